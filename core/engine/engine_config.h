@@ -1,0 +1,39 @@
+// EngineConfig: how the core thread runs (CPU, scheduling, memory locking, PM QoS) and how it fires vectors.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace irqscope::core {
+
+struct DeviceProfile;
+
+enum class TriggerMode : uint8_t
+{
+    None,     // passive: count the device's own interrupts only
+    Loopback, // VFIO loopback: SET_IRQS DATA_NONE|ACTION_TRIGGER (vfio-irq-facts §1.3)
+    Device,   // a register write described by the device profile makes the device raise the vector
+};
+
+std::optional<TriggerMode> parseTriggerMode(std::string_view text);
+std::string_view triggerModeName(TriggerMode mode);
+
+struct EngineConfig
+{
+    int coreCpu = -1;     // -1: the first CPU in the process's allowed set
+    int fifoPriority = 0; // 0: SCHED_OTHER; 1..99: SCHED_FIFO at that priority
+    bool mlock = false;   // mlockall(MCL_CURRENT | MCL_FUTURE) before arming
+    bool pmQos = false;   // per-CPU PM QoS "n/a" on the core CPU (latency-floor.md §1b), restored on exit
+    int triggerCpu = -1;  // -1: fire on the core thread; otherwise a trigger thread pinned to this CPU
+    TriggerMode triggerMode = TriggerMode::Loopback;
+    double rateHz = 1000;                           // trigger rate per vector
+    std::chrono::nanoseconds deadline{100'000'000}; // a trigger with no completion by then is missed
+    uint32_t sampleRingCapacity = 1u << 16;
+    uint32_t maxOutstanding = 16;    // per vector; triggers beyond it are skipped (counted), never fired
+    bool intxUnmaskEventfd = false;  // unmask INTx through an unmask eventfd instead of the UNMASK ioctl
+    const DeviceProfile* profile = nullptr; // device-raise recipes; required for TriggerMode::Device
+};
+
+} // namespace irqscope::core

@@ -1,0 +1,43 @@
+// Sample: the fixed-size record the core thread hands to the aggregator through the SPSC sample ring, one per
+// completion, missed trigger, unsolicited completion or state change.
+#pragma once
+
+#include <cstdint>
+
+namespace irqscope::core {
+
+enum class SampleKind : uint8_t
+{
+    Completion,  // a trigger completed: latency = completionNs - triggerNs; value = eventfd counter read
+    Missed,      // a trigger passed its deadline with no completion: triggerNs set, completionNs = when declared
+    Unsolicited, // a completion with no outstanding trigger (spurious or device-originated); value = count
+    Event,       // a state change or error: value = EventCode, seq = errno for errors
+};
+
+enum class EventCode : uint32_t
+{
+    Armed,
+    Disarmed,
+    Masked,     // user mask
+    Unmasked,
+    Automasked, // INTx masked by the kernel handler after an interrupt (vfio-irq-facts §2.4)
+    Error,      // a SET_IRQS or region access failed; seq carries the errno
+    StuckMask,  // triggers keep missing on a vector that should be unmasked
+};
+
+struct Sample
+{
+    uint32_t slot = 0;
+    SampleKind kind = SampleKind::Completion;
+    uint8_t reserved8 = 0;
+    uint16_t reserved16 = 0;
+    uint64_t value = 0;
+    int64_t triggerNs = 0;    // CLOCK_MONOTONIC
+    int64_t completionNs = 0; // CLOCK_MONOTONIC
+    uint64_t seq = 0;         // trigger sequence number (errno for EventCode::Error)
+
+    int64_t latencyNs() const { return completionNs - triggerNs; }
+};
+static_assert(sizeof(Sample) == 40);
+
+} // namespace irqscope::core

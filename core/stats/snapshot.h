@@ -1,0 +1,59 @@
+// Snapshot: an immutable picture of every vector and of the engine, published by the aggregator (latest wins)
+// and read by the CLI, the dashboard, reports and the metrics endpoint. Plain std types only: no Qt here.
+#pragma once
+
+#include "engine/engine.h"
+#include "engine/vector_counters.h"
+#include "engine/vector_id.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace irqscope::core {
+
+struct LatencySummary
+{
+    uint64_t count = 0; // latency samples recorded
+    int64_t minNs = 0;
+    int64_t maxNs = 0;
+    double meanNs = 0;
+    int64_t p50Ns = 0;
+    int64_t p90Ns = 0;
+    int64_t p99Ns = 0;
+    int64_t p999Ns = 0;
+    int64_t p9999Ns = 0;
+};
+
+struct VectorSnapshot
+{
+    uint32_t slot = 0;
+    VectorId id;
+    std::string name;         // "msix:3"
+    CountersCopy counters;    // exact, from the core thread's counters
+    double completionRateHz = 0; // completions + unsolicited per second over the last rate window
+    double triggerRateHz = 0;
+    LatencySummary latency;   // since start (or the last reset)
+    LatencySummary interval;  // since the previous snapshot: for live charts
+    // Non-empty histogram buckets since start: (bucket lower bound ns, count), ascending.
+    std::vector<std::pair<int64_t, uint64_t>> histogram;
+    std::string lastError;    // the latest error or missed reason, human readable ("" when none)
+    // Host side (real devices; filled by the VFIO backend / observer): -1 when unknown.
+    int hostIrq = -1;
+    int hostCpu = -1;
+};
+
+struct Snapshot
+{
+    uint64_t generation = 0;
+    int64_t monotonicNs = 0;  // when it was built (CLOCK_MONOTONIC)
+    int64_t wallTimeNs = 0;   // CLOCK_REALTIME, for reports
+    double elapsedSec = 0;    // since the engine started
+    std::string deviceId;
+    EngineStatus engine;
+    double samplesPerSec = 0;
+    std::vector<VectorSnapshot> vectors; // vectors that are armed or ever saw activity, in slot order
+};
+
+} // namespace irqscope::core

@@ -1,0 +1,72 @@
+// The VFIO interrupt uAPI as irqscope uses it: the kernel header plus what Debian 12's 6.1 header lacks
+// (vfio-irq-facts §1.1, §1.7), and typed names for the PCI interrupt indexes (§1.5).
+#pragma once
+
+#include <linux/vfio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// Added in 6.6 with the cdev interface (vfio-irq-facts §1.7); absent from Debian 12's 6.1 header.
+#ifndef VFIO_DEVICE_BIND_IOMMUFD
+struct vfio_device_bind_iommufd
+{
+    __u32 argsz;
+    __u32 flags;
+    __s32 iommufd;
+    __u32 out_devid;
+};
+#define VFIO_DEVICE_BIND_IOMMUFD _IO(VFIO_TYPE, VFIO_BASE + 18)
+#define VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 19)
+#define VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(VFIO_TYPE, VFIO_BASE + 20)
+#endif
+
+#ifndef VFIO_NOIOMMU_IOMMU
+#define VFIO_NOIOMMU_IOMMU 8
+#endif
+
+namespace irqscope::core {
+
+// The ioctl values are fixed by the ABI (vfio-irq-facts §1.1); a different header would be a different kernel.
+static_assert(VFIO_DEVICE_GET_IRQ_INFO == 0x3b6d);
+static_assert(VFIO_DEVICE_SET_IRQS == 0x3b6e);
+static_assert(sizeof(vfio_irq_info) == 16);
+static_assert(sizeof(vfio_irq_set) == 20);
+static_assert(offsetof(vfio_irq_set, data) == 20);
+
+inline constexpr std::size_t kIrqSetHeaderSize = sizeof(vfio_irq_set);
+
+// VFIO-PCI interrupt indexes (vfio-irq-facts §1.5).
+enum class IrqIndex : uint32_t
+{
+    Intx = VFIO_PCI_INTX_IRQ_INDEX,
+    Msi = VFIO_PCI_MSI_IRQ_INDEX,
+    Msix = VFIO_PCI_MSIX_IRQ_INDEX,
+    Err = VFIO_PCI_ERR_IRQ_INDEX,
+    Req = VFIO_PCI_REQ_IRQ_INDEX,
+};
+inline constexpr uint32_t kNumPciIrqIndexes = VFIO_PCI_NUM_IRQS;
+
+// The largest MSI-X table PCI allows (QSIZE is 11 bits) and the largest multi-MSI block.
+inline constexpr uint32_t kMaxMsixVectors = 2048;
+inline constexpr uint32_t kMaxMsiVectors = 32;
+
+constexpr std::string_view irqIndexName(IrqIndex index)
+{
+    switch (index) {
+    case IrqIndex::Intx:
+        return "intx";
+    case IrqIndex::Msi:
+        return "msi";
+    case IrqIndex::Msix:
+        return "msix";
+    case IrqIndex::Err:
+        return "err";
+    case IrqIndex::Req:
+        return "req";
+    }
+    return "?";
+}
+
+} // namespace irqscope::core

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, by Debian package name, everything irqscope needs to build, test and package on Debian 12.
+# Idempotent; run as root (or through sudo). `--minimal` skips the VM-test, fleet and packaging tools.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  exec sudo -E "$0" "$@"
+fi
+
+build=(
+  build-essential cmake ninja-build pkg-config git
+  liburing-dev libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  clang-format-14
+  # Qt 6 dashboard. Qt6Charts' CMake config needs Qt6OpenGL, hence libqt6opengl6-dev and libgl-dev.
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6svg6 qt6-qpa-plugins
+  fonts-dejavu-core xvfb xauth
+)
+
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in "${build[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "install-deps: all ${#build[@]} packages present"
