@@ -1,0 +1,47 @@
+// Discovery: the PCI devices bound to vfio-pci, read from sysfs, with their IOMMU group, no-IOMMU mode and
+// per-index interrupt counts (issue 2/8), plus the built-in simulated device.
+#pragma once
+
+#include "vfio/irq_device.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace irqscope::core {
+
+struct DiscoveredIrqIndex
+{
+    bool known = false; // GET_IRQ_INFO answered (needs the device to be openable); else from sysfs/config space
+    uint32_t count = 0;
+    uint32_t flags = 0;
+};
+
+struct DiscoveredDevice
+{
+    std::string bdf;        // "0000:01:00.0", or "sim"
+    uint16_t vendor = 0;
+    uint16_t device = 0;
+    std::string name;       // from pci.ids where installed, else ""
+    std::string driver;     // bound driver ("vfio-pci"), "" when unbound
+    int iommuGroup = -1;
+    bool noIommu = false;   // group node is /dev/vfio/noiommu-N
+    std::string groupPath;  // "/dev/vfio/12" or "/dev/vfio/noiommu-0"
+    std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqs{};
+    std::string owner;      // process holding the group, "" when free or unknown (issue 3/8)
+    int ownerPid = -1;
+    std::string problem;    // why it cannot be opened, one line ("" when it can)
+};
+
+// Every PCI device bound to vfio-pci. `sysfsRoot` lets tests point at a fake tree.
+std::vector<DiscoveredDevice> discoverVfioDevices(const std::string& sysfsRoot = "/sys");
+
+// One device by PCI address, whatever its driver; std::nullopt when no such device exists.
+std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const std::string& sysfsRoot = "/sys");
+
+// Normalises "01:00.0" to "0000:01:00.0"; std::nullopt when it is not a PCI address.
+std::optional<std::string> normalizeBdf(const std::string& text);
+
+} // namespace irqscope::core
