@@ -1,0 +1,142 @@
+#include "engine/completion_ring.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+namespace irqscope::core {
+
+namespace {
+
+std::string ioUringDisabledHint()
+{
+    std::ifstream in("/proc/sys/kernel/io_uring_disabled");
+    int value = 0;
+    if (in >> value && value != 0)
+        return fmt::format(" (/proc/sys/kernel/io_uring_disabled is {}: set it to 0, or to 1 and run as a member "
+                           "of kernel.io_uring_group)",
+                           value);
+    return "";
+}
+
+} // namespace
+
+CompletionRing::~CompletionRing()
+{
+    if (m_initialised)
+        io_uring_queue_exit(&m_ring); // cancels reads still pending
+}
+
+std::optional<std::string> CompletionRing::init(uint32_t entries, uint32_t files)
+{
+    io_uring_params params{};
+    // SINGLE_ISSUER (6.0+): only the core thread submits; lets the kernel skip some locking.
+    params.flags = IORING_SETUP_SINGLE_ISSUER;
+    int rc = io_uring_queue_init_params(entries, &m_ring, &params);
+    if (rc == -EINVAL) {
+        params = {};
+        rc = io_uring_queue_init_params(entries, &m_ring, &params);
+    }
+    if (rc < 0) {
+        return fmt::format("io_uring is not available: {}{}; irqscope needs io_uring (Linux 5.19 or later)",
+                           std::strerror(-rc), rc == -EPERM ? ioUringDisabledHint() : std::string());
+    }
+    m_initialised = true;
+    // Sparse registration (5.19+) where possible, else an explicit table of -1.
+    rc = io_uring_register_files_sparse(&m_ring, files);
+    if (rc < 0) {
+        std::vector<int> empty(files, -1);
+        rc = io_uring_register_files(&m_ring, empty.data(), files);
+    }
+    if (rc < 0)
+        return fmt::format("io_uring cannot register {} files: {}", files, std::strerror(-rc));
+    return std::nullopt;
+}
+
+int CompletionRing::setFile(uint32_t index, int fd)
+{
+    const int rc = io_uring_register_files_update(&m_ring, index, &fd, 1);
+    return rc < 0 ? rc : 0;
+}
+
+io_uring_sqe* CompletionRing::sqe()
+{
+    io_uring_sqe* s = io_uring_get_sqe(&m_ring);
+    if (!s) {
+        io_uring_submit(&m_ring);
+        s = io_uring_get_sqe(&m_ring);
+    }
+    return s;
+}
+
+bool CompletionRing::queueRead(uint32_t fileIndex, uint64_t* buffer, uint64_t userData)
+{
+    io_uring_sqe* s = sqe();
+    if (!s)
+        return false;
+    io_uring_prep_read(s, static_cast<int>(fileIndex), buffer, sizeof *buffer, 0);
+    s->flags |= IOSQE_FIXED_FILE;
+    io_uring_sqe_set_data64(s, userData);
+    return true;
+}
+
+bool CompletionRing::queueWrite(uint32_t fileIndex, const uint64_t* buffer, uint64_t userData)
+{
+    io_uring_sqe* s = sqe();
+    if (!s)
+        return false;
+    io_uring_prep_write(s, static_cast<int>(fileIndex), buffer, sizeof *buffer, 0);
+    s->flags |= IOSQE_FIXED_FILE;
+    io_uring_sqe_set_data64(s, userData);
+    return true;
+}
+
+bool CompletionRing::queueCancel(uint64_t targetUserData, uint64_t userData)
+{
+    io_uring_sqe* s = sqe();
+    if (!s)
+        return false;
+    io_uring_prep_cancel64(s, targetUserData, 0);
+    io_uring_sqe_set_data64(s, userData);
+    return true;
+}
+
+int CompletionRing::waitAndSubmit(int64_t timeoutNs)
+{
+    io_uring_cqe* cqe = nullptr;
+    int rc;
+    if (timeoutNs < 0) {
+        rc = io_uring_submit_and_wait(&m_ring, 1);
+    } else {
+        __kernel_timespec ts{};
+        ts.tv_sec = timeoutNs / 1'000'000'000;
+        ts.tv_nsec = timeoutNs % 1'000'000'000;
+        // One io_uring_enter with IORING_ENTER_EXT_ARG (5.11+): submit, then wait with a timeout.
+        rc = io_uring_submit_and_wait_timeout(&m_ring, &cqe, 1, &ts, nullptr);
+    }
+    if (rc == -ETIME || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY)
+        rc = 0;
+    if (rc < 0)
+        return rc;
+    return static_cast<int>(io_uring_cq_ready(&m_ring));
+}
+
+int CompletionRing::submit()
+{
+    return io_uring_submit(&m_ring);
+}
+
+unsigned CompletionRing::peekBatch(io_uring_cqe** cqes, unsigned max)
+{
+    return io_uring_peek_batch_cqe(&m_ring, cqes, max);
+}
+
+void CompletionRing::advance(unsigned n)
+{
+    io_uring_cq_advance(&m_ring, n);
+}
+
+} // namespace irqscope::core

@@ -1,0 +1,81 @@
+// CompletionRing: the core thread's io_uring. One 8-byte IORING_OP_READ per armed eventfd, on registered
+// (fixed) files, tagged with the vector's slot and arm generation; completions are harvested in batches and the
+// whole loop costs one io_uring_enter (submit-and-wait) per iteration. The read's result is the eventfd counter:
+// a value above 1 means signals were coalesced (vfio-irq-facts §4, last paragraph).
+#pragma once
+
+#include <liburing.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace irqscope::core {
+
+// user_data layout: kind (8 bits) | generation (24 bits) | slot (32 bits).
+enum class CqeKind : uint8_t
+{
+    VectorRead = 1,
+    DoorbellRead = 2,
+    UnmaskWrite = 3,
+    Cancel = 4,
+};
+
+struct CqeTag
+{
+    CqeKind kind;
+    uint32_t generation;
+    uint32_t slot;
+
+    static uint64_t encode(CqeKind kind, uint32_t generation, uint32_t slot)
+    {
+        return (uint64_t(kind) << 56) | (uint64_t(generation & 0xffffff) << 32) | slot;
+    }
+    static CqeTag decode(uint64_t data)
+    {
+        return {static_cast<CqeKind>(data >> 56), static_cast<uint32_t>((data >> 32) & 0xffffff),
+                static_cast<uint32_t>(data)};
+    }
+};
+
+class CompletionRing
+{
+public:
+    CompletionRing() = default;
+    ~CompletionRing();
+    CompletionRing(const CompletionRing&) = delete;
+    CompletionRing& operator=(const CompletionRing&) = delete;
+
+    // Creates the ring (on the thread that will use it: SINGLE_ISSUER) with `files` registered file slots.
+    // Returns a one-line error, e.g. when io_uring is disabled (/proc/sys/kernel/io_uring_disabled).
+    std::optional<std::string> init(uint32_t entries, uint32_t files);
+
+    // Points fixed-file `index` at `fd` (-1 clears it). 0 or -errno.
+    int setFile(uint32_t index, int fd);
+
+    // Queue operations; they are submitted by the next waitAndSubmit(). False when the SQ is full even after an
+    // intermediate submit.
+    bool queueRead(uint32_t fileIndex, uint64_t* buffer, uint64_t userData);
+    bool queueWrite(uint32_t fileIndex, const uint64_t* buffer, uint64_t userData);
+    bool queueCancel(uint64_t targetUserData, uint64_t userData);
+
+    // Submits what is queued and waits for at least one completion or until `timeoutNs` (relative; < 0: no
+    // timeout). Returns the number of ready CQEs (0 on timeout or EINTR), or -errno.
+    int waitAndSubmit(int64_t timeoutNs);
+    // Submits without waiting (used where the loop must not block).
+    int submit();
+
+    // Harvests up to `max` ready CQEs without blocking; call advance(n) after handling them.
+    unsigned peekBatch(io_uring_cqe** cqes, unsigned max);
+    void advance(unsigned n);
+
+    bool valid() const { return m_initialised; }
+
+private:
+    io_uring_sqe* sqe();
+
+    io_uring m_ring{};
+    bool m_initialised = false;
+};
+
+} // namespace irqscope::core

@@ -1,0 +1,70 @@
+#include "engine/trigger_plan.h"
+
+#include <cmath>
+
+namespace irqscope::core {
+
+void TriggerPlan::publish(const PlanView& view)
+{
+    const uint64_t seq = m_sequence.load(std::memory_order_relaxed);
+    m_sequence.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    const uint32_t n = view.count < PlanView::kMaxEntries ? view.count : PlanView::kMaxEntries;
+    for (uint32_t i = 0; i < n; ++i)
+        m_slots[i].store(view.slots[i], std::memory_order_relaxed);
+    m_count.store(n, std::memory_order_relaxed);
+    m_rateHz.store(view.rateHz, std::memory_order_relaxed);
+    m_mode.store(static_cast<uint8_t>(view.mode), std::memory_order_relaxed);
+    m_sequence.store(seq + 2, std::memory_order_release);
+}
+
+bool TriggerPlan::readIfChanged(uint64_t& seenGeneration, PlanView& out) const
+{
+    for (;;) {
+        const uint64_t before = m_sequence.load(std::memory_order_acquire);
+        if (before == seenGeneration)
+            return false;
+        if (before & 1)
+            continue; // a write is in progress
+        const uint32_t n = m_count.load(std::memory_order_relaxed);
+        for (uint32_t i = 0; i < n && i < PlanView::kMaxEntries; ++i)
+            out.slots[i] = m_slots[i].load(std::memory_order_relaxed);
+        out.count = n;
+        out.rateHz = m_rateHz.load(std::memory_order_relaxed);
+        out.mode = static_cast<TriggerMode>(m_mode.load(std::memory_order_relaxed));
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (m_sequence.load(std::memory_order_relaxed) == before) {
+            seenGeneration = before;
+            return true;
+        }
+    }
+}
+
+void TriggerSchedule::reset(int64_t nowNs, uint32_t vectors, double rateHz)
+{
+    m_vectors = vectors;
+    m_position = 0;
+    if (vectors == 0 || !(rateHz > 0) || !std::isfinite(rateHz)) {
+        m_periodNs = 0;
+        return;
+    }
+    const double period = 1e9 / (rateHz * vectors);
+    m_periodNs = period < 1 ? 1 : static_cast<int64_t>(period);
+    m_nextNs = nowNs + m_periodNs;
+}
+
+uint32_t TriggerSchedule::take(int64_t nowNs)
+{
+    const uint32_t position = m_position;
+    m_position = m_position + 1 >= m_vectors ? 0 : m_position + 1;
+    m_nextNs += m_periodNs;
+    const int64_t round = m_periodNs * static_cast<int64_t>(m_vectors);
+    if (nowNs - m_nextNs > round) {
+        const int64_t behind = (nowNs - m_nextNs) / m_periodNs;
+        m_overruns += static_cast<uint64_t>(behind);
+        m_nextNs += behind * m_periodNs;
+    }
+    return position;
+}
+
+} // namespace irqscope::core
