@@ -629,10 +629,10 @@ bool CoreThread::checkRange(const Command& command)
             reply(command, EINVAL, "%.*s:%u is out of range: the device has no %.*s vectors (see `irqscope list`)",
                   int(name.size()), name.data(), command.start, int(name.size()), name.data());
         else
-            reply(command, EINVAL,
-                  "%.*s:%u%s is out of range: the device has %u %.*s vector%s (%.*s:0-%u)", int(name.size()),
-                  name.data(), command.start, command.count > 1 ? "+" : "", available, int(name.size()), name.data(),
-                  available == 1 ? "" : "s", int(name.size()), name.data(), available - 1);
+            reply(command, EINVAL, "%.*s:%u%s is out of range: the device has %u %.*s vector%s (%.*s:0-%u)",
+                  int(name.size()), name.data(), command.start, command.count > 1 ? "+" : "", available,
+                  int(name.size()), name.data(), available == 1 ? "" : "s", int(name.size()), name.data(),
+                  available - 1);
         return false;
     }
     return true;
@@ -780,8 +780,8 @@ void CoreThread::arm(const Command& command)
                 fds[runEnd - sub] = m_state[first + runEnd].eventfd;
                 ++runEnd;
             }
-            rc = m_device.setIrqs(
-                m_request.setTriggerEventfds(index, sub, std::span<const int32_t>(fds, runEnd - sub)));
+            rc =
+                m_device.setIrqs(m_request.setTriggerEventfds(index, sub, std::span<const int32_t>(fds, runEnd - sub)));
             sub = runEnd;
         }
     }
@@ -808,11 +808,11 @@ void CoreThread::arm(const Command& command)
         if (rc > 0) {
             // Multi-MSI shortfall: the kernel could allocate only rc vectors and enabled none (vfio-irq-facts §2.5).
             reply(command, ENOSPC,
-                  "only %d %.*s vector%s could be allocated (no interrupt remapping?): arm %.*s:0-%d at most",
-                  rc, int(name.size()), name.data(), rc == 1 ? "" : "s", int(name.size()), name.data(), rc - 1);
+                  "only %d %.*s vector%s could be allocated (no interrupt remapping?): arm %.*s:0-%d at most", rc,
+                  int(name.size()), name.data(), rc == 1 ? "" : "s", int(name.size()), name.data(), rc - 1);
         } else {
-            reply(command, -rc, "arming %.*s:%u-%u failed: SET_IRQS returned %s (%s)", int(name.size()),
-                  name.data(), command.start, end - 1, errnoName(-rc), errnoText(-rc));
+            reply(command, -rc, "arming %.*s:%u-%u failed: SET_IRQS returned %s (%s)", int(name.size()), name.data(),
+                  command.start, end - 1, errnoName(-rc), errnoText(-rc));
         }
         return;
     }
@@ -836,8 +836,7 @@ void CoreThread::arm(const Command& command)
     }
     if (command.index == IrqIndex::Intx && m_config.intxUnmaskEventfd && m_unmaskEventfd < 0) {
         m_unmaskEventfd = eventfd(0, EFD_CLOEXEC);
-        if (m_unmaskEventfd >= 0 &&
-            m_device.setIrqs(m_request.setUnmaskEventfd(index, m_unmaskEventfd)) == 0 &&
+        if (m_unmaskEventfd >= 0 && m_device.setIrqs(m_request.setUnmaskEventfd(index, m_unmaskEventfd)) == 0 &&
             m_ring.setFile(m_unmaskFile, m_unmaskEventfd) == 0) {
             // INTx is unmasked by writing this eventfd from the ring (vfio-irq-facts §2.4, virqfd).
         } else if (m_unmaskEventfd >= 0) {
@@ -914,7 +913,8 @@ void CoreThread::disarm(const Command& command, bool quiet)
             uint32_t runEnd = sub;
             while (runEnd < end && m_state[first + runEnd].armed)
                 ++runEnd;
-            rc = m_device.setIrqs(m_request.setTriggerEventfds(index, sub, std::span<const int32_t>(off, runEnd - sub)));
+            rc =
+                m_device.setIrqs(m_request.setTriggerEventfds(index, sub, std::span<const int32_t>(off, runEnd - sub)));
             sub = runEnd;
         }
         if (rc == -EINVAL)
@@ -938,8 +938,9 @@ void CoreThread::disarm(const Command& command, bool quiet)
         s.armed = false;
         s.userMasked = false;
         --m_armedPerIndex[index];
-        setState(slot, 0, vstate::kArmed | vstate::kUserMasked | vstate::kAutomasked | vstate::kPending |
-                              vstate::kTriggering | vstate::kStuck);
+        setState(slot, 0,
+                 vstate::kArmed | vstate::kUserMasked | vstate::kAutomasked | vstate::kPending | vstate::kTriggering |
+                     vstate::kStuck);
         pushEvent(slot, EventCode::Disarmed, now);
     }
     m_ring.submit();
@@ -985,7 +986,8 @@ void CoreThread::setTriggering(const Command& command, bool on)
                       name.data(), sub);
                 return;
             }
-            if (m_mode == TriggerMode::Device && m_config.profile && !m_config.profile->canRaise({command.index, sub})) {
+            if (m_mode == TriggerMode::Device && m_config.profile &&
+                !m_config.profile->canRaise({command.index, sub})) {
                 reply(command, EOPNOTSUPP,
                       "profile '%s' does not say how to raise %.*s:%u: use --trigger loopback for it",
                       m_config.profile->name.c_str(), int(name.size()), name.data(), sub);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 namespace irqscope::core {
 
@@ -17,7 +18,8 @@ std::vector<int> allowedCpus()
     cpu_set_t set;
     CPU_ZERO(&set);
     std::vector<int> cpus;
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
+    // The main thread's mask (pid = tgid), not the calling thread's: a pinned thread may still pin others.
+    if (sched_getaffinity(getpid(), sizeof set, &set) != 0)
         return cpus;
     for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
         if (CPU_ISSET(cpu, &set))

@@ -8,7 +8,7 @@
 
 namespace irqscope::core {
 
-// The CPUs this process may run on (sched_getaffinity).
+// The CPUs this process may run on (the main thread's sched_getaffinity mask).
 std::vector<int> allowedCpus();
 
 // Pins the calling thread to `cpu`. Returns a one-line error when the CPU is outside the allowed set.

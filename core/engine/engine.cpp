@@ -14,8 +14,7 @@ Engine::Engine(IrqDevice& device, EngineConfig config)
     , m_slots(VectorSlots::fromDevice(device))
     , m_samples(std::make_unique<SpscRing<Sample>>(config.sampleRingCapacity))
     , m_core(std::make_unique<CoreThread>(m_device, m_config, m_slots, *m_samples))
-{
-}
+{}
 
 Engine::~Engine()
 {

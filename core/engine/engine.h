@@ -30,19 +30,19 @@ struct EngineStatus
 {
     bool running = false;
     int coreCpu = -1;
-    int triggerCpu = -1;          // -1: triggers fired on the core thread
-    std::string policy;           // "SCHED_OTHER" or "SCHED_FIFO 80"
+    int triggerCpu = -1; // -1: triggers fired on the core thread
+    std::string policy;  // "SCHED_OTHER" or "SCHED_FIFO 80"
     bool mlocked = false;
     bool pmQos = false;
     TriggerMode triggerMode = TriggerMode::Loopback;
     double rateHz = 0;
-    uint64_t loops = 0;           // io_uring waits
-    uint64_t completions = 0;     // CQEs harvested for vectors
+    uint64_t loops = 0;       // io_uring waits
+    uint64_t completions = 0; // CQEs harvested for vectors
     uint64_t samplesPushed = 0;
-    uint64_t ringDrops = 0;       // samples lost to a full sample ring
+    uint64_t ringDrops = 0;               // samples lost to a full sample ring
     uint64_t coreAllocationsAfterArm = 0; // only counted in builds with the allocation hook (tests)
-    int64_t startedNs = 0;        // CLOCK_MONOTONIC
-    std::string stopReason;       // why the core thread ended ("stopped", or an error)
+    int64_t startedNs = 0;                // CLOCK_MONOTONIC
+    std::string stopReason;               // why the core thread ended ("stopped", or an error)
 };
 
 class Engine

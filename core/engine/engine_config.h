@@ -31,8 +31,8 @@ struct EngineConfig
     double rateHz = 1000;                           // trigger rate per vector
     std::chrono::nanoseconds deadline{100'000'000}; // a trigger with no completion by then is missed
     uint32_t sampleRingCapacity = 1u << 16;
-    uint32_t maxOutstanding = 16;    // per vector; triggers beyond it are skipped (counted), never fired
-    bool intxUnmaskEventfd = false;  // unmask INTx through an unmask eventfd instead of the UNMASK ioctl
+    uint32_t maxOutstanding = 16;           // per vector; triggers beyond it are skipped (counted), never fired
+    bool intxUnmaskEventfd = false;         // unmask INTx through an unmask eventfd instead of the UNMASK ioctl
     const DeviceProfile* profile = nullptr; // device-raise recipes; required for TriggerMode::Device
 };
 

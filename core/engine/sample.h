@@ -18,7 +18,7 @@ enum class EventCode : uint32_t
 {
     Armed,
     Disarmed,
-    Masked,     // user mask
+    Masked, // user mask
     Unmasked,
     Automasked, // INTx masked by the kernel handler after an interrupt (vfio-irq-facts §2.4)
     Error,      // a SET_IRQS or region access failed; seq carries the errno

@@ -23,8 +23,7 @@ public:
     explicit SpscRing(std::size_t capacity)
         : m_mask(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity) - 1)
         , m_slots(std::make_unique<T[]>(m_mask + 1))
-    {
-    }
+    {}
     SpscRing(const SpscRing&) = delete;
     SpscRing& operator=(const SpscRing&) = delete;
 

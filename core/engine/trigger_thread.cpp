@@ -28,8 +28,7 @@ TriggerThread::TriggerThread(CoreThread& core, const VectorSlots& slots, const E
     , m_slots(slots)
     , m_config(config)
     , m_issued(slots.size(), 0)
-{
-}
+{}
 
 TriggerThread::~TriggerThread()
 {

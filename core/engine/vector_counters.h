@@ -57,8 +57,8 @@ struct alignas(64) VectorCounters
 
     void reset()
     {
-        for (auto* c : {&triggered, &completed, &coalesced, &missed, &spurious, &deviceOriginated, &errors, &skipped,
-                        &unmasks})
+        for (auto* c :
+             {&triggered, &completed, &coalesced, &missed, &spurious, &deviceOriginated, &errors, &skipped, &unmasks})
             c->store(0, std::memory_order_relaxed);
         lastErrno.store(0, std::memory_order_relaxed);
         lastCompletionNs.store(0, std::memory_order_relaxed);

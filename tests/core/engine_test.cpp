@@ -1,0 +1,234 @@
+// Engine tests against a recording fake device: accounting adds up, the kernel traps of design.md are avoided,
+// NORESIZE re-arming, disarm on stop, no allocation on the core thread after arming.
+#include "engine/cpu_setup.h"
+#include "engine/engine.h"
+#include "recording_device.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+using namespace irqscope::core;
+using irqscope::test::RecordingDevice;
+using namespace std::chrono_literals;
+
+namespace {
+
+Command cmd(CommandKind kind, IrqIndex index, uint32_t start, uint32_t count, double value = 0)
+{
+    Command c;
+    c.kind = kind;
+    c.index = index;
+    c.start = start;
+    c.count = count;
+    c.value = value;
+    return c;
+}
+
+void expectBooksBalance(Engine& engine)
+{
+    for (uint32_t slot = 0; slot < engine.slots().size(); ++slot) {
+        const CountersCopy c = engine.counters(slot).read();
+        EXPECT_EQ(c.triggered, c.completed + c.coalesced + c.missed + c.inFlight)
+            << vectorName(engine.slots().id(slot));
+    }
+}
+
+bool sawCall(RecordingDevice& dev, uint32_t flags, uint32_t index, uint32_t start, uint32_t count)
+{
+    for (const auto& c : dev.calls()) {
+        if (c.flags == flags && c.index == index && c.start == start && c.count == count)
+            return true;
+    }
+    return false;
+}
+
+constexpr uint32_t kLoopback = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+constexpr uint32_t kSetFds = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+
+} // namespace
+
+TEST(EngineAccounting, LoopbackTriggersAllCompleteAndAddUp)
+{
+    RecordingDevice dev(1, 8, true);
+    EngineConfig cfg;
+    cfg.rateHz = 2000;
+    Engine engine(dev, cfg);
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 8)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 8)).error, 0);
+    std::this_thread::sleep_for(300ms);
+    engine.stop();
+    expectBooksBalance(engine);
+    for (uint32_t sub = 0; sub < 8; ++sub) {
+        const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, sub})).read();
+        EXPECT_GT(c.triggered, 50u);
+        EXPECT_EQ(c.missed, 0u);
+        EXPECT_EQ(c.spurious, 0u);
+        EXPECT_EQ(c.completed + c.coalesced, c.triggered - c.inFlight);
+    }
+    EXPECT_EQ(engine.status().ringDrops, 0u);
+    // Every vector ends disarmed: the whole index was disabled on stop.
+    EXPECT_TRUE(sawCall(dev, kLoopback, 2, 0, 0));
+}
+
+TEST(EngineAccounting, SilentLoopbackIsCountedMissedNotCompleted)
+{
+    // Kernel fact 1 (design.md): a loopback of an unconfigured MSI-X vector returns 0 and signals nothing.
+    RecordingDevice dev(0, 4, false);
+    dev.setLoopbackWorks(false);
+    EngineConfig cfg;
+    cfg.rateHz = 500;
+    cfg.deadline = 20ms;
+    Engine engine(dev, cfg);
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 2)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 2)).error, 0);
+    std::this_thread::sleep_for(200ms);
+    EXPECT_NE(engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read().state & vstate::kStuck, 0u)
+        << "repeated misses mark the vector stuck";
+    engine.stop();
+    expectBooksBalance(engine);
+    const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read();
+    EXPECT_GT(c.missed, 10u);
+    EXPECT_EQ(c.completed, 0u);
+}
+
+TEST(EngineTraps, NeverFiresAVectorItDidNotArm)
+{
+    RecordingDevice dev(1, 8, true);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 2)).error, 0);
+    const auto r = engine.execute(cmd(CommandKind::TriggerOnce, IrqIndex::Msix, 5, 1));
+    EXPECT_NE(r.error, 0);
+    EXPECT_NE(r.text().find("not armed"), std::string_view::npos) << r.text();
+    EXPECT_FALSE(sawCall(dev, kLoopback, 2, 5, 1)) << "a loopback on an unarmed MSI-X vector returns 0: never issue it";
+}
+
+TEST(EngineTraps, NeverLoopsBackAnIntxWithoutATrigger)
+{
+    // Kernel fact 2 (design.md): INTx enabled with fd -1 used to reach eventfd_signal(NULL) on loopback.
+    RecordingDevice dev(1, 0, true);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    const auto r = engine.execute(cmd(CommandKind::TriggerOnce, IrqIndex::Intx, 0, 1));
+    EXPECT_NE(r.error, 0);
+    EXPECT_FALSE(sawCall(dev, kLoopback, 0, 0, 1));
+    for (const auto& c : dev.calls())
+        EXPECT_FALSE(c.index == 0 && (c.flags & VFIO_IRQ_SET_DATA_NONE) && c.count == 1);
+}
+
+TEST(EngineCommands, OutOfRangeVectorIsAClearError)
+{
+    RecordingDevice dev(1, 8, true);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    const auto r = engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 99999, 1));
+    EXPECT_EQ(r.error, EINVAL);
+    EXPECT_NE(r.text().find("out of range"), std::string_view::npos) << r.text();
+    EXPECT_NE(r.text().find("msix:0-7"), std::string_view::npos) << r.text();
+}
+
+TEST(EngineCommands, GrowingANoResizeIndexDisablesAndReenables)
+{
+    RecordingDevice dev(0, 8, true);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 2)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 2, 2)).error, 0);
+    EXPECT_TRUE(sawCall(dev, kSetFds, 2, 0, 2));
+    EXPECT_TRUE(sawCall(dev, kLoopback, 2, 0, 0)) << "NORESIZE: the set cannot grow while enabled";
+    EXPECT_TRUE(sawCall(dev, kSetFds, 2, 0, 4));
+}
+
+TEST(EngineCommands, GrowingAResizableIndexSetsOnlyTheNewVectors)
+{
+    RecordingDevice dev(0, 8, false);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 2)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 2, 2)).error, 0);
+    EXPECT_TRUE(sawCall(dev, kSetFds, 2, 2, 2));
+    EXPECT_FALSE(sawCall(dev, kLoopback, 2, 0, 0));
+}
+
+TEST(EngineCommands, OnlyOneInterruptTypeAtATime)
+{
+    RecordingDevice dev(1, 8, true);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Intx, 0, 1)).error, 0);
+    const auto r = engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 1));
+    EXPECT_EQ(r.error, EBUSY);
+    EXPECT_NE(r.text().find("disarm intx"), std::string_view::npos) << r.text();
+}
+
+TEST(EngineCommands, MaskingMsixIsRefusedWithTheReason)
+{
+    RecordingDevice dev(0, 8, true);
+    Engine engine(dev, EngineConfig{});
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 1)).error, 0);
+    const auto r = engine.execute(cmd(CommandKind::Mask, IrqIndex::Msix, 0, 1));
+    EXPECT_EQ(r.error, ENOTTY);
+}
+
+TEST(EngineHotPath, CoreThreadDoesNotAllocateAfterArming)
+{
+    RecordingDevice dev(1, 16, true);
+    EngineConfig cfg;
+    cfg.rateHz = 5000;
+    Engine engine(dev, cfg);
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 16)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 16)).error, 0);
+    std::this_thread::sleep_for(200ms);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::SetRate, IrqIndex::Msix, 0, 1, 3000)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::TriggerOnce, IrqIndex::Msix, 3, 1)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Disarm, IrqIndex::Msix, 8, 8)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 8, 8)).error, 0);
+    std::this_thread::sleep_for(100ms);
+    const auto status = engine.status();
+    EXPECT_GT(status.completions, 100u);
+    EXPECT_EQ(status.coreAllocationsAfterArm, 0u);
+    engine.stop();
+}
+
+TEST(EngineThreads, TriggerThreadOnAnotherCpuKeepsTheBooks)
+{
+    const auto cpus = allowedCpus();
+    if (cpus.size() < 2)
+        GTEST_SKIP() << "needs two CPUs for a cross-CPU trigger thread";
+    RecordingDevice dev(0, 8, true);
+    EngineConfig cfg;
+    cfg.coreCpu = cpus[0];
+    cfg.triggerCpu = cpus[1];
+    cfg.rateHz = 1000;
+    Engine engine(dev, cfg);
+    const auto err = engine.start();
+    ASSERT_FALSE(err) << *err;
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 8)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 8)).error, 0);
+    std::this_thread::sleep_for(300ms);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Disarm, IrqIndex::Msix, 4, 4)).error, 0);
+    std::this_thread::sleep_for(100ms);
+    engine.stop();
+    expectBooksBalance(engine);
+    const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read();
+    EXPECT_GT(c.completed, 50u);
+    EXPECT_EQ(c.missed, 0u);
+    EXPECT_EQ(engine.status().triggerCpu, cpus[1]);
+}
+
+TEST(EngineSetup, CpuOutsideTheAllowedSetIsAOneLineError)
+{
+    RecordingDevice dev(0, 8, true);
+    EngineConfig cfg;
+    cfg.coreCpu = 4000;
+    Engine engine(dev, cfg);
+    const auto err = engine.start();
+    ASSERT_TRUE(err.has_value());
+    EXPECT_NE(err->find("allowed CPUs"), std::string::npos) << *err;
+    EXPECT_EQ(err->find('\n'), std::string::npos);
+}
