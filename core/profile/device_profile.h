@@ -45,17 +45,17 @@ struct RegisterWrite
 
 struct IndexRecipe
 {
-    bool deviceRaise = false;          // the profile knows how to raise vectors of this index
-    uint32_t maxSubindex = 0;          // recipes apply to subindexes [0, maxSubindex)
-    std::vector<RegisterWrite> raise;  // written in order to raise subindex s
-    std::vector<RegisterWrite> ack;    // written in order after a completion, before any UNMASK (INTx)
+    bool deviceRaise = false;         // the profile knows how to raise vectors of this index
+    uint32_t maxSubindex = 0;         // recipes apply to subindexes [0, maxSubindex)
+    std::vector<RegisterWrite> raise; // written in order to raise subindex s
+    std::vector<RegisterWrite> ack;   // written in order after a completion, before any UNMASK (INTx)
 };
 
 struct DeviceProfile
 {
-    std::string name;        // "sim", "edu", ...
+    std::string name; // "sim", "edu", ...
     std::string description;
-    uint32_t vendor = 0;     // PCI ids this profile matches (0: any)
+    uint32_t vendor = 0; // PCI ids this profile matches (0: any)
     uint32_t device = 0;
     std::vector<RegisterWrite> setup;    // after arming an index: enable the device's interrupt sources
     std::vector<RegisterWrite> teardown; // before disarming

@@ -44,10 +44,10 @@ std::optional<LatencyDistribution> parseLatencyDistribution(std::string_view tex
 // Faults the simulated hardware injects, so that tests prove each one is detected.
 struct SimFaults
 {
-    double dropProbability = 0;    // a device-raised interrupt is lost (shows as `missed`)
-    double delayProbability = 0;   // a device-raised interrupt is held back by `delayNs` (late or `missed`)
+    double dropProbability = 0;  // a device-raised interrupt is lost (shows as `missed`)
+    double delayProbability = 0; // a device-raised interrupt is held back by `delayNs` (late or `missed`)
     uint64_t delayNs = 0;
-    double spuriousRateHz = 0;     // interrupts raised with no cause, per armed vector (shows as `spurious`)
+    double spuriousRateHz = 0; // interrupts raised with no cause, per armed vector (shows as `spurious`)
     // Vectors whose mask sticks: INTx stays masked after UNMASK; an MSI/MSI-X vector's device-side mask bit
     // never clears, so it never fires (shows as `missed` and the stuck state). Written "intx:0", "msix:3".
     std::vector<std::string> stuckMask;
@@ -76,14 +76,14 @@ struct SimConfig
 namespace simreg {
 inline constexpr uint32_t kBar = 0;
 inline constexpr uint32_t kBarSize = 0x1000;
-inline constexpr uint64_t kId = 0x00;          // RO: 0x51524953 ("SIRQ")
-inline constexpr uint64_t kVersion = 0x04;     // RO: 1
-inline constexpr uint64_t kRaiseMsix = 0x10;   // WO: MSI-X vector number to raise
-inline constexpr uint64_t kRaiseMsi = 0x14;    // WO: MSI vector number to raise
-inline constexpr uint64_t kIntxAssert = 0x18;  // WO: any value asserts the INTx level
-inline constexpr uint64_t kIntxAck = 0x1c;     // WO: any value de-asserts the INTx level
-inline constexpr uint64_t kIntxStatus = 0x20;  // RO: 1 while the INTx level is asserted
-inline constexpr uint64_t kRaiseCount = 0x24;  // RO: device raises seen (all vectors, wraps)
+inline constexpr uint64_t kId = 0x00;         // RO: 0x51524953 ("SIRQ")
+inline constexpr uint64_t kVersion = 0x04;    // RO: 1
+inline constexpr uint64_t kRaiseMsix = 0x10;  // WO: MSI-X vector number to raise
+inline constexpr uint64_t kRaiseMsi = 0x14;   // WO: MSI vector number to raise
+inline constexpr uint64_t kIntxAssert = 0x18; // WO: any value asserts the INTx level
+inline constexpr uint64_t kIntxAck = 0x1c;    // WO: any value de-asserts the INTx level
+inline constexpr uint64_t kIntxStatus = 0x20; // RO: 1 while the INTx level is asserted
+inline constexpr uint64_t kRaiseCount = 0x24; // RO: device raises seen (all vectors, wraps)
 inline constexpr uint32_t kIdValue = 0x51524953;
 } // namespace simreg
 

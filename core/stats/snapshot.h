@@ -30,15 +30,15 @@ struct VectorSnapshot
 {
     uint32_t slot = 0;
     VectorId id;
-    std::string name;         // "msix:3"
-    CountersCopy counters;    // exact, from the core thread's counters
+    std::string name;            // "msix:3"
+    CountersCopy counters;       // exact, from the core thread's counters
     double completionRateHz = 0; // completions + unsolicited per second over the last rate window
     double triggerRateHz = 0;
-    LatencySummary latency;   // since start (or the last reset)
-    LatencySummary interval;  // since the previous snapshot: for live charts
+    LatencySummary latency;  // since start (or the last reset)
+    LatencySummary interval; // since the previous snapshot: for live charts
     // Non-empty histogram buckets since start: (bucket lower bound ns, count), ascending.
     std::vector<std::pair<int64_t, uint64_t>> histogram;
-    std::string lastError;    // the latest error or missed reason, human readable ("" when none)
+    std::string lastError; // the latest error or missed reason, human readable ("" when none)
     // Host side (real devices; filled by the VFIO backend / observer): -1 when unknown.
     int hostIrq = -1;
     int hostCpu = -1;
@@ -47,9 +47,9 @@ struct VectorSnapshot
 struct Snapshot
 {
     uint64_t generation = 0;
-    int64_t monotonicNs = 0;  // when it was built (CLOCK_MONOTONIC)
-    int64_t wallTimeNs = 0;   // CLOCK_REALTIME, for reports
-    double elapsedSec = 0;    // since the engine started
+    int64_t monotonicNs = 0; // when it was built (CLOCK_MONOTONIC)
+    int64_t wallTimeNs = 0;  // CLOCK_REALTIME, for reports
+    double elapsedSec = 0;   // since the engine started
     std::string deviceId;
     EngineStatus engine;
     double samplesPerSec = 0;

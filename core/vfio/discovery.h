@@ -21,18 +21,18 @@ struct DiscoveredIrqIndex
 
 struct DiscoveredDevice
 {
-    std::string bdf;        // "0000:01:00.0", or "sim"
+    std::string bdf; // "0000:01:00.0", or "sim"
     uint16_t vendor = 0;
     uint16_t device = 0;
-    std::string name;       // from pci.ids where installed, else ""
-    std::string driver;     // bound driver ("vfio-pci"), "" when unbound
+    std::string name;   // from pci.ids where installed, else ""
+    std::string driver; // bound driver ("vfio-pci"), "" when unbound
     int iommuGroup = -1;
-    bool noIommu = false;   // group node is /dev/vfio/noiommu-N
-    std::string groupPath;  // "/dev/vfio/12" or "/dev/vfio/noiommu-0"
+    bool noIommu = false;  // group node is /dev/vfio/noiommu-N
+    std::string groupPath; // "/dev/vfio/12" or "/dev/vfio/noiommu-0"
     std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqs{};
-    std::string owner;      // process holding the group, "" when free or unknown (issue 3/8)
+    std::string owner; // process holding the group, "" when free or unknown (issue 3/8)
     int ownerPid = -1;
-    std::string problem;    // why it cannot be opened, one line ("" when it can)
+    std::string problem; // why it cannot be opened, one line ("" when it can)
 };
 
 // Every PCI device bound to vfio-pci. `sysfsRoot` lets tests point at a fake tree.

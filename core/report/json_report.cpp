@@ -1,0 +1,189 @@
+#include "report/json_report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+#include <fstream>
+
+namespace irqscope::core {
+
+namespace {
+
+nlohmann::json latencyJson(const LatencySummary& l)
+{
+    if (l.count == 0)
+        return {{"count", 0}};
+    return {{"count", l.count}, {"min", l.minNs},    {"mean", l.meanNs},    {"p50", l.p50Ns}, {"p90", l.p90Ns},
+            {"p99", l.p99Ns},   {"p99_9", l.p999Ns}, {"p99_99", l.p9999Ns}, {"max", l.maxNs}};
+}
+
+std::string isoTime(int64_t wallNs)
+{
+    const std::time_t t = static_cast<std::time_t>(wallNs / 1'000'000'000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+nlohmann::json stateArray(uint32_t state)
+{
+    nlohmann::json a = nlohmann::json::array();
+    const std::pair<uint32_t, const char*> names[] = {
+        {vstate::kArmed, "armed"},     {vstate::kUserMasked, "masked"}, {vstate::kAutomasked, "automasked"},
+        {vstate::kPending, "pending"}, {vstate::kStuck, "stuck"},       {vstate::kTriggering, "triggering"}};
+    for (const auto& [bit, name] : names) {
+        if (state & bit)
+            a.push_back(name);
+    }
+    if (!(state & vstate::kArmed))
+        a.push_back("disarmed");
+    return a;
+}
+
+} // namespace
+
+std::string stateText(uint32_t state)
+{
+    std::string out;
+    for (const auto& s : stateArray(state)) {
+        if (s == "triggering")
+            continue;
+        out += (out.empty() ? "" : ",") + s.get<std::string>();
+    }
+    return out;
+}
+
+nlohmann::json vectorJson(const VectorSnapshot& v)
+{
+    const auto& c = v.counters;
+    nlohmann::json j = {
+        {"name", v.name},
+        {"index", std::string(irqIndexName(v.id.index))},
+        {"subindex", v.id.sub},
+        {"triggered", c.triggered},
+        {"completed", c.completed},
+        {"coalesced", c.coalesced},
+        {"missed", c.missed},
+        {"in_flight", c.inFlight},
+        {"spurious", c.spurious},
+        {"device_originated", c.deviceOriginated},
+        {"errors", c.errors},
+        {"skipped", c.skipped},
+        {"unmasks", c.unmasks},
+        {"balanced", c.triggered == c.completed + c.coalesced + c.missed + c.inFlight},
+        {"state", stateArray(c.state)},
+        {"completion_rate_hz", v.completionRateHz},
+        {"trigger_rate_hz", v.triggerRateHz},
+        {"latency_ns", latencyJson(v.latency)},
+        {"last_error", v.lastError},
+        {"last_errno", c.lastErrno},
+        {"host_irq", v.hostIrq >= 0 ? nlohmann::json(v.hostIrq) : nlohmann::json(nullptr)},
+        {"host_cpu", v.hostCpu >= 0 ? nlohmann::json(v.hostCpu) : nlohmann::json(nullptr)},
+    };
+    return j;
+}
+
+nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system)
+{
+    nlohmann::json vectors = nlohmann::json::array();
+    uint64_t triggered = 0, completed = 0, coalesced = 0, missed = 0, inFlight = 0, spurious = 0, errors = 0;
+    for (const auto& v : snapshot.vectors) {
+        vectors.push_back(vectorJson(v));
+        triggered += v.counters.triggered;
+        completed += v.counters.completed;
+        coalesced += v.counters.coalesced;
+        missed += v.counters.missed;
+        inFlight += v.counters.inFlight;
+        spurious += v.counters.spurious;
+        errors += v.counters.errors;
+    }
+    const auto& e = snapshot.engine;
+    return {
+        {"schema", "irqscope.report"},
+        {"schema_version", kReportSchemaVersion},
+        {"irqscope_version", IRQSCOPE_VERSION},
+        {"generated_at", isoTime(snapshot.wallTimeNs)},
+        {"system",
+         {{"hostname", system.hostname},
+          {"kernel", system.kernel},
+          {"machine", system.machine},
+          {"cmdline", system.cmdline},
+          {"cpu_model", system.cpuModel},
+          {"cpus", system.cpus},
+          {"clocksource", system.clocksource}}},
+        {"device", {{"id", snapshot.deviceId}, {"description", run.deviceDescription}}},
+        {"config",
+         {{"vectors", run.vectors},
+          {"trigger", run.trigger},
+          {"rate_hz", run.rateHz},
+          {"deadline_ns", run.deadlineNs},
+          {"core_cpu", e.coreCpu},
+          {"trigger_cpu", e.triggerCpu >= 0 ? nlohmann::json(e.triggerCpu) : nlohmann::json(nullptr)},
+          {"policy", e.policy},
+          {"mlock", e.mlocked},
+          {"pm_qos", e.pmQos},
+          {"sim_kernel", run.simKernel},
+          {"sim_latency", run.simLatency},
+          {"sim_faults", run.simFaults},
+          {"command_line", run.commandLine}}},
+        {"run",
+         {{"duration_s", snapshot.elapsedSec},
+          {"stop_reason", run.stopReason},
+          {"samples", e.samplesPushed},
+          {"ring_drops", e.ringDrops},
+          {"core_loops", e.loops},
+          {"core_allocations_after_arm", e.coreAllocationsAfterArm}}},
+        {"totals",
+         {{"triggered", triggered},
+          {"completed", completed},
+          {"coalesced", coalesced},
+          {"missed", missed},
+          {"in_flight", inFlight},
+          {"spurious", spurious},
+          {"errors", errors},
+          {"balanced", triggered == completed + coalesced + missed + inFlight}}},
+        {"vectors", vectors},
+    };
+}
+
+nlohmann::json intervalJson(const Snapshot& snapshot)
+{
+    nlohmann::json vectors = nlohmann::json::array();
+    for (const auto& v : snapshot.vectors) {
+        auto j = vectorJson(v);
+        j["interval_latency_ns"] = latencyJson(v.interval);
+        vectors.push_back(std::move(j));
+    }
+    return {{"type", "interval"},
+            {"generation", snapshot.generation},
+            {"elapsed_s", snapshot.elapsedSec},
+            {"time", isoTime(snapshot.wallTimeNs)},
+            {"device", snapshot.deviceId},
+            {"samples_per_s", snapshot.samplesPerSec},
+            {"ring_drops", snapshot.engine.ringDrops},
+            {"vectors", vectors}};
+}
+
+std::string writeJsonFile(const std::string& path, const nlohmann::json& json)
+{
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        if (!out)
+            return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+        out << json.dump(2) << '\n';
+        if (!out.flush())
+            return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+    return {};
+}
+
+} // namespace irqscope::core
