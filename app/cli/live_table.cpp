@@ -1,0 +1,83 @@
+#include "live_table.h"
+
+#include "report/json_report.h"
+#include "util/duration.h"
+
+#include <fmt/format.h>
+
+namespace irqscope::cli {
+
+using namespace irqscope::core;
+
+namespace {
+
+std::string count(uint64_t n)
+{
+    if (n < 100'000)
+        return std::to_string(n);
+    if (n < 100'000'000)
+        return fmt::format("{:.1f}k", n / 1e3);
+    return fmt::format("{:.1f}M", n / 1e6);
+}
+
+std::string lat(const LatencySummary& l, int64_t v)
+{
+    return l.count ? formatLatencyNs(static_cast<double>(v)) : "-";
+}
+
+const char* kReset = "\033[0m";
+const char* kRed = "\033[31m";
+const char* kYellow = "\033[33m";
+const char* kDim = "\033[2m";
+const char* kBold = "\033[1m";
+
+} // namespace
+
+std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRows, bool color)
+{
+    const auto& e = s.engine;
+    std::string out;
+    const std::string progress = header.durationSec > 0
+                                     ? fmt::format("{:.1f} / {:.0f} s", s.elapsedSec, header.durationSec)
+                                     : fmt::format("{:.1f} s (Ctrl-C stops)", s.elapsedSec);
+    out += fmt::format("{}irqscope{} {} | trigger {} | core CPU {} {}{} | {}\n", color ? kBold : "",
+                       color ? kReset : "", header.device, header.trigger, e.coreCpu, e.policy,
+                       e.triggerCpu >= 0 ? fmt::format(", trigger CPU {}", e.triggerCpu) : std::string(), progress);
+    out += fmt::format("samples {:.0f}/s  ring drops {}{}\n", s.samplesPerSec, e.ringDrops,
+                       e.coreAllocationsAfterArm ? fmt::format("  core allocations {}", e.coreAllocationsAfterArm)
+                                                 : std::string());
+    out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+                       "VECTOR", "STATE", "TRIG", "DONE", "COAL", "MISS", "INFL", "SPUR", "ERR", "RATE/s", "MIN", "P50",
+                       "P99", "P99.9", "MAX");
+    int rows = 0;
+    for (const auto& v : s.vectors) {
+        if (rows == maxRows) {
+            out += fmt::format("... {} more vectors (see --json for all)\n", s.vectors.size() - rows);
+            break;
+        }
+        ++rows;
+        const auto& c = v.counters;
+        const std::string state = stateText(c.state);
+        const bool bad = c.missed || c.errors || c.spurious || (c.state & vstate::kStuck);
+        const char* stateColor = (c.state & vstate::kStuck)                                ? kRed
+                                 : (c.state & (vstate::kUserMasked | vstate::kAutomasked)) ? kYellow
+                                 : !(c.state & vstate::kArmed)                             ? kDim
+                                                                                           : "";
+        out += fmt::format("{:<9} {}{:<18}{} {:>8} {:>8} {:>6} {}{:>6}{} {:>5} {:>6} {}{:>5}{} {:>9.0f} {:>9} {:>9} "
+                           "{:>9} {:>9} {:>9}\n",
+                           v.name, color ? stateColor : "", state, color && *stateColor ? kReset : "",
+                           count(c.triggered), count(c.completed), count(c.coalesced), color && c.missed ? kRed : "",
+                           count(c.missed), color && c.missed ? kReset : "", count(c.inFlight), count(c.spurious),
+                           color && c.errors ? kRed : "", count(c.errors), color && c.errors ? kReset : "",
+                           v.completionRateHz, lat(v.latency, v.latency.minNs), lat(v.latency, v.latency.p50Ns),
+                           lat(v.latency, v.latency.p99Ns), lat(v.latency, v.latency.p999Ns),
+                           lat(v.latency, v.latency.maxNs));
+        if (bad && !v.lastError.empty())
+            out += fmt::format("          {}↳ {}{}\n", color ? kDim : "", v.lastError, color ? kReset : "");
+    }
+    if (s.vectors.empty())
+        out += "(no vector armed)\n";
+    return out;
+}
+
+} // namespace irqscope::cli

@@ -1,0 +1,57 @@
+// irqscope: the headless CLI. Thin: parses the command line and hands over to the subcommands.
+#include "exit_codes.h"
+#include "list_command.h"
+#include "run_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+int main(int argc, char** argv)
+{
+    using namespace irqscope::cli;
+    // SIGINT and SIGTERM are taken synchronously (sigtimedwait) by the main thread: block them before any thread
+    // starts so that every thread inherits the block and a signal always ends in a clean stop that disarms.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App app{"irqscope: interrupt latency monitor for VFIO passthrough devices"};
+    app.set_version_flag("-V,--version", std::string("irqscope ") + IRQSCOPE_VERSION);
+    app.require_subcommand(1);
+    auto* list = app.add_subcommand("list", "List the devices irqscope can measure (sim and vfio-pci devices)");
+    bool listJson = false;
+    list->add_flag("--json", listJson, "Print JSON");
+    RunOptions runOptions;
+    addRunCommand(app, runOptions);
+    for (int i = 0; i < argc; ++i)
+        runOptions.commandLine += (i ? " " : "") + std::string(argv[i]);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::fprintf(stderr, "irqscope: error: %s (see `irqscope --help`)\n", e.what());
+        return kExitUsage;
+    }
+    try {
+        if (*list)
+            return listDevices(listJson);
+        return runMeasurement(runOptions);
+    } catch (const std::exception& e) {
+        // Last line of defence: one line, never a stack trace. Engines disarm in their destructors.
+        std::fprintf(stderr, "irqscope: error: %s\n", e.what());
+        return kExitFailure;
+    }
+}

@@ -1,0 +1,300 @@
+#include "run_command.h"
+
+#include "engine/engine.h"
+#include "engine/monotonic_clock.h"
+#include "exit_codes.h"
+#include "live_table.h"
+#include "report/json_report.h"
+#include "stats/aggregator.h"
+#include "util/duration.h"
+#include "util/vector_spec.h"
+#include "vfio/open_device.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace irqscope::cli {
+
+using namespace irqscope::core;
+
+namespace {
+
+int fail(int code, const std::string& message)
+{
+    std::fprintf(stderr, "irqscope: error: %s\n", message.c_str());
+    return code;
+}
+
+int terminalRows()
+{
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 8)
+        return ws.ws_row;
+    return 40;
+}
+
+// Waits up to `timeoutNs` for SIGINT/SIGTERM (blocked in every thread since main started); returns the signal
+// or 0 on timeout.
+int waitForSignal(int64_t timeoutNs)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    timespec ts{static_cast<time_t>(timeoutNs / 1'000'000'000), static_cast<long>(timeoutNs % 1'000'000'000)};
+    const int sig = sigtimedwait(&set, nullptr, &ts);
+    return sig > 0 ? sig : 0;
+}
+
+} // namespace
+
+void addRunCommand(CLI::App& app, RunOptions& o)
+{
+    auto* run = app.add_subcommand("run", "Arm vectors, fire them and measure their latency live");
+    run->add_option("-d,--device", o.device, "sim, or the PCI address of a device bound to vfio-pci")
+        ->capture_default_str();
+    run->add_option("--profile", o.profile, "Device profile file (how to raise and ack vectors)");
+    run->add_option("-v,--vectors", o.vectors, "Vectors to arm, e.g. msix:0-7,intx:0 or msix (all)")
+        ->capture_default_str();
+    run->add_option("-t,--trigger", o.trigger, "How to fire: loopback (VFIO), device (register write), none")
+        ->check(CLI::IsMember({"loopback", "device", "none"}))
+        ->capture_default_str();
+    run->add_option("-r,--rate", o.rate, "Triggers per second per vector")->capture_default_str();
+    run->add_option("-D,--duration", o.duration, "How long to run (10s, 2m, 0 = until Ctrl-C)")->capture_default_str();
+    run->add_option("--deadline", o.deadline, "A trigger with no completion after this is missed")
+        ->capture_default_str();
+    run->add_option("-i,--interval", o.interval, "JSON Lines interval when stdout is not a terminal")
+        ->capture_default_str();
+    run->add_option("-c,--cpu", o.cpu, "CPU the core thread is pinned to (default: the first allowed)");
+    run->add_option("--trigger-cpu", o.triggerCpu, "Fire triggers from a thread on this CPU (cross-CPU latency)");
+    run->add_option("--fifo", o.fifo, "Run the core thread SCHED_FIFO at this priority (1-99; needs CAP_SYS_NICE)")
+        ->check(CLI::Range(1, 99));
+    run->add_flag("--mlock", o.mlock, "mlockall() before measuring");
+    run->add_flag("--pm-qos", o.pmQos, "Keep the core CPU out of deep idle (per-CPU PM QoS; needs root)");
+    run->add_flag("--intx-unmask-eventfd", o.intxUnmaskEventfd, "Unmask INTx through an eventfd, not the ioctl");
+    run->add_option("--json", o.jsonPath, "Write the final report (JSON) to this file");
+    run->add_flag("--check-accounting", o.checkAccounting,
+                  "Exit 4 if any vector's triggered != completed + coalesced + missed + in flight");
+    run->add_flag("--no-live", o.noLive, "No live table on a terminal: print only the final summary");
+    auto* sim = run->add_option_group("Simulated device", "Options of --device sim");
+    sim->add_option("--sim-kernel", o.simKernel, "Kernel whose SET_IRQS semantics the sim models: 6.1 or 6.12")
+        ->check(CLI::IsMember({"6.1", "6.12"}))
+        ->capture_default_str();
+    sim->add_option("--sim-msix", o.simMsix, "MSI-X table size of the sim (0-2048)")
+        ->check(CLI::Range(0, 2048))
+        ->capture_default_str();
+    sim->add_option("--sim-msi", o.simMsi, "MSI vectors of the sim (1, 2, 4, 8, 16 or 32)")
+        ->check(CLI::IsMember({0, 1, 2, 4, 8, 16, 32}))
+        ->capture_default_str();
+    sim->add_flag("--sim-no-remap", o.simNoRemap, "Sim without interrupt remapping (multi-MSI falls short)");
+    sim->add_option("--sim-latency", o.simLatency,
+                    "Device-side latency: none, fixed:5us, uniform:2us-10us, normal:10us,2us, lognormal:8us,0.5, "
+                    "exp:20us")
+        ->capture_default_str();
+    sim->add_option("--sim-faults", o.simFaults,
+                    "Injected faults: drop=P,delay=P@DUR,spurious=HZ,stuck-mask=intx:0+msix:3,seed=N");
+}
+
+int runMeasurement(const RunOptions& o)
+{
+    std::string error;
+    // --- validate everything before touching the device ----------------------------------------------------
+    const auto vectors = parseVectorSpec(o.vectors, error);
+    if (!vectors)
+        return fail(kExitUsage, error);
+    const auto duration = parseDuration(o.duration, error);
+    if (!duration)
+        return fail(kExitUsage, "--duration: " + error);
+    const auto deadline = parseDuration(o.deadline, error);
+    if (!deadline || deadline->count() == 0)
+        return fail(kExitUsage, "--deadline: " + (deadline ? std::string("must be above 0") : error));
+    const auto interval = parseDuration(o.interval, error);
+    if (!interval || interval->count() < 10'000'000)
+        return fail(kExitUsage, "--interval: " + (interval ? std::string("must be at least 10ms") : error));
+    if (!(o.rate > 0) || o.rate > 1e7)
+        return fail(kExitUsage, fmt::format("--rate {} is out of range: use more than 0 and at most 10000000", o.rate));
+    const TriggerMode mode = *parseTriggerMode(o.trigger);
+
+    DeviceRequest request;
+    request.device = o.device;
+    request.profilePath = o.profile;
+    if (o.device == "sim") {
+        request.sim.kernel = *parseSimKernel(o.simKernel);
+        request.sim.msixVectors = o.simMsix;
+        request.sim.msiVectors = o.simMsi;
+        request.sim.interruptRemapping = !o.simNoRemap;
+        const auto latency = parseLatencyDistribution(o.simLatency, error);
+        if (!latency)
+            return fail(kExitUsage, "--sim-latency: " + error);
+        request.sim.deviceLatency = *latency;
+        if (!o.simFaults.empty()) {
+            const auto faults = parseSimFaults(o.simFaults, error);
+            if (!faults)
+                return fail(kExitUsage, "--sim-faults: " + error);
+            request.sim.faults = *faults;
+        }
+    }
+
+    // --- open, start, arm --------------------------------------------------------------------------------------
+    OpenedDevice opened = openDevice(request);
+    if (!opened.device)
+        return fail(kExitDevice, opened.error);
+
+    EngineConfig config;
+    config.coreCpu = o.cpu;
+    config.triggerCpu = o.triggerCpu;
+    config.fifoPriority = o.fifo;
+    config.mlock = o.mlock;
+    config.pmQos = o.pmQos;
+    config.triggerMode = mode;
+    config.rateHz = o.rate;
+    config.deadline = *deadline;
+    config.intxUnmaskEventfd = o.intxUnmaskEventfd;
+    config.profile = &opened.profile;
+
+    Engine engine(*opened.device, config);
+    // Check the ranges against the device before arming anything, so bad input leaves the device untouched.
+    std::vector<VectorRange> ranges = *vectors;
+    for (auto& r : ranges) {
+        const uint32_t available = engine.slots().count(r.index);
+        const auto name = irqIndexName(r.index);
+        if (r.all())
+            r.count = available;
+        if (available == 0)
+            return fail(kExitUsage, fmt::format("{} is not available: {} has no {} vectors (see `irqscope list`)",
+                                                formatVectorSpec({r}), o.device, name));
+        if (r.count == 0 || r.start >= available || r.count > available - r.start)
+            return fail(kExitUsage,
+                        fmt::format("{} is out of range: {} has {} {} vector{} ({}:0-{})", formatVectorSpec({r}),
+                                    o.device, available, name, available == 1 ? "" : "s", name, available - 1));
+        if (mode == TriggerMode::Device) {
+            for (uint32_t sub = r.start; sub < r.start + r.count; ++sub) {
+                if (!opened.profile.canRaise({r.index, sub}))
+                    return fail(kExitUsage, fmt::format("profile '{}' does not say how to raise {}:{}: use "
+                                                        "--trigger loopback, or a --profile that does",
+                                                        opened.profile.name, name, sub));
+            }
+        }
+    }
+    if (auto err = engine.start())
+        return fail(kExitFailure, *err);
+
+    auto armAll = [&]() -> std::string {
+        for (const auto& r : ranges) {
+            Command c;
+            c.kind = CommandKind::Arm;
+            c.index = r.index;
+            c.start = r.start;
+            c.count = r.count;
+            if (auto res = engine.execute(c); res.error)
+                return std::string(res.text());
+            if (mode != TriggerMode::None) {
+                c.kind = CommandKind::StartTriggering;
+                if (auto res = engine.execute(c); res.error)
+                    return std::string(res.text());
+            }
+        }
+        return {};
+    };
+    if (auto err = armAll(); !err.empty()) {
+        engine.stop(); // disarms whatever was armed
+        return fail(kExitDevice, err);
+    }
+
+    EngineStatsSource source(engine);
+    Aggregator aggregator(source);
+    aggregator.start();
+
+    // --- live view ---------------------------------------------------------------------------------------------
+    const bool tty = isatty(STDOUT_FILENO) && !o.noLive;
+    const bool jsonLines = !isatty(STDOUT_FILENO);
+    TableHeader header;
+    header.device = o.device == "sim" ? fmt::format("sim (kernel model {})", o.simKernel) : o.device;
+    header.trigger =
+        mode == TriggerMode::None ? "none (passive)" : fmt::format("{} @ {:g} Hz/vector", o.trigger, o.rate);
+    header.durationSec = static_cast<double>(duration->count()) / 1e9;
+    const int64_t start = monotonicNs();
+    const int64_t end = duration->count() > 0 ? start + duration->count() : INT64_MAX;
+    const int64_t refresh = tty ? 250'000'000 : interval->count();
+    int64_t nextRefresh = start + refresh;
+    int signal = 0;
+    std::string stopReason = "duration elapsed";
+    if (tty)
+        std::fputs("\033[?25l", stdout); // hide the cursor while redrawing
+    while (true) {
+        const int64_t now = monotonicNs();
+        if (now >= end)
+            break;
+        if (!engine.running()) {
+            stopReason = "core thread stopped: " + engine.status().stopReason;
+            break;
+        }
+        signal = waitForSignal(std::max<int64_t>(0, std::min(end, nextRefresh) - now));
+        if (signal) {
+            stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
+            break;
+        }
+        if (monotonicNs() >= nextRefresh) {
+            nextRefresh += refresh;
+            if (auto snap = aggregator.latest()) {
+                if (tty) {
+                    std::fputs("\033[H\033[2J", stdout);
+                    std::fputs(renderTable(*snap, header, terminalRows() - 5, true).c_str(), stdout);
+                } else if (jsonLines) {
+                    std::fputs((intervalJson(*snap).dump() + "\n").c_str(), stdout);
+                }
+                std::fflush(stdout);
+            }
+        }
+    }
+    if (tty)
+        std::fputs("\033[?25h\033[H\033[2J", stdout);
+
+    // --- stop: disarm, drain, final reports --------------------------------------------------------------------
+    engine.stop();
+    aggregator.stop();
+    const auto final = aggregator.finalSnapshot();
+
+    RunDescription run;
+    run.deviceDescription = opened.device->info().description;
+    run.vectors = formatVectorSpec(ranges);
+    run.trigger = o.trigger;
+    run.rateHz = o.rate;
+    run.deadlineNs = deadline->count();
+    if (o.device == "sim") {
+        run.simKernel = o.simKernel;
+        run.simLatency = o.simLatency;
+        run.simFaults = o.simFaults;
+    }
+    run.stopReason = stopReason;
+    run.commandLine = o.commandLine;
+    const auto report = reportJson(*final, run, collectSystemInfo());
+
+    int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
+    if (!o.jsonPath.empty()) {
+        if (auto err = writeJsonFile(o.jsonPath, report); !err.empty()) {
+            std::fprintf(stderr, "irqscope: error: %s\n", err.c_str());
+            code = kExitFailure;
+        }
+    }
+    if (jsonLines) {
+        auto summary = report;
+        summary["type"] = "summary";
+        std::fputs((summary.dump() + "\n").c_str(), stdout);
+    } else {
+        std::fputs(renderTable(*final, header, 1 << 20, isatty(STDOUT_FILENO)).c_str(), stdout);
+        std::printf("stopped: %s; every vector disarmed%s\n", stopReason.c_str(),
+                    o.jsonPath.empty() ? "" : fmt::format("; report written to {}", o.jsonPath).c_str());
+    }
+    std::fflush(stdout);
+    if (o.checkAccounting && code == kExitOk && !report["totals"]["balanced"].get<bool>())
+        code = kExitUnbalanced;
+    return code;
+}
+
+} // namespace irqscope::cli

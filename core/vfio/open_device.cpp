@@ -1,0 +1,33 @@
+#include "vfio/open_device.h"
+
+#include "sim/sim_device.h"
+#include "vfio/discovery.h"
+#include "vfio/vfio_device.h"
+
+#include <fmt/format.h>
+
+namespace irqscope::core {
+
+OpenedDevice openDevice(const DeviceRequest& request)
+{
+    OpenedDevice out;
+    if (request.device == "sim") {
+        out.device = std::make_unique<SimDevice>(request.sim);
+        out.profile = simProfile();
+        return out;
+    }
+    const auto bdf = normalizeBdf(request.device);
+    if (!bdf) {
+        out.error = fmt::format("'{}' is not a device: use sim or a PCI address such as 0000:01:00.0 (see `irqscope "
+                                "list`)",
+                                request.device);
+        return out;
+    }
+    out.device = openVfioDevice(*bdf, out.error);
+    if (!out.device)
+        return out;
+    out.profile = genericProfile();
+    return out;
+}
+
+} // namespace irqscope::core
