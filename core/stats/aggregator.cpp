@@ -152,6 +152,8 @@ void Aggregator::apply(const Sample& s)
         break;
     }
     case SampleKind::Missed:
+        if (v.lastError.rfind("stuck", 0) == 0)
+            break; // the stuck diagnosis explains the misses that follow it
         if (s.value == ETIME)
             v.lastError = "missed: no completion before the deadline";
         else if (s.value == ESHUTDOWN)
@@ -168,6 +170,9 @@ void Aggregator::apply(const Sample& s)
         else if (code == EventCode::StuckMask)
             v.lastError = "stuck: triggers keep missing while the vector should be unmasked";
         else if (code == EventCode::Armed)
+            v.lastError.clear();
+        if (code == EventCode::Disarmed && v.lastError.rfind("stuck", 0) != 0 &&
+            v.lastError.rfind("missed: dis", 0) == 0)
             v.lastError.clear();
         std::lock_guard lock(m_eventsMutex);
         auto& events = m_events[s.slot];

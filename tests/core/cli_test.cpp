@@ -1,0 +1,153 @@
+// Runs the built irqscope binary as a user would: a sim measurement with a JSON report whose books balance, and
+// bad input that must give one line, a non-zero exit and no crash.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result
+{
+    int exitCode;
+    std::string output;
+};
+
+Result run(const std::string& args)
+{
+    const std::string command = std::string(IRQSCOPE_CLI_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (pipe && fgets(buf.data(), buf.size(), pipe))
+        out += buf.data();
+    const int status = pipe ? pclose(pipe) : -1;
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+int lines(const std::string& s)
+{
+    int n = 0;
+    for (char c : s)
+        n += c == '\n';
+    return n;
+}
+
+} // namespace
+
+TEST(Cli, SimRunWritesABalancedReport)
+{
+    const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-test.json";
+    const auto r =
+        run("run --device sim --vectors msix:0-7 --trigger loopback --rate 2000 --duration 2s --json " + path.string());
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::ifstream in(path);
+    const auto report = nlohmann::json::parse(in);
+    ASSERT_EQ(report["vectors"].size(), 8u);
+    for (const auto& v : report["vectors"]) {
+        const uint64_t triggered = v["triggered"];
+        EXPECT_GT(triggered, 1000u);
+        EXPECT_EQ(triggered, v["completed"].get<uint64_t>() + v["coalesced"].get<uint64_t>() +
+                                 v["missed"].get<uint64_t>() + v["in_flight"].get<uint64_t>());
+        EXPECT_GT(v["latency_ns"]["p50"].get<int64_t>(), 0);
+        EXPECT_TRUE(v.contains("spurious"));
+        EXPECT_EQ(v["state"][0], "disarmed");
+    }
+    EXPECT_TRUE(report["totals"]["balanced"].get<bool>());
+    std::filesystem::remove(path);
+}
+
+TEST(Cli, DeviceRaisedIntxWithDropsIsCountedAsMissed)
+{
+    const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-intx.json";
+    const auto r = run("run --device sim --vectors intx:0 --trigger device --rate 500 --duration 1s --deadline 20ms "
+                       "--sim-faults drop=0.2,seed=3 --json " +
+                       path.string());
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::ifstream in(path);
+    const auto v = nlohmann::json::parse(in)["vectors"][0];
+    EXPECT_GT(v["completed"].get<uint64_t>(), 50u);
+    EXPECT_GT(v["missed"].get<uint64_t>(), 5u) << "dropped device interrupts must show as missed";
+    EXPECT_GT(v["unmasks"].get<uint64_t>(), 50u) << "every device-raised INTx needs an UNMASK";
+    EXPECT_TRUE(v["balanced"].get<bool>());
+    std::filesystem::remove(path);
+}
+
+TEST(Cli, SpuriousInterruptsAreCounted)
+{
+    const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-spurious.json";
+    const auto r = run("run --device sim --vectors msix:0-1 --trigger loopback --rate 200 --duration 1s "
+                       "--sim-faults spurious=200 --json " +
+                       path.string());
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::ifstream in(path);
+    const auto report = nlohmann::json::parse(in);
+    EXPECT_GT(report["totals"]["spurious"].get<uint64_t>(), 20u);
+    EXPECT_TRUE(report["totals"]["balanced"].get<bool>());
+    std::filesystem::remove(path);
+}
+
+TEST(Cli, StuckMaskShowsAsMissedAndStuck)
+{
+    const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-stuck.json";
+    const auto r = run("run --device sim --vectors msix:0-1 --trigger device --rate 200 --duration 1s --deadline "
+                       "20ms --sim-faults stuck-mask=msix:1 --json " +
+                       path.string());
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::ifstream in(path);
+    const auto vectors = nlohmann::json::parse(in)["vectors"];
+    EXPECT_EQ(vectors[0]["missed"].get<uint64_t>(), 0u);
+    EXPECT_EQ(vectors[1]["completed"].get<uint64_t>(), 0u);
+    EXPECT_GT(vectors[1]["missed"].get<uint64_t>(), 50u);
+    EXPECT_NE(vectors[1]["last_error"].get<std::string>().find("stuck"), std::string::npos);
+    std::filesystem::remove(path);
+}
+
+TEST(Cli, MissingPciDeviceIsOneLineAndNonZero)
+{
+    const auto r = run("run --device 0000:99:00.0");
+    EXPECT_NE(r.exitCode, 0);
+    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_NE(r.output.find("no PCI device"), std::string::npos) << r.output;
+}
+
+TEST(Cli, VectorOutOfRangeIsOneLineAndNonZero)
+{
+    const auto r = run("run --device sim --vectors msix:99999");
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_NE(r.output.find("out of range"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BadOptionsAreOneLineErrors)
+{
+    for (const char* args : {"run --duration banana", "run --vectors foo:1", "run --sim-faults drop=7",
+                             "run --sim-latency weird:1", "run --trigger nope", "frobnicate"}) {
+        const auto r = run(args);
+        EXPECT_EQ(r.exitCode, 2) << args << ": " << r.output;
+        EXPECT_EQ(lines(r.output), 1) << args << ": " << r.output;
+    }
+}
+
+TEST(Cli, SigtermDisarmsAndStillWritesTheReport)
+{
+    const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-sigterm.json";
+    std::filesystem::remove(path);
+    const std::string command = std::string(IRQSCOPE_CLI_PATH) +
+                                " run --device sim --vectors msix:0-3 --duration 0 --json " + path.string() +
+                                " > /dev/null 2>&1 & pid=$!; sleep 1; kill -TERM $pid; wait $pid";
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 143);
+    std::ifstream in(path);
+    ASSERT_TRUE(in.good()) << "the report must be written on SIGTERM";
+    const auto report = nlohmann::json::parse(in);
+    EXPECT_EQ(report["run"]["stop_reason"], "SIGTERM");
+    for (const auto& v : report["vectors"])
+        EXPECT_EQ(v["state"][0], "disarmed");
+    std::filesystem::remove(path);
+}
