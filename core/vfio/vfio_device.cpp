@@ -56,7 +56,7 @@ public:
 
     int regionRead32(uint32_t region, uint64_t offset, uint32_t& value) override
     {
-        uint64_t base;
+        uint64_t base = 0;
         if (const int rc = regionOffset(region, offset, base); rc < 0)
             return rc;
         return pread(m_device, &value, 4, static_cast<off_t>(base + offset)) == 4 ? 0 : -(errno ? errno : EIO);
@@ -64,7 +64,7 @@ public:
 
     int regionWrite32(uint32_t region, uint64_t offset, uint32_t value) override
     {
-        uint64_t base;
+        uint64_t base = 0;
         if (const int rc = regionOffset(region, offset, base); rc < 0)
             return rc;
         return pwrite(m_device, &value, 4, static_cast<off_t>(base + offset)) == 4 ? 0 : -(errno ? errno : EIO);
