@@ -1,3 +1,4 @@
+// The built-in device profiles: the simulated device, QEMU's edu, e1000e and igb, and the loopback-only generic one.
 #include "profile/device_profile.h"
 
 #include "sim/sim_config.h"
@@ -28,6 +29,87 @@ DeviceProfile makeSimProfile()
     return p;
 }
 
+IndexRecipe& recipeOf(DeviceProfile& p, IrqIndex index)
+{
+    return p.indexes[static_cast<uint32_t>(index)];
+}
+
+// QEMU edu (docs/specs/edu.rst): a write to 0x60 ORs the value into the interrupt status and raises INTx or the
+// single MSI vector; a write to 0x64 clears those bits (vfio-irq-facts §5). 32-bit accesses only.
+DeviceProfile makeEduProfile()
+{
+    using V = RegisterWrite::Value;
+    constexpr uint64_t kRaise = 0x60, kAck = 0x64;
+    DeviceProfile p;
+    p.name = "edu";
+    p.description = "QEMU edu: raise by writing 0x60, acknowledge by writing 0x64 (INTx and 1 MSI vector)";
+    p.vendor = 0x1234;
+    p.device = 0x11e8;
+    for (const IrqIndex index : {IrqIndex::Intx, IrqIndex::Msi}) {
+        auto& r = recipeOf(p, index);
+        r.deviceRaise = true;
+        r.maxSubindex = 1;
+        r.raise = {{0, kRaise, 1, V::Literal, 0}};
+        r.ack = {{0, kAck, 1, V::Literal, 0}};
+    }
+    return p;
+}
+
+// Intel 82574 as emulated by QEMU's e1000e: 5 MSI-X vectors. IVAR routes the causes RXQ0, RXQ1, TXQ0, TXQ1 and
+// OTHER (ICR bits 20..24) to vectors 0..4; EIAC auto-clears them. The auto-clear also clears the IMS bit, so
+// each raise re-enables its cause before writing it to ICS (qemu-vfio-guest.md pitfall 9, vfio-irq-facts §5).
+DeviceProfile makeE1000eProfile()
+{
+    using V = RegisterWrite::Value;
+    constexpr uint64_t kIcs = 0xc8, kIms = 0xd0, kImc = 0xd8, kEiac = 0xdc, kIvar = 0xe4;
+    constexpr uint32_t kCauses = 0x1f << 20;
+    constexpr uint32_t kFirstCause = 20;
+    DeviceProfile p;
+    p.name = "e1000e";
+    p.description = "Intel 82574 (QEMU e1000e): 5 MSI-X vectors, cause bits 20-24 routed by IVAR, raised through ICS";
+    p.vendor = 0x8086;
+    p.device = 0x10d3;
+    // IVAR: 4 bits per cause, 0x8 = valid | vector number; bit 31 as Linux's e1000e sets it.
+    p.setup = {{0, kImc, 0xffffffff, V::Literal, 0},
+               {0, kIvar, 0x800cba98, V::Literal, 0},
+               {0, kEiac, kCauses, V::Literal, 0},
+               {0, kIms, kCauses, V::Literal, 0}};
+    p.teardown = {{0, kImc, 0xffffffff, V::Literal, 0}};
+    auto& msix = recipeOf(p, IrqIndex::Msix);
+    msix.deviceRaise = true;
+    msix.maxSubindex = 5;
+    msix.raise = {{0, kIms, 0, V::BitOfSubindex, kFirstCause}, {0, kIcs, 0, V::BitOfSubindex, kFirstCause}};
+    return p;
+}
+
+// Intel 82576 (igb, also QEMU's igb): in MSI-X mode with GPIE.Multiple_MSIX, writing bit n to EICS fires vector
+// n while EIMS bit n is set; EIAC/EIAM auto-clear and auto-mask it, so each raise re-enables it in EIMS first
+// (vfio-irq-facts §5, after the kernel's VFIO selftest driver).
+DeviceProfile makeIgbProfile()
+{
+    using V = RegisterWrite::Value;
+    constexpr uint64_t kGpie = 0x1514, kEics = 0x1520, kEims = 0x1524, kEimc = 0x1528, kEiac = 0x152c, kEiam = 0x1530,
+                       kIvar0 = 0x1700;
+    constexpr uint32_t kVectors = 10;
+    constexpr uint32_t kAllVectors = (1u << kVectors) - 1;
+    constexpr uint32_t kGpieMultipleMsix = 1u << 4, kGpieEiame = 1u << 30;
+    constexpr uint32_t kIvarValid = 0x80;
+    DeviceProfile p;
+    p.name = "igb";
+    p.description = "Intel 82576 (igb): 10 MSI-X vectors raised through EICS";
+    p.vendor = 0x8086;
+    p.device = 0x10c9;
+    p.setup = {{0, kEimc, 0xffffffff, V::Literal, 0},  {0, kGpie, kGpieMultipleMsix | kGpieEiame, V::Literal, 0},
+               {0, kEiac, kAllVectors, V::Literal, 0}, {0, kEiam, kAllVectors, V::Literal, 0},
+               {0, kIvar0, kIvarValid, V::Literal, 0}, {0, kEims, kAllVectors, V::Literal, 0}};
+    p.teardown = {{0, kEimc, 0xffffffff, V::Literal, 0}};
+    auto& msix = recipeOf(p, IrqIndex::Msix);
+    msix.deviceRaise = true;
+    msix.maxSubindex = kVectors;
+    msix.raise = {{0, kEims, 0, V::BitOfSubindex, 0}, {0, kEics, 0, V::BitOfSubindex, 0}};
+    return p;
+}
+
 DeviceProfile makeGenericProfile()
 {
     DeviceProfile p;
@@ -48,6 +130,32 @@ const DeviceProfile& genericProfile()
 {
     static const DeviceProfile profile = makeGenericProfile();
     return profile;
+}
+
+const std::vector<DeviceProfile>& builtinProfiles()
+{
+    static const std::vector<DeviceProfile> profiles = {makeEduProfile(), makeE1000eProfile(), makeIgbProfile()};
+    return profiles;
+}
+
+const DeviceProfile& profileFor(uint32_t vendor, uint32_t device)
+{
+    for (const auto& p : builtinProfiles())
+        if (p.vendor == vendor && p.device == device)
+            return p;
+    return genericProfile();
+}
+
+const DeviceProfile* builtinProfile(const std::string& name)
+{
+    if (name == simProfile().name)
+        return &simProfile();
+    if (name == genericProfile().name)
+        return &genericProfile();
+    for (const auto& p : builtinProfiles())
+        if (p.name == name)
+            return &p;
+    return nullptr;
 }
 
 } // namespace irqscope::core

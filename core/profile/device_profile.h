@@ -1,5 +1,6 @@
 // DeviceProfile: how to make a device raise each of its vectors, and how to acknowledge it, with 32-bit register
-// writes (vfio-irq-facts §5). The built-in profiles live in builtin_profiles.cpp; issue 2/8 adds profile files.
+// writes (vfio-irq-facts §5). The built-in profiles live in builtin_profiles.cpp; profile_file.h reads and writes
+// them as JSON (docs/profiles.md).
 #pragma once
 
 #include "engine/vector_id.h"
@@ -41,6 +42,8 @@ struct RegisterWrite
         }
         return value;
     }
+
+    friend bool operator==(const RegisterWrite&, const RegisterWrite&) = default;
 };
 
 struct IndexRecipe
@@ -49,6 +52,8 @@ struct IndexRecipe
     uint32_t maxSubindex = 0;         // recipes apply to subindexes [0, maxSubindex)
     std::vector<RegisterWrite> raise; // written in order to raise subindex s
     std::vector<RegisterWrite> ack;   // written in order after a completion, before any UNMASK (INTx)
+
+    friend bool operator==(const IndexRecipe&, const IndexRecipe&) = default;
 };
 
 struct DeviceProfile
@@ -67,11 +72,19 @@ struct DeviceProfile
         const auto& r = recipe(id.index);
         return r.deviceRaise && id.sub < r.maxSubindex;
     }
+
+    friend bool operator==(const DeviceProfile&, const DeviceProfile&) = default;
 };
 
 // The profile of the simulated device (its BAR0 register map: sim_config.h).
 const DeviceProfile& simProfile();
 // Loopback only: no register writes; used for devices no profile describes.
 const DeviceProfile& genericProfile();
+// The built-in profiles of real devices (edu, e1000e, igb), also shipped as resources/profiles/*.json.
+const std::vector<DeviceProfile>& builtinProfiles();
+// The built-in profile matching these PCI ids, else genericProfile().
+const DeviceProfile& profileFor(uint32_t vendor, uint32_t device);
+// A built-in profile by name ("sim", "generic", "edu", "e1000e", "igb"); nullptr when none has that name.
+const DeviceProfile* builtinProfile(const std::string& name);
 
 } // namespace irqscope::core

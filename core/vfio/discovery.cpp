@@ -1,11 +1,18 @@
+// Discovery of vfio-pci devices from sysfs: ids and names, driver, IOMMU group and mode, interrupt counts from
+// GET_IRQ_INFO when the device can be opened and from config space otherwise.
 #include "vfio/discovery.h"
+
+#include "vfio/pci_ids.h"
+#include "vfio/vfio_device.h"
 
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <iterator>
+#include <unistd.h>
 
 namespace irqscope::core {
 
@@ -24,32 +31,79 @@ std::string readFirstLine(const fs::path& path)
 uint16_t readHex(const fs::path& path)
 {
     const std::string text = readFirstLine(path);
-    return text.empty() ? 0 : static_cast<uint16_t>(std::stoul(text, nullptr, 16));
+    try {
+        return text.empty() ? 0 : static_cast<uint16_t>(std::stoul(text, nullptr, 16));
+    } catch (const std::exception&) {
+        return 0;
+    }
 }
+
+std::vector<uint8_t> readConfig(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+bool isHex(char c)
+{
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
+
+// PCI config space offsets and capability ids (PCI Local Bus 3.0, PCIe base spec).
+constexpr std::size_t kStatus = 0x06, kCapPointer = 0x34, kInterruptPin = 0x3d;
+constexpr uint16_t kStatusCapList = 0x10;
+constexpr uint8_t kCapMsi = 0x05, kCapPcie = 0x10, kCapMsix = 0x11;
 
 } // namespace
 
 std::optional<std::string> normalizeBdf(const std::string& text)
 {
-    static const std::regex full("^[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$");
-    static const std::regex shortForm("^[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$");
-    std::string out;
-    if (std::regex_match(text, full))
-        out = text;
-    else if (std::regex_match(text, shortForm))
-        out = "0000:" + text;
-    else
+    // [DDDD:]BB:SS.F with hex digits and a function 0-7.
+    std::string out = text.size() == 7 ? "0000:" + text : text;
+    if (out.size() != 12 || out[4] != ':' || out[7] != ':' || out[10] != '.' || out[11] < '0' || out[11] > '7')
         return std::nullopt;
-    for (auto& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (!isHex(out[i]))
+            return std::nullopt;
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
     return out;
 }
 
-std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const std::string& sysfsRoot)
+std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqCountsFromConfig(std::span<const uint8_t> config)
+{
+    std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> out{};
+    auto u8 = [&](std::size_t at) -> uint32_t {
+        return at < config.size() ? config[at] : 0;
+    };
+    auto u16 = [&](std::size_t at) -> uint32_t {
+        return u8(at) | (u8(at + 1) << 8);
+    };
+    out[VFIO_PCI_INTX_IRQ_INDEX].count = u8(kInterruptPin) != 0 ? 1 : 0;
+    out[VFIO_PCI_REQ_IRQ_INDEX].count = 1;
+    if (!(u16(kStatus) & kStatusCapList))
+        return out;
+    std::size_t pos = u8(kCapPointer) & 0xfc;
+    // 48 capabilities at most fit in the 192 bytes after the header: a guard against loops in a broken list.
+    for (int guard = 0; pos >= 0x40 && pos + 3 < config.size() && guard < 48; ++guard) {
+        const uint32_t id = u8(pos);
+        const uint32_t control = u16(pos + 2);
+        if (id == kCapMsi)
+            out[VFIO_PCI_MSI_IRQ_INDEX].count = 1u << ((control >> 1) & 0x7); // Multiple Message Capable
+        else if (id == kCapMsix)
+            out[VFIO_PCI_MSIX_IRQ_INDEX].count = (control & 0x7ff) + 1; // table size - 1
+        else if (id == kCapPcie)
+            out[VFIO_PCI_ERR_IRQ_INDEX].count = 1;
+        pos = u8(pos + 1) & 0xfc;
+    }
+    return out;
+}
+
+std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std::string& sysfsRoot)
 {
     const fs::path dir = fs::path(sysfsRoot) / "bus/pci/devices" / bdf;
     std::error_code ec;
-    if (!fs::exists(dir, ec))
+    if (bdf.empty() || !fs::exists(dir, ec))
         return std::nullopt;
     DiscoveredDevice d;
     d.bdf = bdf;
@@ -64,17 +118,71 @@ std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const 
         d.noIommu = readFirstLine(dir / "iommu_group/name") == "vfio-noiommu";
         d.groupPath = fmt::format("/dev/vfio/{}{}", d.noIommu ? "noiommu-" : "", group);
     }
-    if (d.driver != "vfio-pci")
-        d.problem = d.driver.empty()
-                        ? fmt::format("not bound to any driver: bind it with `driverctl set-override {} vfio-pci`", bdf)
-                        : fmt::format("bound to {}, not vfio-pci: rebind it with `driverctl set-override {} vfio-pci`",
-                                      d.driver, bdf);
-    else if (d.iommuGroup < 0)
-        d.problem = "no IOMMU group: enable the IOMMU (intel_iommu=on) or vfio's no-IOMMU mode";
-    else if (!fs::exists(d.groupPath, ec))
-        d.problem = fmt::format("{} is missing: load vfio-pci (modprobe vfio-pci)", d.groupPath);
-    // MSI-X and MSI vector counts from the msi_irqs directory are only known while enabled; leave them to
-    // GET_IRQ_INFO when the device is opened.
+    d.irqs = irqCountsFromConfig(readConfig(dir / "config"));
+    const bool vfioLoaded = fs::exists(fs::path(sysfsRoot) / "bus/pci/drivers/vfio-pci", ec);
+    if (d.driver != "vfio-pci") {
+        const std::string bind =
+            fmt::format("bind it with `driverctl set-override {0} vfio-pci` (or echo vfio-pci > "
+                        "/sys/bus/pci/devices/{0}/driver_override; echo {0} > /sys/bus/pci/drivers_probe)",
+                        bdf);
+        d.problem = d.driver.empty() ? fmt::format("not bound to any driver: {}", bind)
+                                     : fmt::format("bound to {}, not vfio-pci: {}", d.driver, bind);
+        if (!vfioLoaded)
+            d.problem += "; load vfio-pci first (modprobe vfio-pci)";
+    } else if (d.iommuGroup < 0) {
+        d.problem = "no IOMMU group: enable the IOMMU (intel_iommu=on / amd_iommu=on) or vfio's no-IOMMU mode";
+    }
+    return d;
+}
+
+std::optional<GroupOwner> findGroupOwner(const std::string& groupPath, const std::string& procRoot)
+{
+    std::error_code ec;
+    const int self = static_cast<int>(getpid());
+    for (const auto& proc : fs::directory_iterator(procRoot, ec)) {
+        const std::string pidText = proc.path().filename().string();
+        if (pidText.empty() || !std::all_of(pidText.begin(), pidText.end(), ::isdigit))
+            continue;
+        const int pid = std::atoi(pidText.c_str());
+        if (pid == self)
+            continue;
+        std::error_code fdEc;
+        for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fdEc)) {
+            std::error_code linkEc;
+            if (fs::read_symlink(fd.path(), linkEc).string() == groupPath)
+                return GroupOwner{readFirstLine(proc.path() / "comm"), pid};
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const std::string& sysfsRoot)
+{
+    auto d = readPciDevice(bdf, sysfsRoot);
+    if (!d)
+        return d;
+    d->name = pciIdsName(d->vendor, d->device);
+    if (!d->problem.empty() || sysfsRoot != "/sys")
+        return d;
+    // Only the real system can be opened: GET_IRQ_INFO gives the kernel's own counts and flags.
+    std::string error;
+    auto device = openVfioDevice(bdf, error);
+    if (!device) {
+        d->problem = error;
+        if (auto owner = findGroupOwner(d->groupPath)) {
+            d->owner = owner->name;
+            d->ownerPid = owner->pid;
+        }
+        return d;
+    }
+    for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {
+        IrqInfo info;
+        auto& out = d->irqs[i];
+        // ERR on conventional PCI is -EINVAL rather than count 0 (vfio-irq-facts §1.2): known, and absent.
+        out = {true, 0, 0};
+        if (device->irqInfo(i, info) == 0)
+            out = {true, info.count, info.flags};
+    }
     return d;
 }
 
@@ -83,8 +191,6 @@ std::vector<DiscoveredDevice> discoverVfioDevices(const std::string& sysfsRoot)
     std::vector<DiscoveredDevice> out;
     const fs::path driver = fs::path(sysfsRoot) / "bus/pci/drivers/vfio-pci";
     std::error_code ec;
-    if (!fs::exists(driver, ec))
-        return out;
     for (const auto& entry : fs::directory_iterator(driver, ec)) {
         const auto name = entry.path().filename().string();
         if (!normalizeBdf(name))

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,8 +39,26 @@ struct DiscoveredDevice
 // Every PCI device bound to vfio-pci. `sysfsRoot` lets tests point at a fake tree.
 std::vector<DiscoveredDevice> discoverVfioDevices(const std::string& sysfsRoot = "/sys");
 
-// One device by PCI address, whatever its driver; std::nullopt when no such device exists.
+// One device by PCI address, whatever its driver; std::nullopt when no such device exists. With the real
+// "/sys", a device bound to vfio-pci is opened briefly for GET_IRQ_INFO (known=true), and a failure to open it
+// becomes its `problem`; otherwise the counts come from config space (known=false).
 std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const std::string& sysfsRoot = "/sys");
+
+// What sysfs alone says about a device (driver, group, no-IOMMU, config-space counts); opens nothing.
+std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std::string& sysfsRoot = "/sys");
+
+// Interrupt counts from PCI config space: INTx from the interrupt pin, MSI from Multiple Message Capable, MSI-X
+// from the table size, ERR when a PCI Express capability is present, REQ always (vfio-irq-facts §1.5). `known`
+// stays false. A config space shorter than 64 bytes (or with no capability list) gives INTx and REQ only.
+std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqCountsFromConfig(std::span<const uint8_t> config);
+
+// The process holding a VFIO group node open ("qemu-system-x86", pid), found through /proc/<pid>/fd.
+struct GroupOwner
+{
+    std::string name;
+    int pid = -1;
+};
+std::optional<GroupOwner> findGroupOwner(const std::string& groupPath, const std::string& procRoot = "/proc");
 
 // Normalises "01:00.0" to "0000:01:00.0"; std::nullopt when it is not a PCI address.
 std::optional<std::string> normalizeBdf(const std::string& text);

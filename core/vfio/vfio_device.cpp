@@ -1,20 +1,26 @@
+// VfioDevice: the real vfio-pci backend over the container/group interface (type1v2 or no-IOMMU), with one-line
+// errors that say what to do for every way opening a device fails.
 #include "vfio/vfio_device.h"
 
 #include "vfio/discovery.h"
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+#include <utility>
 
 namespace irqscope::core {
 
 namespace {
 
-// The vfio-pci device behind a container and group fd (type1v2 or no-IOMMU): vfio-irq-facts §1.
+// The vfio-pci device behind a container and group fd: vfio-irq-facts §1.
 class VfioDevice final : public IrqDevice
 {
 public:
@@ -23,14 +29,30 @@ public:
         , m_group(group)
         , m_device(device)
         , m_info(std::move(info))
-    {}
+    {
+        // Resolve the BARs up front so that region access on the core thread makes no ioctl; map BAR0 where the
+        // region allows it (VFIO_REGION_INFO_FLAG_MMAP) and use the mapping for writes.
+        for (uint32_t r = 0; r < m_regions.size() && r < m_info.numRegions; ++r)
+            lookupRegion(r);
+        auto& bar0 = m_regions[VFIO_PCI_BAR0_REGION_INDEX];
+        if (bar0.known && (bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) && bar0.size > 0 && bar0.size <= (1ull << 30)) {
+            void* p =
+                mmap(nullptr, bar0.size, PROT_READ | PROT_WRITE, MAP_SHARED, m_device, static_cast<off_t>(bar0.offset));
+            if (p != MAP_FAILED)
+                m_bar0 = static_cast<volatile uint8_t*>(p);
+        }
+    }
     ~VfioDevice() override
     {
+        if (m_bar0)
+            munmap(const_cast<uint8_t*>(m_bar0), m_regions[VFIO_PCI_BAR0_REGION_INDEX].size);
         // Closing the device fd makes the kernel disarm every vector (vfio-irq-facts §2.8).
         close(m_device);
         close(m_group);
         close(m_container);
     }
+    VfioDevice(const VfioDevice&) = delete;
+    VfioDevice& operator=(const VfioDevice&) = delete;
 
     const DeviceInfo& info() const override { return m_info; }
 
@@ -56,61 +78,103 @@ public:
 
     int regionRead32(uint32_t region, uint64_t offset, uint32_t& value) override
     {
-        uint64_t base = 0;
-        if (const int rc = regionOffset(region, offset, base); rc < 0)
+        uint64_t at = 0;
+        if (const int rc = locate(region, offset, at); rc < 0)
             return rc;
-        return pread(m_device, &value, 4, static_cast<off_t>(base + offset)) == 4 ? 0 : -(errno ? errno : EIO);
+        const ssize_t n = pread(m_device, &value, 4, static_cast<off_t>(at));
+        return n == 4 ? 0 : (n < 0 ? -errno : -EIO);
     }
 
     int regionWrite32(uint32_t region, uint64_t offset, uint32_t value) override
     {
-        uint64_t base = 0;
-        if (const int rc = regionOffset(region, offset, base); rc < 0)
+        uint64_t at = 0;
+        if (const int rc = locate(region, offset, at); rc < 0)
             return rc;
-        return pwrite(m_device, &value, 4, static_cast<off_t>(base + offset)) == 4 ? 0 : -(errno ? errno : EIO);
+        if (region == VFIO_PCI_BAR0_REGION_INDEX && m_bar0) {
+            // One aligned 32-bit store: edu ignores narrower accesses (qemu-vfio-guest.md pitfall 6).
+            *reinterpret_cast<volatile uint32_t*>(m_bar0 + offset) = value;
+            return 0;
+        }
+        const ssize_t n = pwrite(m_device, &value, 4, static_cast<off_t>(at));
+        return n == 4 ? 0 : (n < 0 ? -errno : -EIO);
     }
 
 private:
-    int regionOffset(uint32_t region, uint64_t offset, uint64_t& base)
-    {
-        if (region >= m_regions.size())
-            return -EINVAL;
-        auto& r = m_regions[region];
-        if (!r.known) {
-            vfio_region_info info{};
-            info.argsz = sizeof info;
-            info.index = region;
-            if (ioctl(m_device, VFIO_DEVICE_GET_REGION_INFO, &info) < 0)
-                return -errno;
-            r = {true, info.offset, info.size};
-        }
-        if (offset % 4 || offset + 4 > r.size)
-            return -EINVAL;
-        base = r.offset;
-        return 0;
-    }
-
     struct Region
     {
         bool known = false;
+        uint32_t flags = 0;
         uint64_t offset = 0;
         uint64_t size = 0;
     };
+
+    void lookupRegion(uint32_t region)
+    {
+        vfio_region_info info{};
+        info.argsz = sizeof info;
+        info.index = region;
+        if (ioctl(m_device, VFIO_DEVICE_GET_REGION_INFO, &info) == 0)
+            m_regions[region] = {true, info.flags, info.offset, info.size};
+    }
+
+    int locate(uint32_t region, uint64_t offset, uint64_t& at) const
+    {
+        if (region >= m_regions.size() || !m_regions[region].known)
+            return -EINVAL;
+        const auto& r = m_regions[region];
+        if (offset % 4 || offset + 4 > r.size)
+            return -EINVAL;
+        at = r.offset + offset;
+        return 0;
+    }
+
     int m_container;
     int m_group;
     int m_device;
     DeviceInfo m_info;
     std::array<Region, VFIO_PCI_NUM_REGIONS> m_regions{};
+    volatile uint8_t* m_bar0 = nullptr;
 };
 
-std::string accessHint(int err, const std::string& path)
+// Closes what it holds unless released: the open sequence below gives up at any step.
+class Fd
 {
-    if (err == EACCES || err == EPERM)
-        return fmt::format("permission denied on {}: run as root or give your user access to it (udev rule)", path);
+public:
+    explicit Fd(int fd = -1)
+        : m_fd(fd)
+    {}
+    ~Fd()
+    {
+        if (m_fd >= 0)
+            close(m_fd);
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return m_fd; }
+    int release() { return std::exchange(m_fd, -1); }
+
+private:
+    int m_fd;
+};
+
+std::string ownerText(const std::string& groupPath)
+{
+    if (const auto owner = findGroupOwner(groupPath))
+        return fmt::format("{} (pid {})", owner->name, owner->pid);
+    return "another process (a VM or another irqscope)";
+}
+
+std::string openError(int err, const DiscoveredDevice& d, const std::string& path)
+{
+    if ((err == EPERM || err == EACCES) && d.noIommu)
+        return fmt::format("{}: no-IOMMU devices need CAP_SYS_RAWIO: run irqscope as root", path);
+    if (err == EPERM || err == EACCES)
+        return fmt::format("permission denied on {}: run as root, or give your user access to {} "
+                           "(chown/chmod or a udev rule for the vfio group)",
+                           path, path);
     if (err == EBUSY)
-        return fmt::format("{} is busy: another process (a VM or another irqscope) holds it; `irqscope list` names "
-                           "the owner",
-                           path);
+        return fmt::format("{} is busy: {} has IOMMU group {} open; stop it first", path, ownerText(d.groupPath),
+                           d.iommuGroup);
     return fmt::format("cannot open {}: {}", path, std::strerror(err));
 }
 
@@ -118,7 +182,7 @@ std::string accessHint(int err, const std::string& path)
 
 std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& error)
 {
-    const auto d = describePciDevice(bdf);
+    const auto d = readPciDevice(bdf);
     if (!d) {
         error = fmt::format("no PCI device {}: check the address with `lspci -D` or `irqscope list`", bdf);
         return nullptr;
@@ -127,58 +191,88 @@ std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& e
         error = fmt::format("{}: {}", bdf, d->problem);
         return nullptr;
     }
-    const int container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-    if (container < 0) {
-        error = errno == ENOENT ? "/dev/vfio/vfio is missing: load the vfio-pci module (modprobe vfio-pci)"
-                                : accessHint(errno, "/dev/vfio/vfio");
+    std::error_code ec;
+    if (!std::filesystem::exists("/dev/vfio/vfio", ec)) {
+        error = "/dev/vfio/vfio is missing: the vfio modules are not loaded (modprobe vfio-pci)";
         return nullptr;
     }
-    const int group = open(d->groupPath.c_str(), O_RDWR | O_CLOEXEC);
-    if (group < 0) {
-        error = d->noIommu && (errno == EPERM || errno == EACCES)
-                    ? fmt::format("{}: no-IOMMU groups need CAP_SYS_RAWIO: run as root", d->groupPath)
-                    : accessHint(errno, d->groupPath);
-        close(container);
+    if (!std::filesystem::exists(d->groupPath, ec)) {
+        error = fmt::format("{} is missing although {} is bound to vfio-pci: check that vfio-pci finished probing "
+                            "it (dmesg)",
+                            d->groupPath, bdf);
         return nullptr;
     }
-    auto fail = [&](std::string message) -> std::unique_ptr<IrqDevice> {
-        error = std::move(message);
-        close(group);
-        close(container);
+    Fd container(open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC));
+    if (container.get() < 0) {
+        error = openError(errno, *d, "/dev/vfio/vfio");
         return nullptr;
-    };
+    }
+    if (ioctl(container.get(), VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+        error = fmt::format("the kernel's VFIO API version is not {}: this kernel is not supported", VFIO_API_VERSION);
+        return nullptr;
+    }
+    const unsigned long iommu = d->noIommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
+    if (ioctl(container.get(), VFIO_CHECK_EXTENSION, iommu) <= 0) {
+        error = d->noIommu ? "the vfio module has no no-IOMMU support: load it with enable_unsafe_noiommu_mode=1 "
+                             "(a kernel built with CONFIG_VFIO_NOIOMMU)"
+                           : "the kernel offers no VFIO type1v2 IOMMU: load vfio_iommu_type1 (modprobe "
+                             "vfio_iommu_type1)";
+        return nullptr;
+    }
+    Fd group(open(d->groupPath.c_str(), O_RDWR | O_CLOEXEC));
+    if (group.get() < 0) {
+        error = openError(errno, *d, d->groupPath);
+        return nullptr;
+    }
     vfio_group_status status{};
     status.argsz = sizeof status;
-    if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) < 0)
-        return fail(fmt::format("VFIO_GROUP_GET_STATUS on {} failed: {}", d->groupPath, std::strerror(errno)));
-    if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-        return fail(fmt::format("IOMMU group {} is not viable: bind every device in "
-                                "/sys/kernel/iommu_groups/{}/devices to vfio-pci",
-                                d->iommuGroup, d->iommuGroup));
-    if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) < 0)
-        return fail(fmt::format("cannot attach {} to a container: {}", d->groupPath, std::strerror(errno)));
-    const unsigned long iommu = d->noIommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU;
-    if (ioctl(container, VFIO_SET_IOMMU, iommu) < 0)
-        return fail(
-            fmt::format("VFIO_SET_IOMMU ({}) failed: {}", d->noIommu ? "no-IOMMU" : "type1v2", std::strerror(errno)));
-    const int device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf.c_str());
-    if (device < 0)
-        return fail(errno == EBUSY ? accessHint(EBUSY, bdf)
-                                   : fmt::format("cannot get the device fd of {}: {}", bdf, std::strerror(errno)));
+    if (ioctl(group.get(), VFIO_GROUP_GET_STATUS, &status) < 0) {
+        error = fmt::format("VFIO_GROUP_GET_STATUS on {} failed: {}", d->groupPath, std::strerror(errno));
+        return nullptr;
+    }
+    if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+        error = fmt::format("IOMMU group {} is not viable: other devices in it are bound to host drivers; bind every "
+                            "device in /sys/kernel/iommu_groups/{}/devices to vfio-pci",
+                            d->iommuGroup, d->iommuGroup);
+        return nullptr;
+    }
+    const int containerFd = container.get();
+    if (ioctl(group.get(), VFIO_GROUP_SET_CONTAINER, &containerFd) < 0) {
+        error = errno == EBUSY ? openError(EBUSY, *d, d->groupPath)
+                               : fmt::format("cannot attach {} to a container: {}", d->groupPath, std::strerror(errno));
+        return nullptr;
+    }
+    if (ioctl(container.get(), VFIO_SET_IOMMU, iommu) < 0) {
+        const int err = errno;
+        error = (err == EPERM && d->noIommu)
+                    ? openError(EPERM, *d, d->groupPath)
+                    : fmt::format("VFIO_SET_IOMMU ({}) on {} failed: {}", d->noIommu ? "no-IOMMU" : "type1v2",
+                                  d->groupPath, std::strerror(err));
+        return nullptr;
+    }
+    Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, bdf.c_str()));
+    if (device.get() < 0) {
+        const int err = errno;
+        error = err == EBUSY ? openError(EBUSY, *d, bdf)
+                : (err == EPERM && d->noIommu)
+                    ? openError(EPERM, *d, d->groupPath)
+                    : fmt::format("cannot get the device fd of {} from {}: {}", bdf, d->groupPath, std::strerror(err));
+        return nullptr;
+    }
     vfio_device_info info{};
     info.argsz = sizeof info;
-    if (ioctl(device, VFIO_DEVICE_GET_INFO, &info) < 0) {
-        close(device);
-        return fail(fmt::format("VFIO_DEVICE_GET_INFO on {} failed: {}", bdf, std::strerror(errno)));
+    if (ioctl(device.get(), VFIO_DEVICE_GET_INFO, &info) < 0) {
+        error = fmt::format("VFIO_DEVICE_GET_INFO on {} failed: {}", bdf, std::strerror(errno));
+        return nullptr;
     }
     DeviceInfo di;
     di.id = bdf;
-    di.description =
-        fmt::format("{:04x}:{:04x} vfio-pci {}", d->vendor, d->device, d->noIommu ? "(no-IOMMU)" : "(type1v2)");
+    di.description = fmt::format("{:04x}:{:04x} vfio-pci, IOMMU group {} ({})", d->vendor, d->device, d->iommuGroup,
+                                 d->noIommu ? "no-IOMMU" : "type1v2");
     di.flags = info.flags;
     di.numRegions = info.num_regions;
     di.numIrqs = info.num_irqs;
-    return std::make_unique<VfioDevice>(container, group, device, std::move(di));
+    return std::make_unique<VfioDevice>(container.release(), group.release(), device.release(), std::move(di));
 }
 
 } // namespace irqscope::core

@@ -1,0 +1,178 @@
+// Parsing /proc/interrupts and /proc/irq/N/effective_affinity_list for the vfio vectors of a device.
+#include "vfio/host_irq.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace irqscope::core {
+
+namespace {
+
+bool parseUnsigned(std::string_view s, uint64_t& out)
+{
+    if (s.empty())
+        return false;
+    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc{} && ptr == s.data() + s.size();
+}
+
+std::string_view nextToken(std::string_view& rest)
+{
+    const auto start = rest.find_first_not_of(" \t");
+    if (start == std::string_view::npos) {
+        rest = {};
+        return {};
+    }
+    rest.remove_prefix(start);
+    const auto end = rest.find_first_of(" \t");
+    const auto token = rest.substr(0, end);
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    return token;
+}
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+} // namespace
+
+std::string vfioActionName(VectorId vector, std::string_view bdf)
+{
+    switch (vector.index) {
+    case IrqIndex::Intx:
+        return fmt::format("vfio-intx({})", bdf);
+    case IrqIndex::Msi:
+        return fmt::format("vfio-msi[{}]({})", vector.sub, bdf);
+    case IrqIndex::Msix:
+        return fmt::format("vfio-msix[{}]({})", vector.sub, bdf);
+    case IrqIndex::Err:
+    case IrqIndex::Req:
+        break;
+    }
+    return {};
+}
+
+std::optional<VfioActionName> parseVfioActionName(std::string_view action)
+{
+    constexpr std::string_view kPrefix = "vfio-";
+    if (!action.starts_with(kPrefix))
+        return std::nullopt;
+    action.remove_prefix(kPrefix.size());
+    VfioActionName out;
+    if (action.starts_with("intx(")) {
+        out.vector = {IrqIndex::Intx, 0};
+        action.remove_prefix(4);
+    } else {
+        if (action.starts_with("msix[")) {
+            out.vector.index = IrqIndex::Msix;
+            action.remove_prefix(5);
+        } else if (action.starts_with("msi[")) {
+            out.vector.index = IrqIndex::Msi;
+            action.remove_prefix(4);
+        } else {
+            return std::nullopt;
+        }
+        const auto close = action.find(']');
+        uint64_t sub = 0;
+        if (close == std::string_view::npos || !parseUnsigned(action.substr(0, close), sub) || sub > UINT32_MAX)
+            return std::nullopt;
+        out.vector.sub = static_cast<uint32_t>(sub);
+        action.remove_prefix(close + 1);
+    }
+    if (action.size() < 3 || action.front() != '(' || action.back() != ')')
+        return std::nullopt;
+    out.bdf = std::string(action.substr(1, action.size() - 2));
+    return out;
+}
+
+uint64_t HostIrq::total() const
+{
+    uint64_t sum = 0;
+    for (const auto c : perCpu)
+        sum += c;
+    return sum;
+}
+
+std::vector<HostIrq> parseProcInterrupts(std::string_view text, std::string_view bdf)
+{
+    std::vector<HostIrq> out;
+    std::size_t cpus = 0;
+    bool header = true;
+    while (!text.empty()) {
+        const auto eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+        if (header) {
+            // "           CPU0       CPU1": one column per online CPU.
+            std::string_view rest = line;
+            for (auto t = nextToken(rest); !t.empty(); t = nextToken(rest))
+                cpus += t.starts_with("CPU");
+            header = false;
+            continue;
+        }
+        std::string_view rest = line;
+        const auto first = nextToken(rest);
+        uint64_t irq = 0;
+        if (first.size() < 2 || first.back() != ':' || !parseUnsigned(first.substr(0, first.size() - 1), irq))
+            continue; // NMI:, LOC:, ERR: and the like
+        HostIrq entry;
+        entry.irq = static_cast<int>(irq);
+        for (std::size_t c = 0; c < cpus; ++c) {
+            uint64_t count = 0;
+            if (!parseUnsigned(nextToken(rest), count))
+                break;
+            entry.perCpu.push_back(count);
+        }
+        // The chip and hwirq columns differ between kernels (§2.7); the actions end the line, ", "-separated.
+        for (auto pos = rest.find("vfio-"); pos != std::string_view::npos; pos = rest.find("vfio-", pos + 1)) {
+            auto candidate = rest.substr(pos);
+            const auto end = candidate.find(')');
+            if (end == std::string_view::npos)
+                break;
+            auto name = parseVfioActionName(candidate.substr(0, end + 1));
+            if (!name || (!bdf.empty() && name->bdf != bdf))
+                continue;
+            HostIrq copy = entry;
+            copy.action = std::move(*name);
+            out.push_back(std::move(copy));
+        }
+    }
+    return out;
+}
+
+int firstCpuOfList(std::string_view list)
+{
+    while (!list.empty() && (list.back() == '\n' || list.back() == ' '))
+        list.remove_suffix(1);
+    const auto end = list.find_first_of(",-");
+    uint64_t cpu = 0;
+    if (!parseUnsigned(list.substr(0, end), cpu) || cpu > INT32_MAX)
+        return -1;
+    return static_cast<int>(cpu);
+}
+
+std::vector<HostIrq> readHostIrqs(std::string_view bdf, const std::string& procRoot)
+{
+    auto irqs = parseProcInterrupts(readFile(procRoot + "/interrupts"), bdf);
+    for (auto& irq : irqs)
+        irq.effectiveCpu =
+            firstCpuOfList(readFile(fmt::format("{}/irq/{}/effective_affinity_list", procRoot, irq.irq)));
+    return irqs;
+}
+
+const HostIrq* findHostIrq(const std::vector<HostIrq>& irqs, VectorId vector)
+{
+    for (const auto& irq : irqs)
+        if (irq.action.vector == vector)
+            return &irq;
+    return nullptr;
+}
+
+} // namespace irqscope::core
