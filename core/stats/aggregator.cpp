@@ -1,59 +1,38 @@
+// Aggregator: the drain/publish loop, sample accounting into histograms and reasons, and snapshot building.
 #include "stats/aggregator.h"
 
 #include "engine/monotonic_clock.h"
-#include "vfio/irq_device.h"
+#include "stats/latency_summary.h"
+#include "stats/sample_text.h"
 
-#include <fmt/format.h>
-
-#include <cstring>
+#include <algorithm>
 
 namespace irqscope::core {
 
 namespace {
 
-constexpr std::size_t kBatch = 4096;
-constexpr std::size_t kMaxEvents = 256;
-
-LatencySummary summarize(const LogHistogram* h)
+bool everActive(const CountersCopy& c)
 {
-    LatencySummary s;
-    if (!h || h->count() == 0)
-        return s;
-    s.count = h->count();
-    s.minNs = h->min();
-    s.maxNs = h->max();
-    s.meanNs = h->mean();
-    s.p50Ns = h->percentile(0.5);
-    s.p90Ns = h->percentile(0.9);
-    s.p99Ns = h->percentile(0.99);
-    s.p999Ns = h->percentile(0.999);
-    s.p9999Ns = h->percentile(0.9999);
-    return s;
-}
-
-std::string errnoText(int err)
-{
-    const char* name = strerrorname_np(err);
-    const char* text = strerrordesc_np(err);
-    return fmt::format("{} ({})", text ? text : "unknown error", name ? name : "?");
+    return (c.state & vstate::kArmed) || c.triggered || c.completed || c.coalesced || c.missed || c.spurious ||
+           c.deviceOriginated || c.errors || c.skipped;
 }
 
 } // namespace
 
-EngineStatsSource::EngineStatsSource(Engine& engine)
-    : m_engine(engine)
-    , m_deviceId(engine.device().info().id)
-{}
-
 Aggregator::Aggregator(StatsSource& source, AggregatorConfig config)
     : m_source(source)
     , m_config(config)
-    , m_vectors(source.slots().size())
-    , m_batch(kBatch)
-    , m_events(source.slots().size())
+    , m_batch(std::max<std::size_t>(config.batchSize, 1))
+    , m_createdNs(monotonicNs())
+    , m_sampleRate(config.rateWindow.count())
 {
-    m_startNs = monotonicNs();
-    m_lastBuildNs = m_startNs;
+    const uint32_t n = source.slots().size();
+    m_vectors.reserve(n);
+    for (uint32_t i = 0; i < n; ++i)
+        m_vectors.push_back(VectorStats{nullptr, nullptr, {}, false, false, RateWindow<2>(config.rateWindow.count())});
+    m_events.reserve(n);
+    for (uint32_t i = 0; i < n; ++i)
+        m_events.emplace_back(config.eventsPerVector);
 }
 
 Aggregator::~Aggregator()
@@ -63,41 +42,55 @@ Aggregator::~Aggregator()
 
 void Aggregator::start()
 {
-    const auto started = m_source.status().startedNs;
-    if (started > 0)
-        m_startNs = started;
-    m_stop.store(false);
+    if (m_thread.joinable())
+        return;
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopRequested = false;
+    }
     m_thread = std::thread([this] { run(); });
 }
 
 void Aggregator::stop()
 {
-    m_stop.store(true, std::memory_order_release);
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopRequested = true;
+    }
+    m_wake.notify_all();
     if (m_thread.joinable())
         m_thread.join();
 }
 
 void Aggregator::run()
 {
-    auto nextPublish = std::chrono::steady_clock::now();
-    while (!m_stop.load(std::memory_order_acquire)) {
+    using Clock = std::chrono::steady_clock;
+    auto nextPublish = Clock::now();
+    std::unique_lock stopLock(m_stopMutex);
+    while (!m_stopRequested) {
+        stopLock.unlock();
         {
-            std::lock_guard lock(m_workMutex);
+            std::lock_guard work(m_workMutex);
             drain();
-            if (std::chrono::steady_clock::now() >= nextPublish) {
+            const auto now = Clock::now();
+            if (now >= nextPublish) {
                 m_exchange.publish(build());
                 nextPublish += m_config.publishInterval;
-                if (nextPublish < std::chrono::steady_clock::now())
-                    nextPublish = std::chrono::steady_clock::now() + m_config.publishInterval;
+                if (nextPublish <= now) // a late pass does not cause a burst of catch-up snapshots
+                    nextPublish = now + m_config.publishInterval;
             }
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        stopLock.lock();
+        const auto untilPublish = nextPublish - Clock::now();
+        m_wake.wait_for(stopLock, std::min<Clock::duration>(m_config.drainInterval, untilPublish),
+                        [this] { return m_stopRequested; });
     }
 }
 
 std::shared_ptr<const Snapshot> Aggregator::finalSnapshot()
 {
-    std::lock_guard lock(m_workMutex);
+    stop();
+    std::lock_guard work(m_workMutex);
     drain();
     auto snapshot = build();
     m_exchange.publish(snapshot);
@@ -109,7 +102,7 @@ std::vector<VectorEvent> Aggregator::events(uint32_t slot) const
     std::lock_guard lock(m_eventsMutex);
     if (slot >= m_events.size())
         return {};
-    return {m_events[slot].begin(), m_events[slot].end()};
+    return m_events[slot].events();
 }
 
 void Aggregator::drain()
@@ -122,11 +115,15 @@ void Aggregator::drain()
                 v.interval->reset();
         }
     }
+    // At most one ring's worth per pass, so a producer faster than us cannot hold off publication.
     auto& ring = m_source.samples();
-    for (;;) {
-        const std::size_t n = ring.popBatch(m_batch.data(), m_batch.size());
+    std::size_t budget = ring.capacity();
+    while (budget > 0) {
+        const std::size_t n = ring.popBatch(m_batch.data(), std::min(m_batch.size(), budget));
         for (std::size_t i = 0; i < n; ++i)
             apply(m_batch[i]);
+        m_samplesDrained.fetch_add(n, std::memory_order_relaxed);
+        budget -= n;
         if (n < m_batch.size())
             break;
     }
@@ -152,36 +149,47 @@ void Aggregator::apply(const Sample& s)
         break;
     }
     case SampleKind::Missed:
-        if (v.lastError.rfind("stuck", 0) == 0)
-            break; // the stuck diagnosis explains the misses that follow it
-        if (s.value == ETIME)
-            v.lastError = "missed: no completion before the deadline";
-        else if (s.value == ESHUTDOWN)
-            v.lastError = "missed: disarmed before the completion arrived";
-        else
-            v.lastError = "missed: the trigger call failed";
+        if (!v.stuck) // the stuck diagnosis explains the misses that follow it
+            v.lastError = missedText(static_cast<int>(s.value));
         break;
     case SampleKind::Unsolicited:
+        // Completions the device raised by itself are normal when irqscope is not triggering the vector.
+        if (m_source.counters(s.slot).state.load(std::memory_order_relaxed) & vstate::kTriggering)
+            v.lastError = spuriousText(s.value);
         break;
-    case SampleKind::Event: {
-        const auto code = static_cast<EventCode>(s.value);
-        if (code == EventCode::Error)
-            v.lastError = "error: " + errnoText(static_cast<int>(s.seq));
-        else if (code == EventCode::StuckMask)
-            v.lastError = "stuck: triggers keep missing while the vector should be unmasked";
-        else if (code == EventCode::Armed)
-            v.lastError.clear();
-        if (code == EventCode::Disarmed && v.lastError.rfind("stuck", 0) != 0 &&
-            v.lastError.rfind("missed: dis", 0) == 0)
-            v.lastError.clear();
-        std::lock_guard lock(m_eventsMutex);
-        auto& events = m_events[s.slot];
-        events.push_back({s.completionNs, code, code == EventCode::Error ? static_cast<int>(s.seq) : 0});
-        if (events.size() > kMaxEvents)
-            events.pop_front();
+    case SampleKind::Event:
+        applyEvent(s, v);
         break;
     }
+}
+
+void Aggregator::applyEvent(const Sample& s, VectorStats& v)
+{
+    const auto code = static_cast<EventCode>(s.value);
+    const int error = code == EventCode::Error ? static_cast<int>(s.seq) : 0;
+    switch (code) {
+    case EventCode::Armed:
+        v.lastError.clear();
+        v.stuck = false;
+        break;
+    case EventCode::Error:
+        v.lastError = errorEventText(error);
+        v.stuck = false;
+        break;
+    case EventCode::StuckMask:
+        v.lastError = stuckText(m_source.slots().id(s.slot));
+        v.stuck = true;
+        break;
+    case EventCode::Unmasked:
+    case EventCode::Disarmed:
+        v.stuck = false; // the diagnosis stays readable until something replaces it
+        break;
+    case EventCode::Masked:
+    case EventCode::Automasked:
+        break;
     }
+    std::lock_guard lock(m_eventsMutex);
+    m_events[s.slot].push(VectorEvent{s.completionNs, code, error});
 }
 
 std::shared_ptr<const Snapshot> Aggregator::build()
@@ -191,57 +199,38 @@ std::shared_ptr<const Snapshot> Aggregator::build()
     snap->generation = ++m_generation;
     snap->monotonicNs = now;
     snap->wallTimeNs = realtimeNs();
-    snap->elapsedSec = static_cast<double>(now - m_startNs) / 1e9;
     snap->deviceId = m_source.deviceId();
     snap->engine = m_source.status();
-    const double dt = static_cast<double>(now - m_lastBuildNs) / 1e9;
-    if (dt > 0.05) {
-        const uint64_t samples = snap->engine.samplesPushed;
-        const double instant = static_cast<double>(samples - m_lastSamples) / dt;
-        m_samplesPerSec = m_samplesPerSec == 0 ? instant : 0.7 * m_samplesPerSec + 0.3 * instant;
-        m_lastSamples = samples;
-        m_lastBuildNs = now;
-    }
-    snap->samplesPerSec = m_samplesPerSec;
+    const auto& ring = m_source.samples();
+    snap->engine.ringDrops = std::max(snap->engine.ringDrops, ring.dropped());
+    const int64_t started = snap->engine.startedNs > 0 ? snap->engine.startedNs : m_createdNs;
+    snap->elapsedSec = static_cast<double>(std::max<int64_t>(0, now - started)) / 1e9;
+    snap->samplesPerSec = m_sampleRate.update(now, {m_samplesDrained.load(std::memory_order_relaxed)})[0];
 
     const auto& slots = m_source.slots();
-    const int64_t window = std::chrono::duration_cast<std::chrono::nanoseconds>(m_config.rateWindow).count();
-    for (uint32_t slot = 0; slot < slots.size(); ++slot) {
+    for (uint32_t slot = 0; slot < m_vectors.size(); ++slot) {
         VectorStats& v = m_vectors[slot];
         const CountersCopy c = m_source.counters(slot).read();
-        if (!v.active && !(c.state & vstate::kArmed) && c.triggered == 0 && c.completed == 0 &&
-            c.deviceOriginated == 0 && c.errors == 0)
+        v.active = v.active || everActive(c);
+        if (!v.active)
             continue;
-        v.active = true;
-        VectorSnapshot out;
+        VectorSnapshot& out = snap->vectors.emplace_back();
         out.slot = slot;
         out.id = slots.id(slot);
         out.name = vectorName(out.id);
         out.counters = c;
-        // Rates over the sliding window.
-        v.history.emplace_back(now, c);
-        while (v.history.size() > 2 && now - v.history[1].first >= window)
-            v.history.pop_front();
-        const auto& [t0, c0] = v.history.front();
-        const double span = static_cast<double>(now - t0) / 1e9;
-        if (span > 0 && c.triggered >= c0.triggered) {
-            const uint64_t done = c.completed + c.coalesced + c.spurious + c.deviceOriginated;
-            const uint64_t done0 = c0.completed + c0.coalesced + c0.spurious + c0.deviceOriginated;
-            out.completionRateHz = done >= done0 ? static_cast<double>(done - done0) / span : 0;
-            out.triggerRateHz = static_cast<double>(c.triggered - c0.triggered) / span;
-        }
-        out.latency = summarize(v.total.get());
-        out.interval = summarize(v.interval.get());
-        if (v.interval)
-            v.interval->reset();
+        const uint64_t completions = c.completed + c.coalesced + c.spurious + c.deviceOriginated;
+        const auto rates = v.rates.update(now, {c.triggered, completions});
+        out.triggerRateHz = rates[0];
+        out.completionRateHz = rates[1];
         if (v.total) {
-            for (uint32_t b = 0; b < v.total->buckets(); ++b) {
-                if (const uint64_t n = v.total->bucketCount(b))
-                    out.histogram.emplace_back(LogHistogram::bucketLower(b), n);
-            }
+            out.latency = summarizeLatency(*v.total);
+            out.interval = summarizeLatency(*v.interval);
+            v.interval->reset();
+            v.total->forEachBucket(
+                [&out](const HistogramBucket& b) { out.histogram.emplace_back(b.lowerNs, b.count); });
         }
         out.lastError = v.lastError;
-        snap->vectors.push_back(std::move(out));
     }
     return snap;
 }

@@ -1,16 +1,21 @@
-// Aggregator: its own thread drains the core thread's sample ring into per-vector histograms and publishes an
-// immutable Snapshot (latest wins) at a fixed rate. Counters come from the core thread's exact per-vector
-// counters; samples feed only the latency statistics, so a sample lost to a full ring never skews a count.
+// Aggregator: its own thread drains the core thread's sample ring into per-vector histograms, reasons and event
+// timelines, and publishes an immutable Snapshot (latest wins) at a fixed rate. Counters come from the core
+// thread's exact per-vector counters; samples feed only the latency statistics, so a sample lost to a full ring
+// never skews a count.
 #pragma once
 
-#include "engine/engine.h"
+#include "stats/event_timeline.h"
 #include "stats/log_histogram.h"
+#include "stats/rate_window.h"
 #include "stats/snapshot.h"
 #include "stats/snapshot_exchange.h"
+#include "stats/stats_source.h"
 
 #include <atomic>
 #include <chrono>
-#include <deque>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,97 +24,88 @@
 
 namespace irqscope::core {
 
-// Where the aggregator reads from: the engine in production, a fake in tests.
-class StatsSource
-{
-public:
-    virtual ~StatsSource() = default;
-    virtual const VectorSlots& slots() const = 0;
-    virtual const VectorCounters& counters(uint32_t slot) const = 0;
-    virtual SpscRing<Sample>& samples() = 0;
-    virtual EngineStatus status() const = 0;
-    virtual std::string deviceId() const = 0;
-};
-
-class EngineStatsSource final : public StatsSource
-{
-public:
-    explicit EngineStatsSource(Engine& engine);
-    const VectorSlots& slots() const override { return m_engine.slots(); }
-    const VectorCounters& counters(uint32_t slot) const override { return m_engine.counters(slot); }
-    SpscRing<Sample>& samples() override { return m_engine.samples(); }
-    EngineStatus status() const override { return m_engine.status(); }
-    std::string deviceId() const override { return m_deviceId; }
-
-private:
-    Engine& m_engine;
-    std::string m_deviceId;
-};
-
 struct AggregatorConfig
 {
-    std::chrono::milliseconds publishInterval{33}; // ~30 Hz
-    std::chrono::milliseconds rateWindow{1000};
+    std::chrono::nanoseconds publishInterval{1'000'000'000 / 30}; // snapshot rate: 30 Hz
+    std::chrono::nanoseconds drainInterval{5'000'000};            // how often the sample ring is emptied
+    std::chrono::nanoseconds rateWindow{1'000'000'000};           // sliding window of the rates
+    std::size_t batchSize = 4096;                                 // samples per popBatch
+    std::size_t eventsPerVector = 256;                            // timeline length per vector
 };
 
-// One state change or error of a vector, for timelines.
-struct VectorEvent
-{
-    int64_t timeNs = 0;
-    EventCode code = EventCode::Armed;
-    int error = 0;
-};
-
+// Threads: start()/stop()/finalSnapshot() from one controlling thread; latest(), exchange(), events() and
+// resetHistograms() from any thread. The source's sample ring is consumed only by the aggregator's thread, or
+// by finalSnapshot() once that thread has stopped.
 class Aggregator
 {
 public:
     explicit Aggregator(StatsSource& source, AggregatorConfig config = {});
-    ~Aggregator();
+    ~Aggregator(); // stop()
     Aggregator(const Aggregator&) = delete;
     Aggregator& operator=(const Aggregator&) = delete;
 
+    // Starts the thread; it publishes a first snapshot at once. No effect when already running.
     void start();
+    // Stops and joins the thread (within one drain interval). Idempotent.
     void stop();
+    bool running() const { return m_thread.joinable(); }
 
     std::shared_ptr<const Snapshot> latest() const { return m_exchange.latest(); }
-    // After the engine stopped: drains what is left and builds one last snapshot synchronously.
+    const SnapshotExchange& exchange() const { return m_exchange; }
+
+    // After the engine stopped: stops the thread, drains everything left in the ring and publishes one last
+    // snapshot synchronously, which it returns.
     std::shared_ptr<const Snapshot> finalSnapshot();
-    // Zeroes the latency statistics (applied by the aggregator thread at its next pass). Any thread.
+
+    // Zeroes every latency histogram. Any thread; applied by the aggregator before its next drain (or by
+    // finalSnapshot()), so every snapshot published after the next one reflects it.
     void resetHistograms() { m_resetRequested.store(true, std::memory_order_release); }
-    // The state-change timeline of a vector (bounded). Any thread.
+
+    // The last AggregatorConfig::eventsPerVector state changes and errors of a vector, oldest first. Any thread.
     std::vector<VectorEvent> events(uint32_t slot) const;
+
+    // Samples taken off the ring so far. Any thread.
+    uint64_t samplesDrained() const { return m_samplesDrained.load(std::memory_order_relaxed); }
 
 private:
     struct VectorStats
     {
-        std::unique_ptr<LogHistogram> total;
-        std::unique_ptr<LogHistogram> interval;
+        std::unique_ptr<LogHistogram> total;    // since start or the last reset; allocated on the first sample
+        std::unique_ptr<LogHistogram> interval; // since the previous snapshot
         std::string lastError;
+        bool stuck = false; // lastError is a stuck-mask diagnosis: misses do not overwrite it
         bool active = false;
-        std::deque<std::pair<int64_t, CountersCopy>> history; // for rates
+        RateWindow<2> rates; // triggered, completions
     };
 
     void run();
     void drain();
     void apply(const Sample& sample);
+    void applyEvent(const Sample& sample, VectorStats& v);
     std::shared_ptr<const Snapshot> build();
 
     StatsSource& m_source;
     const AggregatorConfig m_config;
+
+    // Owned by whoever holds m_workMutex: the thread's pass, or finalSnapshot().
+    std::mutex m_workMutex;
     std::vector<VectorStats> m_vectors;
     std::vector<Sample> m_batch;
-    SnapshotExchange m_exchange;
     uint64_t m_generation = 0;
-    int64_t m_startNs = 0;
-    uint64_t m_lastSamples = 0;
-    int64_t m_lastBuildNs = 0;
-    double m_samplesPerSec = 0;
+    int64_t m_createdNs = 0;
+    RateWindow<1> m_sampleRate;
+
+    SnapshotExchange m_exchange;
     std::atomic<bool> m_resetRequested{false};
-    std::atomic<bool> m_stop{false};
-    std::thread m_thread;
-    std::mutex m_workMutex; // the thread's pass vs finalSnapshot()
+    std::atomic<uint64_t> m_samplesDrained{0};
+
     mutable std::mutex m_eventsMutex;
-    std::vector<std::deque<VectorEvent>> m_events;
+    std::vector<EventTimeline> m_events;
+
+    std::mutex m_stopMutex;
+    std::condition_variable m_wake;
+    bool m_stopRequested = false;
+    std::thread m_thread;
 };
 
 } // namespace irqscope::core

@@ -1,91 +1,95 @@
+// LogHistogram: bucket arithmetic (clz-based index), recording, merging and quantile lookup.
 #include "stats/log_histogram.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 
 namespace irqscope::core {
 
 LogHistogram::LogHistogram()
-    : m_counts(bucketOf(kMaxValueNs) + 1, 0)
+    : m_counts(kBuckets, 0)
 {}
-
-uint32_t LogHistogram::bucketOf(int64_t valueNs)
-{
-    const uint64_t v = valueNs < 1 ? 1 : static_cast<uint64_t>(std::min(valueNs, kMaxValueNs));
-    if (v < kSub)
-        return static_cast<uint32_t>(v);
-    const uint32_t e = 63 - static_cast<uint32_t>(std::countl_zero(v)); // floor(log2 v) >= kSubBits
-    const uint32_t sub = static_cast<uint32_t>(v >> (e - kSubBits)) - kSub;
-    return kSub + (e - kSubBits) * kSub + sub;
-}
-
-int64_t LogHistogram::bucketLower(uint32_t bucket)
-{
-    if (bucket < kSub)
-        return bucket;
-    const uint32_t e = (bucket - kSub) / kSub + kSubBits;
-    const uint32_t sub = (bucket - kSub) % kSub;
-    return static_cast<int64_t>(uint64_t(kSub + sub) << (e - kSubBits));
-}
-
-int64_t LogHistogram::bucketUpper(uint32_t bucket)
-{
-    if (bucket < kSub)
-        return bucket;
-    const uint32_t e = (bucket - kSub) / kSub + kSubBits;
-    return bucketLower(bucket) + (int64_t(1) << (e - kSubBits)) - 1;
-}
 
 void LogHistogram::record(int64_t valueNs)
 {
+    const uint32_t b = bucketOf(valueNs);
+    ++m_counts[b];
     if (valueNs > kMaxValueNs)
         ++m_overflows;
-    ++m_counts[bucketOf(valueNs)];
-    if (m_count == 0 || valueNs < m_min)
-        m_min = valueNs;
-    if (m_count == 0 || valueNs > m_max)
-        m_max = valueNs;
+    if (m_count == 0) {
+        m_min = m_max = valueNs;
+        m_lowest = m_highest = b;
+    } else {
+        m_min = std::min(m_min, valueNs);
+        m_max = std::max(m_max, valueNs);
+        m_lowest = std::min(m_lowest, b);
+        m_highest = std::max(m_highest, b);
+    }
     ++m_count;
     m_sum += static_cast<long double>(valueNs);
-}
-
-void LogHistogram::reset()
-{
-    std::fill(m_counts.begin(), m_counts.end(), 0);
-    m_count = m_overflows = 0;
-    m_sum = 0;
-    m_min = m_max = 0;
 }
 
 void LogHistogram::merge(const LogHistogram& other)
 {
     if (other.m_count == 0)
         return;
-    for (std::size_t i = 0; i < m_counts.size(); ++i)
-        m_counts[i] += other.m_counts[i];
-    m_min = m_count ? std::min(m_min, other.m_min) : other.m_min;
-    m_max = m_count ? std::max(m_max, other.m_max) : other.m_max;
+    for (uint32_t b = other.m_lowest; b <= other.m_highest; ++b)
+        m_counts[b] += other.m_counts[b];
+    if (m_count == 0) {
+        m_min = other.m_min;
+        m_max = other.m_max;
+        m_lowest = other.m_lowest;
+        m_highest = other.m_highest;
+    } else {
+        m_min = std::min(m_min, other.m_min);
+        m_max = std::max(m_max, other.m_max);
+        m_lowest = std::min(m_lowest, other.m_lowest);
+        m_highest = std::max(m_highest, other.m_highest);
+    }
     m_count += other.m_count;
     m_overflows += other.m_overflows;
     m_sum += other.m_sum;
+}
+
+void LogHistogram::reset()
+{
+    if (m_count)
+        std::fill(m_counts.begin() + m_lowest, m_counts.begin() + m_highest + 1, 0);
+    m_lowest = m_highest = 0;
+    m_count = m_overflows = 0;
+    m_sum = 0;
+    m_min = m_max = 0;
+}
+
+double LogHistogram::mean() const
+{
+    return m_count ? static_cast<double>(m_sum / static_cast<long double>(m_count)) : 0.0;
 }
 
 int64_t LogHistogram::percentile(double q) const
 {
     if (m_count == 0)
         return 0;
-    q = std::clamp(q, 0.0, 1.0);
-    const uint64_t rank = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(q * static_cast<double>(m_count))));
+    if (!(q > 0)) // also NaN
+        return m_min;
+    if (q >= 1)
+        return m_max;
+    const double exactRank = std::ceil(q * static_cast<double>(m_count));
+    const uint64_t rank = std::clamp<uint64_t>(static_cast<uint64_t>(exactRank), 1, m_count);
     uint64_t seen = 0;
-    for (uint32_t b = 0; b < m_counts.size(); ++b) {
+    for (uint32_t b = m_lowest; b <= m_highest; ++b) {
         seen += m_counts[b];
-        if (seen >= rank) {
-            const int64_t mid = bucketLower(b) + (bucketUpper(b) - bucketLower(b)) / 2;
-            return std::clamp(mid, m_min, m_max);
-        }
+        if (seen >= rank)
+            return std::clamp(bucketMidpoint(b), m_min, m_max);
     }
     return m_max;
+}
+
+std::vector<HistogramBucket> LogHistogram::nonEmptyBuckets() const
+{
+    std::vector<HistogramBucket> out;
+    forEachBucket([&out](const HistogramBucket& b) { out.push_back(b); });
+    return out;
 }
 
 } // namespace irqscope::core
