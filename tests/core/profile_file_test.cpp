@@ -1,0 +1,200 @@
+// Device profile files: the format round-trips, malformed files give one line naming the line or field, and the
+// shipped resources/profiles/*.json agree with the built-in profiles.
+#include "profile/device_profile.h"
+#include "profile/profile_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace irqscope::core;
+
+namespace {
+
+// resources/profiles in the source tree, found from this file's own path (tests/core/).
+std::filesystem::path profilesDir()
+{
+    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "resources/profiles";
+}
+
+std::string parseError(const std::string& text)
+{
+    std::string error;
+    EXPECT_FALSE(parseProfile(text, error).has_value()) << text;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << "one line: " << error;
+    return error;
+}
+
+constexpr const char* kMinimal = R"({
+  "irqscope_profile": 1,
+  "name": "mine",
+  "match": {"vendor": "0x1234", "device": 4584},
+  "setup": [{"offset": "0x10", "value": 7}],
+  "indexes": {
+    "msix": {"vectors": 4, "raise": [{"region": 2, "offset": 8, "per_vector": "number", "shift": 1}]}
+  }
+})";
+
+} // namespace
+
+TEST(ProfileFile, ParsesTheDocumentedFields)
+{
+    std::string error;
+    const auto p = parseProfile(kMinimal, error);
+    ASSERT_TRUE(p) << error;
+    EXPECT_EQ(p->name, "mine");
+    EXPECT_EQ(p->vendor, 0x1234u);
+    EXPECT_EQ(p->device, 4584u);
+    ASSERT_EQ(p->setup.size(), 1u);
+    EXPECT_EQ(p->setup[0].offset, 0x10u);
+    EXPECT_EQ(p->setup[0].value, 7u);
+    EXPECT_EQ(p->setup[0].region, 0u) << "region defaults to BAR0";
+    const auto& msix = p->recipe(IrqIndex::Msix);
+    EXPECT_TRUE(msix.deviceRaise);
+    EXPECT_EQ(msix.maxSubindex, 4u);
+    ASSERT_EQ(msix.raise.size(), 1u);
+    EXPECT_EQ(msix.raise[0].region, 2u);
+    EXPECT_EQ(msix.raise[0].valueFor(3), 4u) << "per_vector number: subindex + shift";
+    EXPECT_FALSE(p->recipe(IrqIndex::Intx).deviceRaise);
+    EXPECT_TRUE(p->canRaise({IrqIndex::Msix, 3}));
+    EXPECT_FALSE(p->canRaise({IrqIndex::Msix, 4}));
+}
+
+TEST(ProfileFile, RoundTripsEveryBuiltin)
+{
+    std::vector<DeviceProfile> all = builtinProfiles();
+    all.push_back(simProfile());
+    all.push_back(genericProfile());
+    for (const auto& p : all) {
+        std::string error;
+        const auto back = parseProfile(formatProfile(p), error);
+        ASSERT_TRUE(back) << p.name << ": " << error;
+        EXPECT_EQ(*back, p) << p.name;
+    }
+}
+
+TEST(ProfileFile, ShippedFilesAgreeWithBuiltins)
+{
+    std::vector<DeviceProfile> expected = builtinProfiles();
+    expected.push_back(genericProfile());
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(profilesDir())) {
+        if (entry.path().extension() != ".json")
+            continue;
+        ++files;
+        std::string error;
+        const auto loaded = loadProfileFile(entry.path().string(), error);
+        ASSERT_TRUE(loaded) << error;
+        EXPECT_EQ(loaded->name + ".json", entry.path().filename().string());
+        const DeviceProfile* builtin = builtinProfile(loaded->name);
+        ASSERT_NE(builtin, nullptr) << loaded->name << " has no built-in twin";
+        EXPECT_EQ(*loaded, *builtin) << entry.path();
+        // Byte for byte: the files are formatProfile's output, so a change to a built-in shows in review.
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        EXPECT_EQ(text.str(), formatProfile(*builtin)) << entry.path() << " is stale: regenerate it";
+    }
+    EXPECT_EQ(files, expected.size());
+}
+
+TEST(ProfileFile, SyntaxErrorsNameLineAndColumn)
+{
+    const auto error = parseError("{\n  \"irqscope_profile\": 1,\n  \"name\": \"x\"\n  \"setup\": []\n}");
+    EXPECT_NE(error.find("line 4"), std::string::npos) << error;
+}
+
+TEST(ProfileFile, FieldErrorsNameTheField)
+{
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1, "name": "x", "setpu": []})").find("/setpu: unknown field"),
+              std::string::npos);
+    EXPECT_NE(parseError(R"({"name": "x"})").find("/irqscope_profile: is missing"), std::string::npos);
+    EXPECT_NE(parseError(R"({"irqscope_profile": 2, "name": "x"})").find("version 2 is not supported"),
+              std::string::npos);
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1})").find("/name"), std::string::npos);
+    const auto misaligned = parseError(R"({"irqscope_profile": 1, "name": "x",
+        "indexes": {"msi": {"vectors": 1, "raise": [{"offset": "0x61", "value": 1}]}}})");
+    EXPECT_NE(misaligned.find("/indexes/msi/raise/0/offset"), std::string::npos) << misaligned;
+    EXPECT_NE(misaligned.find("aligned"), std::string::npos) << misaligned;
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1, "name": "x", "setup": [{"offset": 0, "value": "0x1ffffffff"}]})")
+                  .find("/setup/0/value"),
+              std::string::npos);
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1, "name": "x", "setup": [{"offset": 0, "value": "zz"}]})")
+                  .find("not a number"),
+              std::string::npos);
+    EXPECT_NE(
+        parseError(R"({"irqscope_profile": 1, "name": "x", "setup": [{"offset": 0, "value": -1}]})").find("negative"),
+        std::string::npos);
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1, "name": "x", "indexes": {"msi": {"vectors": 1}}})")
+                  .find("/indexes/msi/raise"),
+              std::string::npos);
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1, "name": "x", "indexes": {"msx": {}}})").find("/indexes/msx"),
+              std::string::npos);
+    EXPECT_NE(parseError(R"({"irqscope_profile": 1, "name": "x", "setup": [{"offset": 0, "value": 1,
+        "per_vector": "bits"}]})")
+                  .find("/setup/0/per_vector"),
+              std::string::npos);
+}
+
+TEST(ProfileFile, LoadErrorsStartWithThePath)
+{
+    std::string error;
+    EXPECT_FALSE(loadProfileFile("/nonexistent/p.json", error));
+    EXPECT_NE(error.find("/nonexistent/p.json"), std::string::npos);
+    const auto path = std::filesystem::temp_directory_path() / "irqscope_profile_test_bad.json";
+    std::ofstream(path) << "{ \"irqscope_profile\": 1, \"name\": \"x\", \"indexes\": [] }";
+    EXPECT_FALSE(loadProfileFile(path.string(), error));
+    EXPECT_NE(error.find(path.string()), std::string::npos) << error;
+    EXPECT_NE(error.find("/indexes: must be an object"), std::string::npos) << error;
+    std::filesystem::remove(path);
+}
+
+TEST(ProfileBuiltins, ProfileForPicksByPciIds)
+{
+    EXPECT_EQ(profileFor(0x1234, 0x11e8).name, "edu");
+    EXPECT_EQ(profileFor(0x8086, 0x10d3).name, "e1000e");
+    EXPECT_EQ(profileFor(0x8086, 0x10c9).name, "igb");
+    EXPECT_EQ(profileFor(0x1033, 0x0194).name, "generic");
+    EXPECT_EQ(builtinProfile("nope"), nullptr);
+    EXPECT_EQ(builtinProfile("sim")->name, "sim");
+}
+
+TEST(ProfileBuiltins, E1000eRaisesEachCauseOnItsOwnVector)
+{
+    const auto& p = profileFor(0x8086, 0x10d3);
+    const auto& msix = p.recipe(IrqIndex::Msix);
+    ASSERT_EQ(msix.maxSubindex, 5u);
+    ASSERT_EQ(msix.raise.size(), 2u);
+    for (uint32_t v = 0; v < 5; ++v) {
+        EXPECT_EQ(msix.raise[0].offset, 0xd0u) << "IMS is rewritten before each cause (pitfall 9)";
+        EXPECT_EQ(msix.raise[0].valueFor(v), 1u << (20 + v));
+        EXPECT_EQ(msix.raise[1].offset, 0xc8u) << "then the cause goes to ICS";
+        EXPECT_EQ(msix.raise[1].valueFor(v), 1u << (20 + v));
+    }
+    // IVAR routes RXQ0, RXQ1, TXQ0, TXQ1, OTHER to vectors 0..4, each nibble valid (0x8) | vector.
+    bool ivar = false;
+    for (const auto& w : p.setup)
+        if (w.offset == 0xe4) {
+            ivar = true;
+            for (uint32_t cause = 0; cause < 5; ++cause)
+                EXPECT_EQ((w.value >> (4 * cause)) & 0xf, 0x8 | cause);
+        }
+    EXPECT_TRUE(ivar);
+}
+
+TEST(ProfileBuiltins, EduRaisesAndAcksIntxAndMsi)
+{
+    const auto& p = profileFor(0x1234, 0x11e8);
+    for (const auto index : {IrqIndex::Intx, IrqIndex::Msi}) {
+        const auto& r = p.recipe(index);
+        EXPECT_TRUE(r.deviceRaise);
+        EXPECT_EQ(r.maxSubindex, 1u);
+        ASSERT_EQ(r.raise.size(), 1u);
+        EXPECT_EQ(r.raise[0].offset, 0x60u);
+        ASSERT_EQ(r.ack.size(), 1u);
+        EXPECT_EQ(r.ack[0].offset, 0x64u);
+    }
+    EXPECT_FALSE(p.canRaise({IrqIndex::Msix, 0}));
+}
