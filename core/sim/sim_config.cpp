@@ -1,12 +1,102 @@
+// Parsers for the simulated device's options: kernel model, device latency distribution and injected faults.
 #include "sim/sim_config.h"
 
-#include "util/duration.h"
+#include "util/vector_spec.h"
+#include "vfio/vfio_uapi.h"
 
 #include <fmt/format.h>
 
-#include <cstdlib>
+#include <charconv>
+#include <cmath>
 
 namespace irqscope::core {
+
+namespace {
+
+constexpr std::string_view kDistributionHelp =
+    "use none, fixed:5us, uniform:2us-10us, normal:10us,2us, lognormal:8us,0.5 or exp:20us";
+constexpr std::string_view kFaultHelp =
+    "use drop=P, delay=P@DURATION, spurious=HZ, stuck-mask=intx:0+msix:3 or seed=N, separated by commas";
+
+// A finite decimal number, nothing else (no sign handling beyond what from_chars accepts).
+std::optional<double> parseNumber(std::string_view text)
+{
+    double value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value))
+        return std::nullopt;
+    return value;
+}
+
+// "250ns", "5us" (or "5µs"), "1.5ms", "2s": a non-negative number with its unit, in nanoseconds.
+std::optional<double> parseDurationNs(std::string_view text)
+{
+    struct Unit
+    {
+        std::string_view suffix;
+        double ns;
+    };
+    static constexpr Unit kUnits[] = {{"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    for (const auto& unit : kUnits) {
+        if (text.size() > unit.suffix.size() && text.ends_with(unit.suffix)) {
+            const auto number = parseNumber(text.substr(0, text.size() - unit.suffix.size()));
+            if (!number || *number < 0)
+                return std::nullopt;
+            return *number * unit.ns;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<double> parseProbability(std::string_view text)
+{
+    const auto p = parseNumber(text);
+    if (!p || *p < 0 || *p > 1)
+        return std::nullopt;
+    return p;
+}
+
+std::optional<uint64_t> parseUnsigned(std::string_view text)
+{
+    uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+// Splits "a<sep>b" at the first separator; nullopt when there is none.
+std::optional<std::pair<std::string_view, std::string_view>> splitPair(std::string_view text, char separator)
+{
+    const auto at = text.find(separator);
+    if (at == std::string_view::npos)
+        return std::nullopt;
+    return std::make_pair(text.substr(0, at), text.substr(at + 1));
+}
+
+// One stuck-mask entry: "intx:0" (or "intx"), "msi:N" (N < 32), "msix:N" (N < 2048).
+bool validStuckVector(std::string_view text)
+{
+    const auto colon = text.find(':');
+    const auto index = parseIrqIndex(text.substr(0, colon));
+    if (!index || (*index != IrqIndex::Intx && *index != IrqIndex::Msi && *index != IrqIndex::Msix))
+        return false;
+    if (colon == std::string_view::npos)
+        return *index == IrqIndex::Intx;
+    const auto vector = parseUnsigned(text.substr(colon + 1));
+    if (!vector)
+        return false;
+    switch (*index) {
+    case IrqIndex::Intx:
+        return *vector == 0;
+    case IrqIndex::Msi:
+        return *vector < kMaxMsiVectors;
+    default:
+        return *vector < kMaxMsixVectors;
+    }
+}
+
+} // namespace
 
 std::optional<SimKernel> parseSimKernel(std::string_view text)
 {
@@ -19,65 +109,51 @@ std::optional<SimKernel> parseSimKernel(std::string_view text)
 
 std::string_view simKernelName(SimKernel kernel)
 {
-    return kernel == SimKernel::Linux6_1 ? "6.1" : "6.12";
+    switch (kernel) {
+    case SimKernel::Linux6_1:
+        return "6.1";
+    case SimKernel::Linux6_12:
+        return "6.12";
+    }
+    return "?";
 }
-
-namespace {
-
-std::optional<double> durationNs(std::string_view text, std::string& error)
-{
-    auto d = parseDuration(text, error);
-    if (!d)
-        return std::nullopt;
-    return static_cast<double>(d->count());
-}
-
-std::optional<double> number(std::string_view text)
-{
-    const std::string s(text);
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end != '\0')
-        return std::nullopt;
-    return v;
-}
-
-} // namespace
 
 std::optional<LatencyDistribution> parseLatencyDistribution(std::string_view text, std::string& error)
 {
-    LatencyDistribution d;
-    const auto colon = text.find(':');
-    const std::string_view kind = text.substr(0, colon);
-    const std::string_view args = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
-    const auto bad = [&] {
-        error = fmt::format("bad latency distribution '{}': use none, fixed:5us, uniform:2us-10us, normal:10us,2us, "
-                            "lognormal:8us,0.5 or exp:20us",
-                            text);
+    using Kind = LatencyDistribution::Kind;
+    const auto fail = [&](std::string_view what) -> std::optional<LatencyDistribution> {
+        error = fmt::format("{} '{}': {}", what, text, kDistributionHelp);
         return std::nullopt;
     };
-    std::string ignored;
-    if (kind == "none" && args.empty())
+    LatencyDistribution d;
+    if (text == "none")
         return d;
+    const auto parts = splitPair(text, ':');
+    if (!parts)
+        return fail(text.empty() ? "empty latency distribution" : "unknown latency distribution");
+    const auto [kind, args] = *parts;
     if (kind == "fixed" || kind == "exp") {
-        auto a = durationNs(args, ignored);
+        const auto a = parseDurationNs(args);
         if (!a)
-            return bad();
-        d.kind = kind == "fixed" ? LatencyDistribution::Kind::Fixed : LatencyDistribution::Kind::Exponential;
+            return fail("bad duration (use ns, us, ms or s, e.g. 5us) in latency distribution");
+        d.kind = kind == "fixed" ? Kind::Fixed : Kind::Exponential;
         d.a = *a;
         return d;
     }
-    const char separator = kind == "uniform" ? '-' : ',';
-    const auto sep = args.find(separator);
-    if ((kind != "uniform" && kind != "normal" && kind != "lognormal") || sep == std::string_view::npos)
-        return bad();
-    auto a = durationNs(args.substr(0, sep), ignored);
-    auto b = kind == "lognormal" ? number(args.substr(sep + 1)) : durationNs(args.substr(sep + 1), ignored);
-    if (!a || !b || *b < 0 || (kind == "uniform" && *b < *a))
-        return bad();
-    d.kind = kind == "uniform"  ? LatencyDistribution::Kind::Uniform
-             : kind == "normal" ? LatencyDistribution::Kind::Normal
-                                : LatencyDistribution::Kind::LogNormal;
+    if (kind != "uniform" && kind != "normal" && kind != "lognormal")
+        return fail("unknown latency distribution");
+    const auto pair = splitPair(args, kind == "uniform" ? '-' : ',');
+    if (!pair)
+        return fail("missing second parameter in latency distribution");
+    const auto a = parseDurationNs(pair->first);
+    const auto b = kind == "lognormal" ? parseNumber(pair->second) : parseDurationNs(pair->second);
+    if (!a || !b)
+        return fail("bad parameter in latency distribution");
+    if (kind == "uniform" && *b < *a)
+        return fail("uniform upper bound below the lower bound in latency distribution");
+    if (kind == "lognormal" && (*a <= 0 || *b < 0))
+        return fail("lognormal needs a median > 0 and a shape >= 0 in latency distribution");
+    d.kind = kind == "uniform" ? Kind::Uniform : kind == "normal" ? Kind::Normal : Kind::LogNormal;
     d.a = *a;
     d.b = *b;
     return d;
@@ -86,56 +162,58 @@ std::optional<LatencyDistribution> parseLatencyDistribution(std::string_view tex
 std::optional<SimFaults> parseSimFaults(std::string_view text, std::string& error)
 {
     SimFaults f;
-    const auto probability = [](std::string_view s) -> std::optional<double> {
-        auto v = number(s);
-        if (!v || *v < 0 || *v > 1)
-            return std::nullopt;
-        return v;
+    if (text == "none")
+        return f;
+    const auto fail = [&](std::string_view what, std::string_view item) -> std::optional<SimFaults> {
+        error = fmt::format("{} '{}' in faults '{}': {}", what, item, text, kFaultHelp);
+        return std::nullopt;
     };
-    while (!text.empty()) {
-        const auto comma = text.find(',');
-        const std::string_view item = text.substr(0, comma);
-        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
-        const auto eq = item.find('=');
-        const std::string_view key = item.substr(0, eq);
-        const std::string_view value = eq == std::string_view::npos ? std::string_view{} : item.substr(eq + 1);
-        bool ok = true;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        const auto kv = splitPair(item, '=');
+        if (!kv)
+            return fail("fault without a value", item);
+        const auto [key, value] = *kv;
         if (key == "drop") {
-            auto p = probability(value);
-            ok = p.has_value();
-            f.dropProbability = p.value_or(0);
+            const auto p = parseProbability(value);
+            if (!p)
+                return fail("bad drop probability (use 0 to 1)", item);
+            f.dropProbability = *p;
         } else if (key == "delay") {
-            const auto at = value.find('@');
-            auto p = probability(value.substr(0, at));
-            std::string ignored;
-            auto d = at == std::string_view::npos ? std::nullopt : parseDuration(value.substr(at + 1), ignored);
-            ok = p && d;
-            f.delayProbability = p.value_or(0);
-            f.delayNs = d ? static_cast<uint64_t>(d->count()) : 0;
+            const auto pd = splitPair(value, '@');
+            const auto p = pd ? parseProbability(pd->first) : std::nullopt;
+            const auto d = pd ? parseDurationNs(pd->second) : std::nullopt;
+            if (!p || !d)
+                return fail("bad delay (use P@DURATION, e.g. 0.1@2ms)", item);
+            f.delayProbability = *p;
+            f.delayNs = static_cast<uint64_t>(*d);
         } else if (key == "spurious") {
-            auto v = number(value);
-            ok = v && *v >= 0;
-            f.spuriousRateHz = v.value_or(0);
+            const auto hz = parseNumber(value);
+            if (!hz || *hz < 0)
+                return fail("bad spurious rate (use interrupts per second per armed vector, e.g. 50)", item);
+            f.spuriousRateHz = *hz;
         } else if (key == "stuck-mask") {
             std::string_view list = value;
-            ok = !list.empty();
-            while (ok && !list.empty()) {
+            if (list.empty())
+                return fail("empty stuck-mask list", item);
+            while (!list.empty()) {
                 const auto plus = list.find('+');
-                f.stuckMask.emplace_back(list.substr(0, plus));
+                const std::string_view vector = list.substr(0, plus);
                 list = plus == std::string_view::npos ? std::string_view{} : list.substr(plus + 1);
+                if (!validStuckVector(vector))
+                    return fail("bad stuck-mask vector (use intx:0, msi:N < 32 or msix:N < 2048)", vector);
+                f.stuckMask.emplace_back(vector);
             }
         } else if (key == "seed") {
-            auto v = number(value);
-            ok = v && *v >= 0;
-            f.seed = static_cast<uint64_t>(v.value_or(1));
+            const auto seed = parseUnsigned(value);
+            if (!seed)
+                return fail("bad seed (use an unsigned integer)", item);
+            f.seed = *seed;
         } else {
-            ok = false;
-        }
-        if (!ok) {
-            error = fmt::format("bad fault '{}': use drop=P, delay=P@DURATION, spurious=HZ, "
-                                "stuck-mask=intx:0+msix:3 or seed=N (P between 0 and 1)",
-                                item);
-            return std::nullopt;
+            return fail("unknown fault", item);
         }
     }
     return f;

@@ -1,21 +1,22 @@
+// SimKernelModel: vfio_pci_intrs.c and the SET_IRQS validation of vfio_main.c as a pure model (see the header).
 #include "sim/sim_kernel_model.h"
 
+#include "sim/sim_eventfd.h"
+
+#include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace irqscope::core {
 
 namespace {
 
-constexpr uint32_t kFlagsMask = VFIO_IRQ_SET_DATA_TYPE_MASK | VFIO_IRQ_SET_ACTION_TYPE_MASK;
+constexpr uint32_t kKnownFlags = VFIO_IRQ_SET_DATA_TYPE_MASK | VFIO_IRQ_SET_ACTION_TYPE_MASK;
 
 int32_t fdAt(const std::byte* data, uint32_t i)
 {
     int32_t fd;
-    std::memcpy(&fd, data + 4 * i, 4);
+    std::memcpy(&fd, data + sizeof(int32_t) * i, sizeof fd);
     return fd;
 }
 
@@ -24,97 +25,114 @@ bool boolAt(const std::byte* data, uint32_t i)
     return std::to_integer<uint8_t>(data[i]) != 0;
 }
 
+uint32_t dataType(const vfio_irq_set& h)
+{
+    return h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+}
+
+// DATA_NONE, or DATA_BOOL with element i true: the loopback and mask/unmask "do it" test.
+bool selected(const vfio_irq_set& h, const std::byte* data, uint32_t i)
+{
+    return dataType(h) == VFIO_IRQ_SET_DATA_NONE || (dataType(h) == VFIO_IRQ_SET_DATA_BOOL && boolAt(data, i));
+}
+
 } // namespace
 
 SimKernelModel::SimKernelModel(const SimConfig& config)
     : m_config(config)
-    , m_dynamicMsix(config.kernel == SimKernel::Linux6_12)
+    , m_dynamicCtx(config.kernel == SimKernel::Linux6_12)
+    , m_dynamicMsix(config.kernel == SimKernel::Linux6_12 && config.msixVectors > 0)
     , m_msiTriggers(kMaxMsixVectors, -1)
-{}
+    , m_allocated(kMaxMsixVectors, 0)
+{
+    m_config.msiVectors = std::min(m_config.msiVectors, kMaxMsiVectors);
+    m_config.msixVectors = std::min(m_config.msixVectors, kMaxMsixVectors);
+}
 
 SimKernelModel::~SimKernelModel()
 {
-    disableMsi();
-    disableIntx();
-    release(m_errTrigger);
-    release(m_reqTrigger);
+    // vfio_pci_core_disable / close_device (vfio-irq-facts §2.8): every reference is dropped.
+    msiDisable();
+    intxDisable();
+    simfd::release(m_errTrigger);
+    simfd::release(m_reqTrigger);
 }
 
+// vfio_pci_get_irq_count (vfio-irq-facts §1.5).
+uint32_t SimKernelModel::irqCount(IrqIndex index) const
+{
+    switch (index) {
+    case IrqIndex::Intx:
+        return m_config.intx ? 1 : 0;
+    case IrqIndex::Msi:
+        return m_config.msiVectors;
+    case IrqIndex::Msix:
+        return m_config.msixVectors;
+    case IrqIndex::Err:
+        return m_config.pcie ? 1 : 0;
+    case IrqIndex::Req:
+        return 1;
+    }
+    return 0;
+}
+
+// vfio_pci_ioctl_get_irq_info (vfio-irq-facts §1.2, §1.5): INTx 0x7, MSI 0x9, MSI-X 0x9 (6.1) or 0x1 (6.12 with
+// dynamic MSI-X), ERR and REQ 0x9; ERR on a conventional-PCI device is -EINVAL rather than count 0.
 int SimKernelModel::irqInfo(uint32_t index, IrqInfo& out) const
 {
     if (index >= kNumPciIrqIndexes)
         return -EINVAL;
+    const auto idx = static_cast<IrqIndex>(index);
+    if (idx == IrqIndex::Err && !m_config.pcie)
+        return -EINVAL;
     out = {};
     out.index = index;
-    switch (static_cast<IrqIndex>(index)) {
-    case IrqIndex::Intx:
-        out.count = m_config.intx ? 1 : 0;
-        out.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-        break;
-    case IrqIndex::Msi:
-        out.count = m_config.msiVectors;
-        out.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-        break;
-    case IrqIndex::Msix:
-        out.count = m_config.msixVectors;
-        // NORESIZE is cleared from 6.5 on when the device supports dynamic MSI-X (vfio-irq-facts §1.5).
-        out.flags = VFIO_IRQ_INFO_EVENTFD | (m_dynamicMsix ? 0 : VFIO_IRQ_INFO_NORESIZE);
-        break;
-    case IrqIndex::Err:
-        // The ERR index exists only on PCIe; GET_IRQ_INFO fails rather than reporting 0 (§1.2).
-        if (!m_config.pcie)
-            return -EINVAL;
-        out.count = 1;
-        out.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-        break;
-    case IrqIndex::Req:
-        out.count = 1;
-        out.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
-        break;
-    }
+    out.count = irqCount(idx);
+    out.flags = VFIO_IRQ_INFO_EVENTFD;
+    if (idx == IrqIndex::Intx)
+        out.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+    else if (idx != IrqIndex::Msix || !m_dynamicMsix)
+        out.flags |= VFIO_IRQ_INFO_NORESIZE;
     return 0;
 }
 
 int SimKernelModel::setIrqs(std::span<const std::byte> request)
 {
-    // vfio_set_irqs_validate_and_prepare (vfio-irq-facts §1.4).
+    // copy_from_user of the header, then vfio_set_irqs_validate_and_prepare (vfio-irq-facts §1.4).
     if (request.size() < kIrqSetHeaderSize)
         return -EFAULT;
     vfio_irq_set h;
     std::memcpy(&h, request.data(), kIrqSetHeaderSize);
-    if (h.argsz < kIrqSetHeaderSize || h.index >= kNumPciIrqIndexes)
+    if (h.argsz < kIrqSetHeaderSize || h.index >= kNumPciIrqIndexes || h.count >= UINT32_MAX - h.start ||
+        (h.flags & ~kKnownFlags))
         return -EINVAL;
-    IrqInfo info;
-    const uint32_t max = irqInfo(h.index, info) == 0 ? info.count : 0;
-    if (h.count >= UINT32_MAX - h.start)
-        return -EINVAL;
-    if (h.flags & ~kFlagsMask)
-        return -EINVAL;
+    const auto index = static_cast<IrqIndex>(h.index);
+    const uint32_t max = irqCount(index);
     if (h.start >= max || h.start + h.count > max)
         return -EINVAL;
-    std::size_t size = 0;
-    switch (h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+    uint32_t elementSize = 0;
+    switch (dataType(h)) {
     case VFIO_IRQ_SET_DATA_NONE:
         break;
     case VFIO_IRQ_SET_DATA_BOOL:
-        size = 1;
+        elementSize = sizeof(uint8_t);
         break;
     case VFIO_IRQ_SET_DATA_EVENTFD:
-        size = 4;
+        elementSize = sizeof(int32_t);
         break;
     default:
+        return -EINVAL; // no type, or more than one
+    }
+    const std::size_t payload = std::size_t(h.count) * elementSize;
+    if (elementSize && h.argsz - kIrqSetHeaderSize < payload)
         return -EINVAL;
-    }
+    if (request.size() - kIrqSetHeaderSize < payload)
+        return -EFAULT; // memdup_user would fault past what the caller mapped
     const std::byte* data = request.data() + kIrqSetHeaderSize;
-    if (size) {
-        if (h.argsz - kIrqSetHeaderSize < size * h.count)
-            return -EINVAL;
-        if (request.size() - kIrqSetHeaderSize < size * h.count)
-            return -EFAULT; // memdup_user would fault
-    }
-    // Dispatcher (vfio-irq-facts §2.2): an action with no handler is -ENOTTY.
+
+    // vfio_pci_set_irqs_ioctl: the dispatcher switches on the action bits; no handler is -ENOTTY (§2.2).
     const uint32_t action = h.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-    switch (static_cast<IrqIndex>(h.index)) {
+    switch (index) {
     case IrqIndex::Intx:
         if (action == VFIO_IRQ_SET_ACTION_MASK)
             return intxMask(h, data);
@@ -122,289 +140,363 @@ int SimKernelModel::setIrqs(std::span<const std::byte> request)
             return intxUnmask(h, data);
         if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
             return intxTrigger(h, data);
-        return -ENOTTY;
+        break;
     case IrqIndex::Msi:
     case IrqIndex::Msix:
+        // MASK and UNMASK: "XXX Need masking support exported".
         if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
-            return msiTrigger(static_cast<IrqIndex>(h.index), h, data);
-        return -ENOTTY;
+            return msiTrigger(index, h, data);
+        break;
     case IrqIndex::Err:
         if (action == VFIO_IRQ_SET_ACTION_TRIGGER && m_config.pcie)
             return singleTrigger(m_errTrigger, h, data);
-        return -ENOTTY;
+        break;
     case IrqIndex::Req:
         if (action == VFIO_IRQ_SET_ACTION_TRIGGER)
             return singleTrigger(m_reqTrigger, h, data);
-        return -ENOTTY;
+        break;
     }
     return -ENOTTY;
 }
 
-// INTx TRIGGER with the 2024 hardening (6.1.84+ and 6.9+, so Debian's 6.1.192 and 6.12): vfio-irq-facts §2.3.
+// vfio_pci_set_intx_trigger with the 2024 hardening, which Debian's 6.1.192 (6.1.84+) and 6.12 both have
+// (vfio-irq-facts §2.1, §2.3).
 int SimKernelModel::intxTrigger(const vfio_irq_set& h, const std::byte* data)
 {
-    const uint32_t type = h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-    if (intxEnabled() && h.count == 0 && type == VFIO_IRQ_SET_DATA_NONE) {
-        disableIntx();
+    if (intxEnabled() && h.count == 0 && dataType(h) == VFIO_IRQ_SET_DATA_NONE) {
+        intxDisable();
         return 0;
     }
-    if (!(intxEnabled() || m_type == IrqIndex::Err) || h.start != 0 || h.count != 1)
+    // Another type active, or a vector other than 0: -EINVAL.
+    if (!(intxEnabled() || !m_active) || h.start != 0 || h.count != 1)
         return -EINVAL;
-    if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
+    if (dataType(h) == VFIO_IRQ_SET_DATA_EVENTFD) {
+        // The trigger is fetched first, so a bad fd changes nothing.
         const int32_t fd = fdAt(data, 0);
-        int newTrigger = -1;
+        int trigger = -1;
         if (fd >= 0) {
-            if (const int rc = checkEventfd(fd); rc < 0)
+            if (const int rc = simfd::check(fd); rc < 0)
                 return rc;
-            newTrigger = take(fd);
+            trigger = simfd::take(fd);
+            if (trigger < 0)
+                return trigger;
         }
-        if (!intxEnabled()) {
-            // The handler is registered even with no trigger (fd -1): INTx enabled, trigger NULL.
-            m_type = IrqIndex::Intx;
-            m_intxActive = true;
-            m_intxMasked = false;
-        }
-        release(m_intxTrigger);
-        m_intxTrigger = newTrigger;
-        if (m_intxLevel && !m_intxMasked) {
-            m_intxMasked = true;
-            signal(m_intxTrigger);
+        if (intxEnabled()) {
+            // vfio_intx_set_signal: swap the trigger; the handler stays; fd < 0 leaves a NULL trigger.
+            simfd::release(m_intxTrigger);
+            m_intxTrigger = trigger;
+        } else {
+            intxEnable(trigger); // fd < 0: enabled with a NULL trigger
         }
         return 0;
     }
     if (!intxEnabled())
         return -EINVAL;
-    if (type == VFIO_IRQ_SET_DATA_NONE || boolAt(data, 0))
-        signal(m_intxTrigger); // NULL trigger: a silent success since the hardening (was a NULL dereference)
+    // Loopback: vfio_send_intx_eventfd ignores `masked`; a NULL trigger is a silent 0 since the hardening.
+    if (selected(h, data, 0))
+        sendIntx();
     return 0;
 }
 
-int SimKernelModel::intxMask(const vfio_irq_set& h, const std::byte* data)
+// vfio_intx_enable: the handler is registered at once (IRQF_NO_AUTOEN only if virq_disabled, never here).
+void SimKernelModel::intxEnable(int trigger)
 {
-    if (!intxEnabled() || h.start != 0 || h.count != 1)
-        return -EINVAL;
-    const uint32_t type = h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-    if (type == VFIO_IRQ_SET_DATA_EVENTFD)
-        return -ENOTTY; // "XXX implement me" (vfio-irq-facts §2.4)
-    if (type == VFIO_IRQ_SET_DATA_NONE || boolAt(data, 0))
-        m_intxMasked = true;
-    return 0;
+    m_active = IrqIndex::Intx;
+    m_intxTrigger = trigger;
+    m_intxMasked = false;
+    // A device already asserting its level interrupts as soon as the line is enabled.
+    if (m_intxLevel)
+        intxHandler();
 }
 
-int SimKernelModel::intxUnmask(const vfio_irq_set& h, const std::byte* data)
+void SimKernelModel::intxDisable()
 {
-    if (!intxEnabled() || h.start != 0 || h.count != 1)
-        return -EINVAL;
-    const uint32_t type = h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-    if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
-        const int32_t fd = fdAt(data, 0);
-        if (fd >= 0) {
-            if (const int rc = checkEventfd(fd); rc < 0)
-                return rc;
-            release(m_intxUnmaskFd);
-            m_intxUnmaskFd = take(fd);
-        } else {
-            release(m_intxUnmaskFd);
-        }
+    // vfio_intx_disable: the virqfds go, the handler is freed, the trigger released (vfio-irq-facts §2.3).
+    setUnmaskFd(-1);
+    simfd::release(m_intxTrigger);
+    m_intxMasked = false;
+    if (m_active == IrqIndex::Intx)
+        m_active.reset();
+}
+
+// vfio_intx_handler (vfio-irq-facts §2.4). With PCI 2.3 masking the kernel sets DisINTx when the device asserts;
+// without it, disable_irq_nosync. Either way the line stays masked until UNMASK, and the trigger is signalled.
+void SimKernelModel::intxHandler()
+{
+    if (!intxEnabled() || m_intxMasked || !m_intxLevel)
+        return;
+    m_intxMasked = true;
+    sendIntx();
+}
+
+// vfio_pci_intx_unmask_handler: returns 1 when the device still asserts, so the caller re-signals the trigger
+// instead of taking a new interrupt (PCI 2.3: pci_check_and_unmask_intx fails; otherwise enable_irq makes the
+// still-asserted line fire again at once, with the same result).
+int SimKernelModel::intxUnmaskHandler()
+{
+    if (!intxEnabled() || !m_intxMasked)
+        return 0;
+    if (m_intxMaskStuck) {
+        ++m_stuckUnmasks; // injected fault: the device's mask bit does not clear
         return 0;
     }
-    if (type == VFIO_IRQ_SET_DATA_NONE || boolAt(data, 0))
-        intxUnmaskHandler();
+    if (m_intxLevel)
+        return 1;
+    m_intxMasked = false;
     return 0;
 }
 
-void SimKernelModel::intxUnmaskHandler()
+void SimKernelModel::sendIntx()
 {
-    if (!intxEnabled() || !m_intxMasked || m_stuckIntx)
-        return;
-    // PCI 2.3: pci_check_and_unmask_intx() refuses while the device still asserts, and the kernel signals the
-    // trigger again instead of taking a new interrupt (vfio-irq-facts §2.4).
-    if (m_intxLevel) {
-        signal(m_intxTrigger);
-        return;
-    }
-    m_intxMasked = false;
+    signal(IrqIndex::Intx, m_intxTrigger);
 }
 
 void SimKernelModel::setIntxLevel(bool asserted)
 {
     m_intxLevel = asserted;
-    // The kernel's handler: a device asserting while unmasked is masked and signalled (automask).
-    if (asserted && intxEnabled() && !m_intxMasked) {
-        m_intxMasked = true;
-        signal(m_intxTrigger);
-    }
+    if (asserted)
+        intxHandler();
 }
 
-// MSI / MSI-X TRIGGER: vfio-irq-facts §2.5, with the 6.1 (array) vs 6.12 (xarray, dynamic MSI-X) differences.
+void SimKernelModel::runUnmaskEventfd()
+{
+    // virqfd_wakeup: the handler, then the inject work re-signals when it returned > 0 (vfio-irq-facts §2.4).
+    if (m_intxUnmaskFd >= 0 && intxUnmaskHandler() > 0)
+        sendIntx();
+}
+
+// vfio_pci_set_intx_mask (vfio-irq-facts §2.4).
+int SimKernelModel::intxMask(const vfio_irq_set& h, const std::byte* data)
+{
+    if (!intxEnabled() || h.start != 0 || h.count != 1)
+        return -EINVAL;
+    if (dataType(h) == VFIO_IRQ_SET_DATA_EVENTFD)
+        return -ENOTTY; // "XXX implement me"
+    if (selected(h, data, 0))
+        m_intxMasked = true; // a level asserted from now on stays pending until UNMASK
+    return 0;
+}
+
+// vfio_pci_set_intx_unmask (vfio-irq-facts §2.4); the eventfd form is vfio_virqfd_enable / _disable.
+int SimKernelModel::intxUnmask(const vfio_irq_set& h, const std::byte* data)
+{
+    if (!intxEnabled() || h.start != 0 || h.count != 1)
+        return -EINVAL;
+    if (dataType(h) == VFIO_IRQ_SET_DATA_EVENTFD) {
+        const int32_t fd = fdAt(data, 0);
+        if (fd < 0) {
+            setUnmaskFd(-1);
+            return 0;
+        }
+        if (const int rc = simfd::check(fd); rc < 0)
+            return rc;
+        if (m_intxUnmaskFd >= 0)
+            return -EBUSY; // vfio_virqfd_enable: one virqfd per slot; remove it with fd -1 first
+        const int dup = simfd::take(fd);
+        if (dup < 0)
+            return dup;
+        setUnmaskFd(dup);
+        return 0;
+    }
+    if (selected(h, data, 0) && intxUnmaskHandler() > 0)
+        sendIntx();
+    return 0;
+}
+
+void SimKernelModel::setUnmaskFd(int fd)
+{
+    if (fd < 0 && m_intxUnmaskFd < 0)
+        return;
+    simfd::release(m_intxUnmaskFd);
+    m_intxUnmaskFd = fd;
+    ++m_unmaskGeneration; // tells the hardware thread to watch the new eventfd
+}
+
+// vfio_pci_set_msi_trigger (vfio-irq-facts §2.5).
 int SimKernelModel::msiTrigger(IrqIndex index, const vfio_irq_set& h, const std::byte* data)
 {
-    const uint32_t type = h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
-    const bool active = m_type == index;
-    if (active && h.count == 0 && type == VFIO_IRQ_SET_DATA_NONE) {
-        disableMsi();
+    const bool active = m_active == index;
+    if (active && h.count == 0 && dataType(h) == VFIO_IRQ_SET_DATA_NONE) {
+        msiDisable();
         return 0;
     }
-    if (!active && m_type != IrqIndex::Err)
-        return -EINVAL; // another interrupt type is enabled
-    if (type == VFIO_IRQ_SET_DATA_EVENTFD) {
-        const uint32_t end = h.start + h.count;
-        if (!active) {
-            // vfio_msi_enable(nvec = start + count): without interrupt remapping x86 gets one MSI vector only,
-            // and the kernel returns that count with nothing enabled (pitfall 7).
-            if (index == IrqIndex::Msi && end > 1 && !m_config.interruptRemapping)
-                return 1;
-            m_type = index;
-            m_numCtx = end;
-        } else if (end > m_numCtx) {
-            // Growing: only dynamic MSI-X (6.5+) allocates vectors on demand; 6.1 and MSI give -EINVAL.
-            if (!(index == IrqIndex::Msix && m_dynamicMsix))
-                return -EINVAL;
-            m_numCtx = end;
-        }
-        for (uint32_t i = 0; i < h.count; ++i) {
-            const int32_t fd = fdAt(data, i);
-            int newTrigger = -1;
-            if (fd >= 0) {
-                if (const int rc = checkEventfd(fd); rc < 0) {
-                    for (uint32_t k = 0; k < i; ++k)
-                        release(m_msiTriggers[h.start + k]); // unwind this call's vectors
-                    if (!active)
-                        disableMsi();
-                    return rc;
-                }
-                newTrigger = take(fd);
-            }
-            release(m_msiTriggers[h.start + i]);
-            m_msiTriggers[h.start + i] = newTrigger;
-        }
-        return 0;
+    if (!(active || !m_active))
+        return -EINVAL; // one interrupt type at a time
+    if (dataType(h) == VFIO_IRQ_SET_DATA_EVENTFD) {
+        if (active)
+            return msiSetBlock(index, h.start, h.count, data);
+        if (const int rc = msiEnable(index, h.start + h.count); rc != 0)
+            return rc;
+        const int rc = msiSetBlock(index, h.start, h.count, data);
+        if (rc != 0)
+            msiDisable();
+        return rc;
     }
     if (!active)
-        return -EINVAL;
-    // Loopback: 6.1 checks the range against the enabled count; 6.12 has no check beyond the table size.
-    if (!m_dynamicMsix && h.start + h.count > m_numCtx)
+        return -EINVAL; // so disabling an index that is not enabled is -EINVAL too (§6.2)
+    // Loopback. 6.1 checks the range against the vectors the enabling call allocated; 6.12 has no check beyond
+    // the table size. Both skip a vector with no trigger and return 0.
+    if (!m_dynamicCtx && h.start + h.count > m_numCtx)
         return -EINVAL;
     for (uint32_t i = 0; i < h.count; ++i) {
-        if (type == VFIO_IRQ_SET_DATA_NONE || boolAt(data, i))
-            signal(m_msiTriggers[h.start + i]); // an unconfigured vector is skipped: still 0
+        if (selected(h, data, i))
+            signal(index, m_msiTriggers[h.start + i]);
     }
     return 0;
 }
 
-// ERR and REQ: vfio_pci_set_ctx_trigger_single (vfio-irq-facts §2.6).
+// vfio_msi_enable: pci_alloc_irq_vectors(1, nvec). Short of nvec, the count obtained is returned and nothing is
+// enabled; without interrupt remapping x86 gives MSI a single vector (qemu-vfio-guest.md pitfall 7).
+int SimKernelModel::msiEnable(IrqIndex index, uint32_t nvec)
+{
+    const uint32_t available = index == IrqIndex::Msi && !m_config.interruptRemapping ? 1 : nvec;
+    if (available < nvec)
+        return static_cast<int>(available);
+    m_active = index;
+    m_numCtx = nvec;
+    std::fill(m_allocated.begin(), m_allocated.end(), 0);
+    std::fill(m_allocated.begin(), m_allocated.begin() + nvec, 1);
+    return 0;
+}
+
+// vfio_msi_set_block: on a failure, the vectors this call already set are de-assigned again.
+int SimKernelModel::msiSetBlock(IrqIndex index, uint32_t start, uint32_t count, const std::byte* data)
+{
+    // 6.1's array ctx: the whole block must lie within the vectors enabled, else -EINVAL with nothing changed.
+    if (!m_dynamicCtx && (start >= m_numCtx || start + count > m_numCtx))
+        return -EINVAL;
+    for (uint32_t i = 0; i < count; ++i) {
+        if (const int rc = msiSetVector(index, start + i, fdAt(data, i)); rc != 0) {
+            for (uint32_t k = 0; k < i; ++k)
+                msiSetVector(index, start + k, -1);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+// vfio_msi_set_vector_signal: the old trigger is always released first; any fd < 0 leaves the vector off.
+int SimKernelModel::msiSetVector(IrqIndex index, uint32_t vector, int32_t fd)
+{
+    simfd::release(m_msiTriggers[vector]);
+    if (fd < 0)
+        return 0;
+    if (!m_allocated[vector]) {
+        // 6.12: only MSI-X with has_dyn_msix allocates a vector on demand (pci_msix_alloc_irq_at); MSI fails.
+        if (!(index == IrqIndex::Msix && m_dynamicMsix))
+            return -EINVAL;
+        m_allocated[vector] = 1;
+    }
+    if (const int rc = simfd::check(fd); rc < 0)
+        return rc;
+    const int dup = simfd::take(fd);
+    if (dup < 0)
+        return dup;
+    m_msiTriggers[vector] = dup;
+    return 0;
+}
+
+void SimKernelModel::msiDisable()
+{
+    for (auto& fd : m_msiTriggers)
+        simfd::release(fd);
+    std::fill(m_allocated.begin(), m_allocated.end(), 0);
+    m_numCtx = 0;
+    if (m_active == IrqIndex::Msi || m_active == IrqIndex::Msix)
+        m_active.reset();
+}
+
+// vfio_pci_set_ctx_trigger_single, behind vfio_pci_set_err_trigger / _req_trigger (vfio-irq-facts §2.6).
 int SimKernelModel::singleTrigger(int& trigger, const vfio_irq_set& h, const std::byte* data)
 {
     if (h.start != 0 || h.count > 1)
         return -EINVAL;
-    switch (h.flags & VFIO_IRQ_SET_DATA_TYPE_MASK) {
+    switch (dataType(h)) {
     case VFIO_IRQ_SET_DATA_NONE:
         if (trigger < 0)
             return -EINVAL;
         if (h.count)
-            signal(trigger);
+            signal(static_cast<IrqIndex>(h.index), trigger);
         else
-            release(trigger);
+            simfd::release(trigger);
         return 0;
     case VFIO_IRQ_SET_DATA_BOOL:
         if (h.count == 0)
             return -EINVAL;
-        if (boolAt(data, 0) && trigger >= 0)
-            signal(trigger);
+        if (boolAt(data, 0))
+            signal(static_cast<IrqIndex>(h.index), trigger);
         return 0;
     default: {
         if (h.count == 0)
             return -EINVAL;
         const int32_t fd = fdAt(data, 0);
         if (fd == -1) {
-            release(trigger);
+            simfd::release(trigger);
         } else if (fd >= 0) {
-            if (const int rc = checkEventfd(fd); rc < 0)
+            if (const int rc = simfd::check(fd); rc < 0)
                 return rc;
-            release(trigger);
-            trigger = take(fd);
+            const int dup = simfd::take(fd);
+            if (dup < 0)
+                return dup;
+            simfd::release(trigger);
+            trigger = dup;
         }
         return 0; // other negative fds are ignored
     }
     }
 }
 
+// vfio_msihandler: the device's message signals the vector's trigger; a vector without one (or without an IRQ,
+// or an index that is not enabled) signals nothing.
 void SimKernelModel::raiseMsi(IrqIndex index, uint32_t vector)
 {
-    if (m_type == index && vector < m_numCtx)
-        signal(m_msiTriggers[vector]);
+    if (m_active != index || vector >= irqCount(index) || !m_allocated[vector])
+        return;
+    signal(index, m_msiTriggers[vector]);
 }
 
-bool SimKernelModel::vectorArmed(IrqIndex index, uint32_t vector) const
+bool SimKernelModel::hasTrigger(IrqIndex index, uint32_t vector) const
 {
+    if (m_active != index)
+        return false;
     if (index == IrqIndex::Intx)
-        return intxEnabled() && m_intxTrigger >= 0;
-    return m_type == index && vector < m_numCtx && m_msiTriggers[vector] >= 0;
+        return vector == 0 && m_intxTrigger >= 0;
+    if (index == IrqIndex::Msi || index == IrqIndex::Msix)
+        return vector < irqCount(index) && m_msiTriggers[vector] >= 0;
+    return false;
 }
 
 uint32_t SimKernelModel::armedVectors() const
 {
     if (intxEnabled())
         return m_intxTrigger >= 0 ? 1 : 0;
-    uint32_t n = 0;
-    if (m_type == IrqIndex::Msi || m_type == IrqIndex::Msix) {
-        for (uint32_t i = 0; i < m_numCtx; ++i)
-            n += m_msiTriggers[i] >= 0 ? 1 : 0;
+    if (!m_active)
+        return 0;
+    const uint32_t n = irqCount(*m_active);
+    return static_cast<uint32_t>(
+        std::count_if(m_msiTriggers.begin(), m_msiTriggers.begin() + n, [](int fd) { return fd >= 0; }));
+}
+
+std::optional<uint32_t> SimKernelModel::armedVector(uint32_t nth) const
+{
+    if (intxEnabled())
+        return m_intxTrigger >= 0 && nth == 0 ? std::optional<uint32_t>(0) : std::nullopt;
+    if (!m_active)
+        return std::nullopt;
+    const uint32_t n = irqCount(*m_active);
+    for (uint32_t v = 0; v < n; ++v) {
+        if (m_msiTriggers[v] >= 0 && nth-- == 0)
+            return v;
     }
-    return n;
+    return std::nullopt;
 }
 
-void SimKernelModel::disableMsi()
+void SimKernelModel::signal(IrqIndex index, int fd)
 {
-    for (auto& fd : m_msiTriggers)
-        release(fd);
-    m_numCtx = 0;
-    if (m_type == IrqIndex::Msi || m_type == IrqIndex::Msix)
-        m_type = IrqIndex::Err;
-}
-
-void SimKernelModel::disableIntx()
-{
-    release(m_intxTrigger);
-    release(m_intxUnmaskFd);
-    m_intxActive = false;
-    m_intxMasked = false;
-    if (m_type == IrqIndex::Intx)
-        m_type = IrqIndex::Err;
-}
-
-void SimKernelModel::signal(int fd)
-{
-    if (fd < 0)
-        return;
-    const uint64_t one = 1;
-    if (write(fd, &one, sizeof one) == sizeof one)
+    if (simfd::signal(fd)) {
         ++m_signals;
-}
-
-int SimKernelModel::checkEventfd(int fd)
-{
-    if (fcntl(fd, F_GETFD) < 0)
-        return -EBADF;
-    char path[64];
-    char target[64] = {};
-    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    const ssize_t n = readlink(path, target, sizeof target - 1);
-    if (n <= 0 || std::strcmp(target, "anon_inode:[eventfd]") != 0)
-        return -EINVAL;
-    return 0;
-}
-
-int SimKernelModel::take(int fd)
-{
-    return fcntl(fd, F_DUPFD_CLOEXEC, 0);
-}
-
-void SimKernelModel::release(int& fd)
-{
-    if (fd >= 0)
-        close(fd);
-    fd = -1;
+        ++m_signalsByIndex[static_cast<uint32_t>(index)];
+    }
 }
 
 } // namespace irqscope::core

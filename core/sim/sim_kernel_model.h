@@ -1,7 +1,9 @@
-// SimKernelModel: vfio-pci's GET_IRQ_INFO / SET_IRQS semantics for the 6.1 and 6.12 kernel lines, errno for errno
-// (vfio-irq-facts §1.4, §2.2-§2.6; qemu-vfio-guest.md errno table), plus the INTx line the kernel's handler
-// automasks. Not thread-safe by itself: SimDevice serialises calls with its mutex. Holds its own duplicate of
-// every eventfd it is given, as the kernel holds an eventfd_ctx reference.
+// SimKernelModel: vfio-pci's GET_IRQ_INFO and SET_IRQS for the 6.1 and 6.12 kernel lines, errno for errno
+// (vfio-irq-facts §1.4, §1.5, §2.2-§2.6; the errno table of qemu-vfio-guest.md), plus the kernel's interrupt
+// handlers that the simulated hardware drives (INTx automask, unmask, MSI/MSI-X). Pure and single-threaded:
+// SimDevice serialises every call with its kernel lock. Holds its own duplicate of every eventfd it is given, as
+// the kernel holds an eventfd_ctx reference, and closes it when the vector is de-assigned, disabled or destroyed.
+// Loopback, the handlers and the eventfd signals never allocate.
 #pragma once
 
 #include "sim/sim_config.h"
@@ -9,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -22,50 +25,72 @@ public:
     SimKernelModel(const SimKernelModel&) = delete;
     SimKernelModel& operator=(const SimKernelModel&) = delete;
 
+    // The ioctls. setIrqs returns 0, a positive shortfall (multi-MSI) or -errno, as the ioctl would.
     int irqInfo(uint32_t index, IrqInfo& out) const;
     int setIrqs(std::span<const std::byte> request);
 
-    // Hardware side.
-    void raiseMsi(IrqIndex index, uint32_t vector); // an MSI/MSI-X message: signals the vector's trigger if set
-    void setIntxLevel(bool asserted);               // the device's INTx line
+    // The interrupt side, called by the simulated hardware.
+    void setIntxLevel(bool asserted);               // the device's INTx pin (asserting may run the handler)
+    void raiseMsi(IrqIndex index, uint32_t vector); // an MSI or MSI-X message from the device
+    void runUnmaskEventfd();                        // the virqfd callback: a write to the unmask eventfd
+    void setIntxMaskStuck(bool stuck) { m_intxMaskStuck = stuck; }
+
+    // State, for the hardware and for tests.
+    std::optional<IrqIndex> activeType() const { return m_active; } // vdev->irq_type; nullopt = none
+    bool intxEnabled() const { return m_active == IrqIndex::Intx; }
     bool intxLevel() const { return m_intxLevel; }
     bool intxMasked() const { return m_intxMasked; }
-    bool intxEnabled() const { return m_type == IrqIndex::Intx && m_intxActive; }
-    int intxUnmaskFd() const { return m_intxUnmaskFd; }
-    void intxUnmaskHandler(); // ACTION_UNMASK, or a write to the unmask eventfd (virqfd)
-    bool vectorArmed(IrqIndex index, uint32_t vector) const;
-    uint32_t armedVectors() const;
+    bool hasTrigger(IrqIndex index, uint32_t vector) const;
+    uint32_t armedVectors() const;                           // vectors of the active type with a trigger
+    std::optional<uint32_t> armedVector(uint32_t nth) const; // the nth of them (subindex)
+    int unmaskEventfd() const { return m_intxUnmaskFd; }     // our duplicate, -1 if none
+    uint64_t unmaskEventfdGeneration() const { return m_unmaskGeneration; }
     uint64_t signals() const { return m_signals; }
-    void setStuckIntx(bool stuck) { m_stuckIntx = stuck; }
+    uint64_t signals(IrqIndex index) const { return m_signalsByIndex[static_cast<uint32_t>(index)]; }
+    uint64_t stuckUnmasks() const { return m_stuckUnmasks; }
 
 private:
+    uint32_t irqCount(IrqIndex index) const;
     int intxTrigger(const vfio_irq_set& h, const std::byte* data);
     int intxMask(const vfio_irq_set& h, const std::byte* data);
     int intxUnmask(const vfio_irq_set& h, const std::byte* data);
     int msiTrigger(IrqIndex index, const vfio_irq_set& h, const std::byte* data);
+    int msiEnable(IrqIndex index, uint32_t nvec);
+    int msiSetBlock(IrqIndex index, uint32_t start, uint32_t count, const std::byte* data);
+    int msiSetVector(IrqIndex index, uint32_t vector, int32_t fd);
+    void msiDisable();
     int singleTrigger(int& trigger, const vfio_irq_set& h, const std::byte* data);
-    void disableMsi();
-    void disableIntx();
-    void signal(int fd);
-    static int checkEventfd(int fd); // 0, -EBADF or -EINVAL like eventfd_ctx_fdget
-    static int take(int fd);         // our own reference (dup)
-    static void release(int& fd);
+    void intxEnable(int trigger);
+    void intxDisable();
+    void intxHandler();
+    int intxUnmaskHandler();
+    void sendIntx();
+    void signal(IrqIndex index, int fd);
+    void setUnmaskFd(int fd);
 
     SimConfig m_config;
-    bool m_dynamicMsix;
-    // Which of INTx, MSI, MSI-X is enabled (vdev->irq_type); Err/Req mean none here.
-    IrqIndex m_type = IrqIndex::Err;
-    bool m_intxActive = false;
+    bool m_dynamicCtx;  // 6.5+: xarray ctx, on-demand vectors (vfio-irq-facts §2.1)
+    bool m_dynamicMsix; // has_dyn_msix: MSI-X vectors can be added while enabled
+    std::optional<IrqIndex> m_active;
+
     int m_intxTrigger = -1;
     int m_intxUnmaskFd = -1;
+    uint64_t m_unmaskGeneration = 0;
     bool m_intxMasked = false;
     bool m_intxLevel = false;
-    bool m_stuckIntx = false;
-    uint32_t m_numCtx = 0; // vectors allocated by the enabling call (6.1 array ctx)
+    bool m_intxMaskStuck = false;
+
+    // MSI / MSI-X: one trigger per subindex; `m_allocated` marks the vectors that have a host IRQ
+    // (6.1: [0, num_ctx) from the enabling call; 6.12: also those added on demand).
     std::vector<int> m_msiTriggers;
+    std::vector<uint8_t> m_allocated;
+    uint32_t m_numCtx = 0;
+
     int m_errTrigger = -1;
     int m_reqTrigger = -1;
     uint64_t m_signals = 0;
+    std::array<uint64_t, kNumPciIrqIndexes> m_signalsByIndex{};
+    uint64_t m_stuckUnmasks = 0;
 };
 
 } // namespace irqscope::core
