@@ -1,0 +1,251 @@
+// The QEMU devices on the real vfio-pci driver: discovery's counts and flags against the device table of
+// qemu-vfio-guest.md, then loopback and device-raised interrupts on edu INTx/MSI, e1000e's 5 MSI-X vectors and
+// nec-xhci's multi-MSI, with the host IRQ counts moving only for device-raised ones.
+#include "vm_support.h"
+
+#include "profile/device_profile.h"
+#include "vfio/vfio_device.h"
+
+using namespace irqscope::vmtest;
+
+namespace {
+
+constexpr int kWaitMs = 1000;
+constexpr int kQuietMs = 50;
+constexpr int kRounds = 100;
+
+void applyWrites(IrqDevice& device, const std::vector<RegisterWrite>& writes, uint32_t sub)
+{
+    for (const auto& w : writes)
+        ASSERT_EQ(device.regionWrite32(w.region, w.offset, w.valueFor(sub)), 0) << "write " << w.offset;
+}
+
+std::unique_ptr<IrqDevice> open(const std::string& bdf)
+{
+    std::string error;
+    auto device = openVfioDevice(bdf, error);
+    EXPECT_NE(device, nullptr) << error;
+    return device;
+}
+
+struct Expect
+{
+    uint32_t count;
+    uint32_t flags;
+};
+
+void expectIrqs(const DiscoveredDevice& d, const std::array<Expect, kNumPciIrqIndexes>& expected)
+{
+    for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {
+        EXPECT_TRUE(d.irqs[i].known) << d.bdf << " index " << i;
+        EXPECT_EQ(d.irqs[i].count, expected[i].count) << d.bdf << " index " << i;
+        if (expected[i].count) {
+            EXPECT_EQ(d.irqs[i].flags, expected[i].flags) << d.bdf << " index " << i;
+        }
+    }
+}
+
+} // namespace
+
+TEST(VmList, DeviceTableCountsAndFlags)
+{
+    if (findDevice(DeviceKind::Edu).empty())
+        GTEST_SKIP() << "no QEMU devices bound to vfio-pci here: run tests/vm/run-vm-tests.sh";
+    const bool k612 = guestKernel() == SimKernel::Linux6_12;
+    int seen = 0;
+    for (const auto& d : discoverVfioDevices()) {
+        EXPECT_EQ(d.driver, "vfio-pci");
+        EXPECT_EQ(d.problem, "");
+        EXPECT_GE(d.iommuGroup, 0);
+        EXPECT_EQ(d.noIommu, guestMode() == "noiommu") << d.bdf;
+        EXPECT_EQ(d.groupPath, (d.noIommu ? "/dev/vfio/noiommu-" : "/dev/vfio/") + std::to_string(d.iommuGroup));
+        std::printf("LIST %s %04x:%04x group=%d noiommu=%d", d.bdf.c_str(), d.vendor, d.device, d.iommuGroup,
+                    d.noIommu);
+        for (const auto& i : d.irqs)
+            std::printf(" %u/%#x", i.count, i.flags);
+        std::printf("\n");
+        // INTx 1/0x7 EVENTFD|MASKABLE|AUTOMASKED; MSI and REQ 0x9 EVENTFD|NORESIZE; MSI-X 0x9 on 6.1, 0x1 on 6.12.
+        const Expect intx{1, 0x7}, req{1, 0x9}, err{1, 0x9}, none{0, 0};
+        if (d.vendor == 0x1234 && d.device == 0x11e8) {
+            expectIrqs(d, {intx, Expect{1, 0x9}, none, none, req});
+            ++seen;
+        } else if (d.vendor == 0x8086 && d.device == 0x10d3) {
+            expectIrqs(d, {intx, Expect{1, 0x9}, Expect{5, k612 ? 0x1u : 0x9u}, err, req});
+            ++seen;
+        } else if (d.vendor == 0x1033 && d.device == 0x0194) {
+            expectIrqs(d, {intx, Expect{16, 0x9}, none, err, req});
+            ++seen;
+        }
+    }
+    EXPECT_EQ(seen, 3);
+}
+
+TEST(VmEdu, IntxDeviceRaisedIsAutomaskedUntilAckAndUnmask)
+{
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::Edu);
+    auto device = open(bdf);
+    ASSERT_NE(device, nullptr);
+    const auto& profile = profileFor(0x1234, 0x11e8);
+    const auto& intx = profile.recipe(IrqIndex::Intx);
+    IrqSetRequest req;
+    Eventfd trigger, unmaskFd;
+    const int32_t fd = trigger.fd();
+    ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_INTX_IRQ_INDEX, 0, std::span(&fd, 1))), 0);
+    const uint64_t host0 = hostCount(bdf, {IrqIndex::Intx, 0});
+
+    applyWrites(*device, intx.raise, 0);
+    EXPECT_EQ(trigger.wait(kWaitMs), 1u) << "device-raised INTx";
+    applyWrites(*device, intx.raise, 0);
+    EXPECT_EQ(trigger.wait(kQuietMs), 0u) << "automasked: a second raise is not signalled";
+    applyWrites(*device, intx.ack, 0);
+    ASSERT_EQ(device->setIrqs(req.unmask(VFIO_PCI_INTX_IRQ_INDEX)), 0);
+    EXPECT_EQ(trigger.wait(kQuietMs), 0u) << "acked, then unmasked: quiet";
+
+    // UNMASK while the device still asserts signals again at once (vfio-irq-facts §2.4).
+    applyWrites(*device, intx.raise, 0);
+    EXPECT_EQ(trigger.wait(kWaitMs), 1u);
+    ASSERT_EQ(device->setIrqs(req.unmask(VFIO_PCI_INTX_IRQ_INDEX)), 0);
+    EXPECT_EQ(trigger.wait(kWaitMs), 1u) << "unmask with the level still asserted";
+    applyWrites(*device, intx.ack, 0);
+    ASSERT_EQ(device->setIrqs(req.unmask(VFIO_PCI_INTX_IRQ_INDEX)), 0);
+
+    // The measurement loop: raise, signal, ack, unmask by ioctl; then the same with the unmask eventfd.
+    int delivered = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        applyWrites(*device, intx.raise, 0);
+        delivered += trigger.wait(kWaitMs) == 1;
+        applyWrites(*device, intx.ack, 0);
+        ASSERT_EQ(device->setIrqs(req.unmask(VFIO_PCI_INTX_IRQ_INDEX)), 0);
+    }
+    EXPECT_EQ(delivered, kRounds);
+    ASSERT_EQ(device->setIrqs(req.setUnmaskEventfd(VFIO_PCI_INTX_IRQ_INDEX, unmaskFd.fd())), 0);
+    delivered = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        applyWrites(*device, intx.raise, 0);
+        delivered += trigger.wait(kWaitMs) == 1;
+        applyWrites(*device, intx.ack, 0);
+        const uint64_t one = 1;
+        ASSERT_EQ(write(unmaskFd.fd(), &one, sizeof one), static_cast<ssize_t>(sizeof one));
+    }
+    EXPECT_EQ(delivered, kRounds);
+    const uint64_t hostDelta = hostCount(bdf, {IrqIndex::Intx, 0}) - host0;
+    std::printf("EDU intx device-raised=%d host-irq-delta=%llu\n", 2 * kRounds + 3,
+                static_cast<unsigned long long>(hostDelta));
+    EXPECT_GE(hostDelta, static_cast<uint64_t>(2 * kRounds)) << "device-raised INTx moves the host count";
+    ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_INTX_IRQ_INDEX)), 0);
+}
+
+TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
+{
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::Edu);
+    auto device = open(bdf);
+    ASSERT_NE(device, nullptr);
+    const auto& msi = profileFor(0x1234, 0x11e8).recipe(IrqIndex::Msi);
+    IrqSetRequest req;
+    Eventfd trigger;
+    const int32_t fd = trigger.fd();
+    ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSI_IRQ_INDEX, 0, std::span(&fd, 1))), 0);
+    const uint64_t host0 = hostCount(bdf, {IrqIndex::Msi, 0});
+    int loopbacks = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSI_IRQ_INDEX, 0)), 0);
+        loopbacks += trigger.wait(kWaitMs) == 1;
+    }
+    EXPECT_EQ(loopbacks, kRounds);
+    const uint64_t host1 = hostCount(bdf, {IrqIndex::Msi, 0});
+    EXPECT_EQ(host1, host0) << "loopback triggers do not move /proc/interrupts (vfio-irq-facts §2.7)";
+    int raised = 0;
+    for (int i = 0; i < kRounds; ++i) {
+        applyWrites(*device, msi.raise, 0);
+        raised += trigger.wait(kWaitMs) >= 1;
+        applyWrites(*device, msi.ack, 0);
+    }
+    EXPECT_EQ(raised, kRounds);
+    const uint64_t host2 = hostCount(bdf, {IrqIndex::Msi, 0});
+    std::printf("EDU msi loopback=%d (host delta %llu) device-raised=%d (host delta %llu)\n", loopbacks,
+                static_cast<unsigned long long>(host1 - host0), raised, static_cast<unsigned long long>(host2 - host1));
+    EXPECT_EQ(host2 - host1, static_cast<uint64_t>(kRounds)) << "one host IRQ per device raise";
+    ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSI_IRQ_INDEX)), 0);
+}
+
+TEST(VmE1000e, EachMsixCauseSignalsOnlyItsOwnVector)
+{
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::E1000e);
+    auto device = open(bdf);
+    ASSERT_NE(device, nullptr);
+    const auto& profile = profileFor(0x8086, 0x10d3);
+    const auto& msix = profile.recipe(IrqIndex::Msix);
+    ASSERT_EQ(msix.maxSubindex, 5u);
+    IrqSetRequest req;
+    std::array<Eventfd, 5> efds;
+    std::array<int32_t, 5> fds{};
+    for (std::size_t v = 0; v < 5; ++v)
+        fds[v] = efds[v].fd();
+    ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSIX_IRQ_INDEX, 0, fds)), 0);
+    applyWrites(*device, profile.setup, 0);
+    for (auto& e : efds)
+        e.wait(0);
+    std::array<uint64_t, 5> host0{};
+    for (uint32_t v = 0; v < 5; ++v)
+        host0[v] = hostCount(bdf, {IrqIndex::Msix, v});
+    constexpr int kPerVector = 20;
+    std::array<int, 5> own{}, others{};
+    for (int round = 0; round < kPerVector; ++round) {
+        for (uint32_t v = 0; v < 5; ++v) {
+            applyWrites(*device, msix.raise, v);
+            own[v] += efds[v].wait(kWaitMs) >= 1;
+            for (uint32_t o = 0; o < 5; ++o)
+                if (o != v)
+                    others[v] += efds[o].wait(0) != 0;
+        }
+    }
+    for (uint32_t v = 0; v < 5; ++v) {
+        const uint64_t delta = hostCount(bdf, {IrqIndex::Msix, v}) - host0[v];
+        std::printf("E1000E msix[%u] device-raised=%d other-vectors=%d host-irq-delta=%llu\n", v, own[v], others[v],
+                    static_cast<unsigned long long>(delta));
+        EXPECT_EQ(own[v], kPerVector) << "vector " << v;
+        EXPECT_EQ(others[v], 0) << "cause of vector " << v << " signalled another vector";
+        EXPECT_EQ(delta, static_cast<uint64_t>(kPerVector)) << "vector " << v;
+    }
+    // Loopback on each vector: signalled, host counts unchanged.
+    std::array<uint64_t, 5> host1{};
+    for (uint32_t v = 0; v < 5; ++v)
+        host1[v] = hostCount(bdf, {IrqIndex::Msix, v});
+    for (uint32_t v = 0; v < 5; ++v) {
+        ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSIX_IRQ_INDEX, v)), 0);
+        EXPECT_EQ(efds[v].wait(kWaitMs), 1u) << "loopback vector " << v;
+        EXPECT_EQ(hostCount(bdf, {IrqIndex::Msix, v}), host1[v]);
+    }
+    applyWrites(*device, profile.teardown, 0);
+    ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSIX_IRQ_INDEX)), 0);
+}
+
+TEST(VmXhci, MultiMsiShortfallIsReportedWithoutRemapping)
+{
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::Xhci);
+    auto device = open(bdf);
+    ASSERT_NE(device, nullptr);
+    IrqSetRequest req;
+    std::array<Eventfd, 16> efds;
+    std::array<int32_t, 16> fds{};
+    for (std::size_t v = 0; v < fds.size(); ++v)
+        fds[v] = efds[v].fd();
+    const int rc = device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSI_IRQ_INDEX, 0, fds));
+    std::printf("XHCI multi-MSI enable 16: rc=%d (remapping %s)\n", rc, interruptRemapping() ? "on" : "off");
+    if (!interruptRemapping()) {
+        // Without interrupt remapping x86 gives one vector: rc = +1 and nothing enabled (vfio-irq-facts §2.5).
+        EXPECT_EQ(rc, 1);
+        EXPECT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSI_IRQ_INDEX, 0)), -EINVAL) << "nothing was enabled";
+        // Retrying with what the kernel offered works, as QEMU does.
+        ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSI_IRQ_INDEX, 0, std::span(fds.data(), 1))), 0);
+        ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSI_IRQ_INDEX, 0)), 0);
+        EXPECT_EQ(efds[0].wait(kWaitMs), 1u);
+    } else {
+        EXPECT_EQ(rc, 0);
+        for (uint32_t v = 0; v < 16; ++v) {
+            ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSI_IRQ_INDEX, v)), 0);
+            EXPECT_EQ(efds[v].wait(kWaitMs), 1u) << "vector " << v;
+        }
+    }
+    ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSI_IRQ_INDEX)), 0);
+}
