@@ -34,6 +34,7 @@ public:
         // region allows it (VFIO_REGION_INFO_FLAG_MMAP) and use the mapping for writes.
         for (uint32_t r = 0; r < m_regions.size() && r < m_info.numRegions; ++r)
             lookupRegion(r);
+        m_busMaster = enableMemoryAndBusMaster();
         auto& bar0 = m_regions[VFIO_PCI_BAR0_REGION_INDEX];
         if (bar0.known && (bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) && bar0.size > 0 && bar0.size <= (1ull << 30)) {
             void* p =
@@ -55,6 +56,7 @@ public:
     VfioDevice& operator=(const VfioDevice&) = delete;
 
     const DeviceInfo& info() const override { return m_info; }
+    bool busMaster() const { return m_busMaster; }
 
     int irqInfo(uint32_t index, IrqInfo& out) override
     {
@@ -108,6 +110,26 @@ private:
         uint64_t size = 0;
     };
 
+    // MSI and MSI-X messages are memory writes by the device: without Bus Master Enable in the command register
+    // a device-raised MSI is dropped (QEMU drops it too), and BAR accesses need Memory Space Enable. vfio-pci
+    // enables the device but leaves bus mastering to the user driver, as DPDK and QEMU's guest drivers set it.
+    bool enableMemoryAndBusMaster()
+    {
+        constexpr uint64_t kCommand = 0x04;
+        constexpr uint16_t kMemory = 0x2, kBusMaster = 0x4;
+        const auto& config = m_regions[VFIO_PCI_CONFIG_REGION_INDEX];
+        if (!config.known)
+            return false;
+        uint16_t command = 0;
+        const auto at = static_cast<off_t>(config.offset + kCommand);
+        if (pread(m_device, &command, sizeof command, at) != static_cast<ssize_t>(sizeof command))
+            return false;
+        if ((command & (kMemory | kBusMaster)) == (kMemory | kBusMaster))
+            return true;
+        command |= kMemory | kBusMaster;
+        return pwrite(m_device, &command, sizeof command, at) == static_cast<ssize_t>(sizeof command);
+    }
+
     void lookupRegion(uint32_t region)
     {
         vfio_region_info info{};
@@ -134,6 +156,7 @@ private:
     DeviceInfo m_info;
     std::array<Region, VFIO_PCI_NUM_REGIONS> m_regions{};
     volatile uint8_t* m_bar0 = nullptr;
+    bool m_busMaster = false;
 };
 
 // Closes what it holds unless released: the open sequence below gives up at any step.

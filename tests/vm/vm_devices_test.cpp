@@ -13,6 +13,8 @@ namespace {
 constexpr int kWaitMs = 1000;
 constexpr int kQuietMs = 50;
 constexpr int kRounds = 100;
+constexpr int kE1000eThrottleUs = 200;
+constexpr int kMaxMisses = 3; // a loop gives up after this many timeouts, so a broken path fails in seconds
 
 void applyWrites(IrqDevice& device, const std::vector<RegisterWrite>& writes, uint32_t sub)
 {
@@ -111,7 +113,7 @@ TEST(VmEdu, IntxDeviceRaisedIsAutomaskedUntilAckAndUnmask)
 
     // The measurement loop: raise, signal, ack, unmask by ioctl; then the same with the unmask eventfd.
     int delivered = 0;
-    for (int i = 0; i < kRounds; ++i) {
+    for (int i = 0; i < kRounds && i - delivered < kMaxMisses; ++i) {
         applyWrites(*device, intx.raise, 0);
         delivered += trigger.wait(kWaitMs) == 1;
         applyWrites(*device, intx.ack, 0);
@@ -120,7 +122,7 @@ TEST(VmEdu, IntxDeviceRaisedIsAutomaskedUntilAckAndUnmask)
     EXPECT_EQ(delivered, kRounds);
     ASSERT_EQ(device->setIrqs(req.setUnmaskEventfd(VFIO_PCI_INTX_IRQ_INDEX, unmaskFd.fd())), 0);
     delivered = 0;
-    for (int i = 0; i < kRounds; ++i) {
+    for (int i = 0; i < kRounds && i - delivered < kMaxMisses; ++i) {
         applyWrites(*device, intx.raise, 0);
         delivered += trigger.wait(kWaitMs) == 1;
         applyWrites(*device, intx.ack, 0);
@@ -147,7 +149,7 @@ TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
     ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSI_IRQ_INDEX, 0, std::span(&fd, 1))), 0);
     const uint64_t host0 = hostCount(bdf, {IrqIndex::Msi, 0});
     int loopbacks = 0;
-    for (int i = 0; i < kRounds; ++i) {
+    for (int i = 0; i < kRounds && i - loopbacks < kMaxMisses; ++i) {
         ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSI_IRQ_INDEX, 0)), 0);
         loopbacks += trigger.wait(kWaitMs) == 1;
     }
@@ -155,7 +157,7 @@ TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
     const uint64_t host1 = hostCount(bdf, {IrqIndex::Msi, 0});
     EXPECT_EQ(host1, host0) << "loopback triggers do not move /proc/interrupts (vfio-irq-facts §2.7)";
     int raised = 0;
-    for (int i = 0; i < kRounds; ++i) {
+    for (int i = 0; i < kRounds && i - raised < kMaxMisses; ++i) {
         applyWrites(*device, msi.raise, 0);
         raised += trigger.wait(kWaitMs) >= 1;
         applyWrites(*device, msi.ack, 0);
@@ -190,10 +192,16 @@ TEST(VmE1000e, EachMsixCauseSignalsOnlyItsOwnVector)
         host0[v] = hostCount(bdf, {IrqIndex::Msix, v});
     constexpr int kPerVector = 20;
     std::array<int, 5> own{}, others{};
-    for (int round = 0; round < kPerVector; ++round) {
+    int misses = 0;
+    for (int round = 0; round < kPerVector && misses < kMaxMisses; ++round) {
         for (uint32_t v = 0; v < 5; ++v) {
             applyWrites(*device, msix.raise, v);
-            own[v] += efds[v].wait(kWaitMs) >= 1;
+            const bool got = efds[v].wait(kWaitMs) >= 1;
+            own[v] += got;
+            misses += !got;
+            // QEMU 7.2's e1000e throttles each vector to one message per 128 us (E1000E_MIN_XITR) and, once it
+            // has postponed one, keeps re-sending it at every later timer expiry: stay outside that window.
+            usleep(kE1000eThrottleUs);
             for (uint32_t o = 0; o < 5; ++o)
                 if (o != v)
                     others[v] += efds[o].wait(0) != 0;
