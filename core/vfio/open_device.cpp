@@ -1,5 +1,6 @@
 #include "vfio/open_device.h"
 
+#include "profile/profile_file.h"
 #include "sim/sim_device.h"
 #include "vfio/discovery.h"
 #include "vfio/vfio_device.h"
@@ -23,10 +24,20 @@ OpenedDevice openDevice(const DeviceRequest& request)
                                 request.device);
         return out;
     }
+    // A malformed --profile is reported before the device is touched.
+    if (!request.profilePath.empty()) {
+        auto profile = loadProfileFile(request.profilePath, out.error);
+        if (!profile)
+            return out;
+        out.profile = std::move(*profile);
+    }
     out.device = openVfioDevice(*bdf, out.error);
     if (!out.device)
         return out;
-    out.profile = genericProfile();
+    if (request.profilePath.empty()) {
+        const auto pci = readPciDevice(*bdf);
+        out.profile = pci ? profileFor(pci->vendor, pci->device) : genericProfile();
+    }
     return out;
 }
 

@@ -41,7 +41,38 @@ constexpr const char* kProc618 = R"(            CPU0       CPU1       CPU2      
  NMI:          1          1          1          1   Non-maskable interrupts
 )";
 
+// Captured in the tests/vm guests with e1000e's 5 MSI-X vectors armed: 6.1.0-56 no-IOMMU and 6.12.117 with
+// intel-iommu interrupt remapping.
+constexpr const char* kGuest61 = R"(           CPU0       
+ 24:          0   PCI-MSI 32768-edge      vfio-msix[0](0000:00:02.0)
+ 25:          0   PCI-MSI 32769-edge      vfio-msix[1](0000:00:02.0)
+ 26:          0   PCI-MSI 32770-edge      vfio-msix[2](0000:00:02.0)
+ 27:          0   PCI-MSI 32771-edge      vfio-msix[3](0000:00:02.0)
+ 28:          0   PCI-MSI 32772-edge      vfio-msix[4](0000:00:02.0)
+)";
+constexpr const char* kGuest612 = R"(           CPU0       
+ 25:          0  IR-PCI-MSIX-0000:00:02.0   0-edge      vfio-msix[0](0000:00:02.0)
+ 26:          0  IR-PCI-MSIX-0000:00:02.0   1-edge      vfio-msix[1](0000:00:02.0)
+ 27:          0  IR-PCI-MSIX-0000:00:02.0   2-edge      vfio-msix[2](0000:00:02.0)
+ 28:          0  IR-PCI-MSIX-0000:00:02.0   3-edge      vfio-msix[3](0000:00:02.0)
+ 29:          0  IR-PCI-MSIX-0000:00:02.0   4-edge      vfio-msix[4](0000:00:02.0)
+)";
+
 } // namespace
+
+TEST(HostIrq, CapturedGuestTexts)
+{
+    for (const auto& [text, firstIrq] : {std::pair{kGuest61, 24}, std::pair{kGuest612, 25}}) {
+        const auto irqs = parseProcInterrupts(text, "0000:00:02.0");
+        ASSERT_EQ(irqs.size(), 5u);
+        for (uint32_t v = 0; v < 5; ++v) {
+            const HostIrq* irq = findHostIrq(irqs, {IrqIndex::Msix, v});
+            ASSERT_NE(irq, nullptr);
+            EXPECT_EQ(irq->irq, firstIrq + static_cast<int>(v));
+            EXPECT_EQ(irq->perCpu, std::vector<uint64_t>{0});
+        }
+    }
+}
 
 TEST(HostIrq, ActionNamesRoundTrip)
 {
