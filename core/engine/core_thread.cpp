@@ -852,7 +852,7 @@ void CoreThread::arm(const Command& command)
     reply(command, 0, "armed %.*s:%u-%u", int(name.size()), name.data(), command.start, end - 1);
 }
 
-void CoreThread::disarm(const Command& command, bool quiet)
+void CoreThread::disarm(const Command& command, bool quiet, bool atStop)
 {
     if (!checkRange(command))
         return;
@@ -925,8 +925,9 @@ void CoreThread::disarm(const Command& command, bool quiet)
         SlotState& s = m_state[slot];
         if (!s.armed)
             continue;
-        // Triggers still in flight can no longer complete: they are missed, with the reason "disarmed".
-        while (!s.window.empty())
+        // Triggers still in flight can no longer complete: mid-run they are missed, with the reason "disarmed";
+        // at stop they stay counted as in flight at stop (triggered = completed + coalesced + missed + in flight).
+        while (!atStop && !s.window.empty())
             resolveMissed(slot, now, ESHUTDOWN);
         m_ring.queueCancel(CqeTag::encode(CqeKind::VectorRead, s.generation & 0xffffff, slot),
                            CqeTag::encode(CqeKind::Cancel, 0, slot));
@@ -963,7 +964,7 @@ void CoreThread::disarmAll()
             c.index = index;
             c.start = 0;
             c.count = count;
-            disarm(c, true);
+            disarm(c, true, true);
         }
     }
 }

@@ -95,7 +95,8 @@ private:
     void reply(const Command& command, int error, const char* format, ...) __attribute__((format(printf, 4, 5)));
     bool checkRange(const Command& command);
     void arm(const Command& command);
-    void disarm(const Command& command, bool quiet = false);
+    // `atStop`: the final disarm leaves triggers still in flight counted as in flight, not missed.
+    void disarm(const Command& command, bool quiet = false, bool atStop = false);
     void disarmAll();
     void setTriggering(const Command& command, bool on);
     void triggerOnce(const Command& command, int64_t nowNs);

@@ -232,3 +232,23 @@ TEST(EngineSetup, CpuOutsideTheAllowedSetIsAOneLineError)
     EXPECT_NE(err->find("allowed CPUs"), std::string::npos) << *err;
     EXPECT_EQ(err->find('\n'), std::string::npos);
 }
+
+TEST(EngineAccounting, TriggersLeftAtStopStayInFlightNotMissed)
+{
+    // The deadline (2 s) outlives the stop drain (at most 0.5 s): unanswered triggers are "in flight at stop".
+    RecordingDevice dev(0, 4, false);
+    dev.setLoopbackWorks(false);
+    EngineConfig cfg;
+    cfg.rateHz = 200;
+    cfg.deadline = 2s;
+    Engine engine(dev, cfg);
+    ASSERT_FALSE(engine.start());
+    ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 1)).error, 0);
+    ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 1)).error, 0);
+    std::this_thread::sleep_for(100ms);
+    engine.stop();
+    const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read();
+    EXPECT_GT(c.inFlight, 0u);
+    EXPECT_EQ(c.missed, 0u);
+    EXPECT_EQ(c.triggered, c.inFlight);
+}
