@@ -206,13 +206,16 @@ int runMeasurement(const RunOptions& o)
         return fail(kExitDevice, err);
     }
 
+    const bool tty = isatty(STDOUT_FILENO) && !o.noLive;
+    const bool jsonLines = !isatty(STDOUT_FILENO);
     EngineStatsSource source(engine);
-    Aggregator aggregator(source);
+    AggregatorConfig aggregation;
+    if (jsonLines)
+        aggregation.publishInterval = *interval; // each record's interval latency spans the whole --interval
+    Aggregator aggregator(source, aggregation);
     aggregator.start();
 
     // --- live view ---------------------------------------------------------------------------------------------
-    const bool tty = isatty(STDOUT_FILENO) && !o.noLive;
-    const bool jsonLines = !isatty(STDOUT_FILENO);
     TableHeader header;
     header.device = o.device == "sim" ? fmt::format("sim (kernel model {})", o.simKernel) : o.device;
     header.trigger =
@@ -220,7 +223,9 @@ int runMeasurement(const RunOptions& o)
     header.durationSec = static_cast<double>(duration->count()) / 1e9;
     const int64_t start = monotonicNs();
     const int64_t end = duration->count() > 0 ? start + duration->count() : INT64_MAX;
-    const int64_t refresh = tty ? 250'000'000 : interval->count();
+    // JSON Lines: look often, print each new snapshot (one per --interval) exactly once.
+    const int64_t refresh = tty ? 250'000'000 : std::max<int64_t>(interval->count() / 20, 5'000'000);
+    uint64_t printedGeneration = 0;
     int64_t nextRefresh = start + refresh;
     int signal = 0;
     std::string stopReason = "duration elapsed";
@@ -245,7 +250,10 @@ int runMeasurement(const RunOptions& o)
                 if (tty) {
                     std::fputs("\033[H\033[2J", stdout);
                     std::fputs(renderTable(*snap, header, terminalRows() - 5, true).c_str(), stdout);
-                } else if (jsonLines) {
+                } else if (jsonLines && snap->generation > printedGeneration &&
+                           snap->elapsedSec * 2e9 >= static_cast<double>(interval->count())) {
+                    // (the aggregator's first snapshot, taken at start, covers no interval: not printed)
+                    printedGeneration = snap->generation;
                     std::fputs((intervalJson(*snap).dump() + "\n").c_str(), stdout);
                 }
                 std::fflush(stdout);

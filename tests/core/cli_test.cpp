@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
 
@@ -150,4 +151,28 @@ TEST(Cli, SigtermDisarmsAndStillWritesTheReport)
     for (const auto& v : report["vectors"])
         EXPECT_EQ(v["state"][0], "disarmed");
     std::filesystem::remove(path);
+}
+
+TEST(Cli, JsonLinesIntervalsCoverTheWholeInterval)
+{
+    // Piped output: one record per --interval whose interval latency counts every completion of that interval.
+    const auto r = run("run --device sim --vectors msix:0 --rate 1000 --duration 2200ms --interval 500ms");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::istringstream in(r.output);
+    int intervals = 0;
+    bool summary = false;
+    for (std::string line; std::getline(in, line);) {
+        const auto j = nlohmann::json::parse(line);
+        if (j["type"] == "interval") {
+            ++intervals;
+            const uint64_t n = j["vectors"][0]["interval_latency_ns"]["count"];
+            EXPECT_GT(n, 350u) << "a 500 ms interval at 1 kHz holds ~500 completions: " << line.substr(0, 200);
+            EXPECT_LT(n, 650u);
+        } else if (j["type"] == "summary") {
+            summary = true;
+        }
+    }
+    EXPECT_GE(intervals, 3);
+    EXPECT_LE(intervals, 5);
+    EXPECT_TRUE(summary);
 }
