@@ -39,7 +39,7 @@ TEST_P(VfioSequenceTable, SimDeviceGivesTheExpectedRowResults)
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(KernelsAndRemapping, VfioSequenceTable,
+INSTANTIATE_TEST_SUITE_P(VfioKernels, VfioSequenceTable,
                          ::testing::Values(Case{SimKernel::Linux6_1, true}, Case{SimKernel::Linux6_1, false},
                                            Case{SimKernel::Linux6_12, true}, Case{SimKernel::Linux6_12, false}),
                          [](const auto& p) {

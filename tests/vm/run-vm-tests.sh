@@ -42,11 +42,21 @@ BINS=("$BUILD/tests/vm/irqscope_vm_tests")
 if [ -x "$BUILD/app/irqscope" ]; then BINS+=("$BUILD/app/irqscope"); else stamp "note: the irqscope CLI did not build"; fi
 
 mkdir -p "$LOGS"
+# Both kernels are prepared at once: on a cold cache each spends most of a minute unpacking linux-source.
+stamp "preparing kernels $KERNELS"
+declare -A PREP
+for series in $KERNELS; do
+    bash "$HERE/prepare-kernel.sh" "$series" "$CACHE" >"$LOGS/prepare-$series.out" 2>"$LOGS/prepare-$series.log" &
+    PREP[$series]=$!
+done
+for series in $KERNELS; do
+    wait "${PREP[$series]}" || { cat "$LOGS/prepare-$series.log"; echo "preparing kernel $series failed"; exit 1; }
+done
 RC=0
 SUMMARY=()
 for series in $KERNELS; do
-    stamp "kernel $series"
-    KDIR=$(bash "$HERE/prepare-kernel.sh" "$series" "$CACHE" | tail -n1)
+    KDIR=$(tail -n1 "$LOGS/prepare-$series.out")
+    stamp "kernel $series: $(cat "$KDIR/ready")"
     INITRD=$CACHE/initramfs-$series.cpio.gz
     R=$(mktemp -d)
     chmod 0755 "$R" # the guest's / : mktemp's 0700 would lock the non-root test user out of everything
