@@ -12,6 +12,8 @@ build=(
   liburing-dev libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format-14
+  # PDF reports (cairo); HTML/PDF screenshot checks in tests/report/ (headless Chromium, pdftoppm).
+  libcairo2-dev chromium poppler-utils
   # Qt 6 dashboard. Qt6Charts' CMake config needs Qt6OpenGL, hence libqt6opengl6-dev and libgl-dev.
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6svg6 qt6-qpa-plugins
   fonts-dejavu-core xvfb xauth

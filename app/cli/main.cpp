@@ -1,6 +1,8 @@
 // irqscope: the headless CLI. Thin: parses the command line and hands over to the subcommands.
 #include "exit_codes.h"
 #include "list_command.h"
+#include "replay_command.h"
+#include "report_command.h"
 #include "run_command.h"
 
 #include <CLI/CLI.hpp>
@@ -30,6 +32,10 @@ int main(int argc, char** argv)
     list->add_flag("--json", listJson, "Print JSON");
     RunOptions runOptions;
     addRunCommand(app, runOptions);
+    ReportCommandOptions reportOptions;
+    auto* report = addReportCommand(app, reportOptions);
+    ReplayOptions replayOptions;
+    auto* replay = addReplayCommand(app, replayOptions);
     for (int i = 0; i < argc; ++i)
         runOptions.commandLine += (i ? " " : "") + std::string(argv[i]);
 
@@ -48,6 +54,10 @@ int main(int argc, char** argv)
     try {
         if (*list)
             return listDevices(listJson);
+        if (*report)
+            return renderRecording(reportOptions);
+        if (*replay)
+            return replayRecording(replayOptions);
         return runMeasurement(runOptions);
     } catch (const std::exception& e) {
         // Last line of defence: one line, never a stack trace. Engines disarm in their destructors.

@@ -81,6 +81,7 @@ void addRunCommand(CLI::App& app, RunOptions& o)
     run->add_flag("--check-accounting", o.checkAccounting,
                   "Exit 4 if any vector's triggered != completed + coalesced + missed + in flight");
     run->add_flag("--no-live", o.noLive, "No live table on a terminal: print only the final summary");
+    addRunReportOptions(*run, o.reports);
     auto* sim = run->add_option_group("Simulated device", "Options of --device sim");
     sim->add_option("--sim-kernel", o.simKernel, "Kernel whose SET_IRQS semantics the sim models: 6.1 or 6.12")
         ->check(CLI::IsMember({"6.1", "6.12"}))
@@ -119,6 +120,9 @@ int runMeasurement(const RunOptions& o)
     if (!(o.rate > 0) || o.rate > 1e7)
         return fail(kExitUsage, fmt::format("--rate {} is out of range: use more than 0 and at most 10000000", o.rate));
     const TriggerMode mode = *parseTriggerMode(o.trigger);
+    RunReports reports(o.reports);
+    if (auto err = reports.validate(); !err.empty())
+        return fail(kExitUsage, err);
 
     DeviceRequest request;
     request.device = o.device;
@@ -184,6 +188,23 @@ int runMeasurement(const RunOptions& o)
     if (auto err = engine.start())
         return fail(kExitFailure, *err);
 
+    RunDescription run;
+    run.deviceDescription = opened.device->info().description;
+    run.vectors = formatVectorSpec(ranges);
+    run.trigger = o.trigger;
+    run.rateHz = o.rate;
+    run.deadlineNs = deadline->count();
+    if (o.device == "sim") {
+        run.simKernel = o.simKernel;
+        run.simLatency = o.simLatency;
+        run.simFaults = o.simFaults;
+    }
+    run.commandLine = o.commandLine;
+    if (auto err = reports.begin(engine, run); !err.empty()) {
+        engine.stop();
+        return fail(kExitFailure, err);
+    }
+
     auto armAll = [&]() -> std::string {
         for (const auto& r : ranges) {
             Command c;
@@ -213,6 +234,10 @@ int runMeasurement(const RunOptions& o)
     if (jsonLines)
         aggregation.publishInterval = *interval; // each record's interval latency spans the whole --interval
     Aggregator aggregator(source, aggregation);
+    reports.attach(aggregator, [&aggregator] {
+        auto latest = aggregator.latest();
+        return latest ? *latest : Snapshot{};
+    });
     aggregator.start();
 
     // --- live view ---------------------------------------------------------------------------------------------
@@ -226,6 +251,7 @@ int runMeasurement(const RunOptions& o)
     // JSON Lines: look often, print each new snapshot (one per --interval) exactly once.
     const int64_t refresh = tty ? 250'000'000 : std::max<int64_t>(interval->count() / 20, 5'000'000);
     uint64_t printedGeneration = 0;
+    const int64_t poll = reports.hasStopRule() ? 20'000'000 : INT64_MAX; // how soon a threshold stop is seen
     int64_t nextRefresh = start + refresh;
     int signal = 0;
     std::string stopReason = "duration elapsed";
@@ -239,9 +265,13 @@ int runMeasurement(const RunOptions& o)
             stopReason = "core thread stopped: " + engine.status().stopReason;
             break;
         }
-        signal = waitForSignal(std::max<int64_t>(0, std::min(end, nextRefresh) - now));
+        signal = waitForSignal(std::min(poll, std::max<int64_t>(0, std::min(end, nextRefresh) - now)));
         if (signal) {
             stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
+            break;
+        }
+        if (reports.stopRequested()) {
+            stopReason = reports.stopReason();
             break;
         }
         if (monotonicNs() >= nextRefresh) {
@@ -268,22 +298,13 @@ int runMeasurement(const RunOptions& o)
     aggregator.stop();
     const auto final = aggregator.finalSnapshot();
 
-    RunDescription run;
-    run.deviceDescription = opened.device->info().description;
-    run.vectors = formatVectorSpec(ranges);
-    run.trigger = o.trigger;
-    run.rateHz = o.rate;
-    run.deadlineNs = deadline->count();
-    if (o.device == "sim") {
-        run.simKernel = o.simKernel;
-        run.simLatency = o.simLatency;
-        run.simFaults = o.simFaults;
-    }
     run.stopReason = stopReason;
-    run.commandLine = o.commandLine;
-    const auto report = reportJson(*final, run, collectSystemInfo());
+    const ReportInput input = reports.input(*final, run);
+    const auto report = reportJson(input);
 
     int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
+    if (!reports.finish(input, code))
+        code = kExitFailure;
     if (!o.jsonPath.empty()) {
         if (auto err = writeJsonFile(o.jsonPath, report); !err.empty()) {
             std::fprintf(stderr, "irqscope: error: %s\n", err.c_str());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/engine_config.h"
+#include "report_session.h"
 #include "sim/sim_config.h"
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@ struct RunOptions
     bool checkAccounting = false;
     bool noLive = false;
     std::string commandLine;
+    RunReportOptions reports; // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
 };
 
 void addRunCommand(CLI::App& app, RunOptions& options);

@@ -122,6 +122,8 @@ void Aggregator::drain()
         const std::size_t n = ring.popBatch(m_batch.data(), std::min(m_batch.size(), budget));
         for (std::size_t i = 0; i < n; ++i)
             apply(m_batch[i]);
+        if (m_sink && n > 0)
+            m_sink(m_batch.data(), n);
         m_samplesDrained.fetch_add(n, std::memory_order_relaxed);
         budget -= n;
         if (n < m_batch.size())

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -64,6 +65,11 @@ public:
     // The last AggregatorConfig::eventsPerVector state changes and errors of a vector, oldest first. Any thread.
     std::vector<VectorEvent> events(uint32_t slot) const;
 
+    // A sink sees every batch of samples drained off the ring, in ring order, on the thread that drains (the
+    // aggregator's, or finalSnapshot()'s caller), after the aggregator applied them. Set before start().
+    using SampleSink = std::function<void(const Sample* samples, std::size_t count)>;
+    void setSampleSink(SampleSink sink) { m_sink = std::move(sink); }
+
     // Samples taken off the ring so far. Any thread.
     uint64_t samplesDrained() const { return m_samplesDrained.load(std::memory_order_relaxed); }
 
@@ -91,6 +97,7 @@ private:
     std::mutex m_workMutex;
     std::vector<VectorStats> m_vectors;
     std::vector<Sample> m_batch;
+    SampleSink m_sink;
     uint64_t m_generation = 0;
     int64_t m_createdNs = 0;
     RateWindow<1> m_sampleRate;

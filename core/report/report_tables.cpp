@@ -1,0 +1,79 @@
+// Report text content: vector table rows and the system/configuration facts.
+#include "report/report_tables.h"
+
+#include "report/report_charts.h"
+
+#include <fmt/format.h>
+
+namespace irqscope::core {
+
+std::string reportTitle(const ReportInput& input)
+{
+    return fmt::format("irqscope report: {}", input.snapshot.deviceId.empty() ? "?" : input.snapshot.deviceId);
+}
+
+std::string reportSubtitle(const ReportInput& input)
+{
+    return fmt::format("{} UTC, {:.1f} s, {} vector{}, stopped: {}", isoUtc(input.startWallNs),
+                       input.snapshot.elapsedSec, input.snapshot.vectors.size(),
+                       input.snapshot.vectors.size() == 1 ? "" : "s",
+                       input.run.stopReason.empty() ? "-" : input.run.stopReason);
+}
+
+TextTable vectorTable(const ReportInput& input)
+{
+    TextTable t;
+    t.header = {"vector", "state",  "triggered", "completed", "coalesced", "missed", "in flight", "spurious",
+                "errors", "rate/s", "min",       "p50",       "p99",       "p99.9",  "max"};
+    t.numeric = {false, false, true, true, true, true, true, true, true, true, true, true, true, true, true};
+    for (const auto& v : input.snapshot.vectors) {
+        const auto& c = v.counters;
+        const auto& l = v.latency;
+        const auto lat = [&](int64_t ns) {
+            return l.count ? formatLatency(ns) : std::string("-");
+        };
+        t.rows.push_back({v.name, stateText(c.state), std::to_string(c.triggered), std::to_string(c.completed),
+                          std::to_string(c.coalesced), std::to_string(c.missed), std::to_string(c.inFlight),
+                          std::to_string(c.spurious), std::to_string(c.errors),
+                          fmt::format("{:.0f}", v.completionRateHz), lat(l.minNs), lat(l.p50Ns), lat(l.p99Ns),
+                          lat(l.p999Ns), lat(l.maxNs)});
+    }
+    return t;
+}
+
+std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& input)
+{
+    const auto& s = input.system;
+    const auto& t = input.tuning;
+    const auto& e = input.snapshot.engine;
+    const auto& r = input.run;
+    std::vector<std::pair<std::string, std::string>> f = {
+        {"host", s.hostname},
+        {"kernel", fmt::format("{} {} ({})", t.sysname, s.kernel, s.machine)},
+        {"kernel build", t.kernelVersion},
+        {"kernel command line", s.cmdline},
+        {"CPU", fmt::format("{} ({} online)", s.cpuModel, s.cpus)},
+        {"clocksource", s.clocksource},
+        {"device", fmt::format("{}: {}", input.snapshot.deviceId, r.deviceDescription)},
+        {"vectors", r.vectors},
+        {"trigger",
+         fmt::format("{} @ {:g} Hz per vector, deadline {}", r.trigger, r.rateHz, formatLatency(r.deadlineNs))},
+        {"core thread",
+         fmt::format("CPU {} (NUMA node {}), {}{}{}", e.coreCpu, t.numaNode, e.policy, e.mlocked ? ", mlocked" : "",
+                     e.triggerCpu >= 0 ? fmt::format(", triggers from CPU {}", e.triggerCpu) : std::string())},
+        {"PM QoS", fmt::format("irqscope request {}; CPU {} resume latency limit {}", e.pmQos ? "on" : "off", t.coreCpu,
+                               t.resumeLatency.empty() ? "unknown" : t.resumeLatency)},
+        {"governors", fmt::format("cpuidle {}, cpufreq {}", t.idleGovernor.empty() ? "-" : t.idleGovernor,
+                                  t.freqGovernor.empty() ? "-" : t.freqGovernor)},
+        {"RT throttling",
+         t.rtRuntimeUs < 0 ? std::string("off") : fmt::format("{} µs per {} µs", t.rtRuntimeUs, t.rtPeriodUs)},
+        {"samples", fmt::format("{} taken, {} lost to a full ring", e.samplesPushed, e.ringDrops)},
+        {"command line", r.commandLine},
+    };
+    if (!r.simKernel.empty())
+        f.insert(f.begin() + 7, {"simulation", fmt::format("kernel model {}, latency {}, faults {}", r.simKernel,
+                                                           r.simLatency, r.simFaults.empty() ? "none" : r.simFaults)});
+    return f;
+}
+
+} // namespace irqscope::core

@@ -1,0 +1,24 @@
+// The text content the HTML and PDF reports share: the title, the per-vector table, and the system/run facts.
+#pragma once
+
+#include "report/report_input.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace irqscope::core {
+
+struct TextTable
+{
+    std::vector<std::string> header;
+    std::vector<bool> numeric; // right-aligned columns
+    std::vector<std::vector<std::string>> rows;
+};
+
+std::string reportTitle(const ReportInput& input);    // "irqscope report: sim"
+std::string reportSubtitle(const ReportInput& input); // run time, duration, stop reason
+TextTable vectorTable(const ReportInput& input);
+std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& input);
+
+} // namespace irqscope::core
