@@ -1,6 +1,7 @@
 // irqscope: the headless CLI. Thin: parses the command line and hands over to the subcommands.
 #include "exit_codes.h"
 #include "list_command.h"
+#include "observe_command.h"
 #include "replay_command.h"
 #include "report_command.h"
 #include "run_command.h"
@@ -32,6 +33,8 @@ int main(int argc, char** argv)
     list->add_flag("--json", listJson, "Print JSON");
     RunOptions runOptions;
     addRunCommand(app, runOptions);
+    ObserveOptions observeOptions;
+    addObserveOptions(app, observeOptions);
     ReportCommandOptions reportOptions;
     auto* report = addReportCommand(app, reportOptions);
     ReplayOptions replayOptions;
@@ -54,6 +57,8 @@ int main(int argc, char** argv)
     try {
         if (*list)
             return listDevices(listJson);
+        if (app.get_subcommand("run")->count("--observe"))
+            return runObserve(observeOptions, runOptions);
         if (*report)
             return renderRecording(reportOptions);
         if (*replay)

@@ -42,6 +42,13 @@ struct VectorSnapshot
     // Host side (real devices; filled by the VFIO backend / observer): -1 when unknown.
     int hostIrq = -1;
     int hostCpu = -1;
+    // Observer mode (Snapshot::observed): interrupts per second on each CPU over the last sample interval as
+    // (CPU, Hz), the /proc/irq/N/spurious "unhandled" count, and when the vector last appeared and last
+    // disappeared (CLOCK_MONOTONIC; 0 = never; a vector present at the start appeared then).
+    std::vector<std::pair<int, double>> perCpuRateHz;
+    uint64_t hostUnhandled = 0;
+    int64_t appearedNs = 0;
+    int64_t disappearedNs = 0;
 };
 
 struct Snapshot
@@ -54,6 +61,9 @@ struct Snapshot
     EngineStatus engine;
     double samplesPerSec = 0;
     std::vector<VectorSnapshot> vectors; // vectors that are armed or ever saw activity, in slot order
+    // Observer mode: counts come from /proc/interrupts (counters.deviceOriginated = count since the start,
+    // completionRateHz = rate), nothing is armed or fired by irqscope and no latency is measured.
+    bool observed = false;
 };
 
 } // namespace irqscope::core

@@ -2,6 +2,7 @@
 // GET_IRQ_INFO when the device can be opened and from config space otherwise.
 #include "vfio/discovery.h"
 
+#include "observe/device_owner.h"
 #include "vfio/pci_ids.h"
 #include "vfio/vfio_device.h"
 
@@ -162,17 +163,20 @@ std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const 
     if (!d)
         return d;
     d->name = pciIdsName(d->vendor, d->device);
-    if (!d->problem.empty() || sysfsRoot != "/sys")
+    if (sysfsRoot != "/sys")
+        return d;
+    // A device another process holds (a VM) is not opened: irqscope can only observe it.
+    if (const auto owner = findVfioOwner(vfioNodesOf(*d))) {
+        d->owner = owner->name;
+        d->ownerPid = owner->pid;
+    }
+    if (!d->problem.empty() || !d->owner.empty())
         return d;
     // Only the real system can be opened: GET_IRQ_INFO gives the kernel's own counts and flags.
     std::string error;
     auto device = openVfioDevice(bdf, error);
     if (!device) {
         d->problem = error;
-        if (auto owner = findGroupOwner(d->groupPath)) {
-            d->owner = owner->name;
-            d->ownerPid = owner->pid;
-        }
         return d;
     }
     for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {

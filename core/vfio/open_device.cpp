@@ -1,5 +1,6 @@
 #include "vfio/open_device.h"
 
+#include "observe/device_owner.h"
 #include "profile/profile_file.h"
 #include "sim/sim_device.h"
 #include "vfio/discovery.h"
@@ -30,6 +31,13 @@ OpenedDevice openDevice(const DeviceRequest& request)
         if (!profile)
             return out;
         out.profile = std::move(*profile);
+    }
+    // A device another process holds (a VM) cannot be armed: name the owner and point at --observe.
+    if (const auto pci = readPciDevice(*bdf)) {
+        if (const auto owner = findVfioOwner(vfioNodesOf(*pci))) {
+            out.error = ownedDeviceError(*bdf, *owner);
+            return out;
+        }
     }
     out.device = openVfioDevice(*bdf, out.error);
     if (!out.device)

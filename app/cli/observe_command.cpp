@@ -1,0 +1,202 @@
+// `irqscope run --observe BDF`: the observer's command line, live view and reports.
+#include "observe_command.h"
+
+#include "engine/monotonic_clock.h"
+#include "exit_codes.h"
+#include "observe/handler_timing.h"
+#include "observe/observe_report.h"
+#include "observe/observe_table.h"
+#include "observe/observer.h"
+#include "report/system_info.h"
+#include "util/duration.h"
+#include "vfio/discovery.h"
+#include "vfio/pci_ids.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+namespace irqscope::cli {
+
+using namespace irqscope::core;
+
+namespace {
+
+int fail(int code, const std::string& message)
+{
+    std::fprintf(stderr, "irqscope: error: %s\n", message.c_str());
+    return code;
+}
+
+int terminalRows()
+{
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 8)
+        return ws.ws_row;
+    return 40;
+}
+
+// SIGINT/SIGTERM are blocked in every thread since main() started; returns the signal or 0 on timeout.
+int waitForSignal(int64_t timeoutNs)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    timespec ts{static_cast<time_t>(timeoutNs / 1'000'000'000), static_cast<long>(timeoutNs % 1'000'000'000)};
+    const int sig = sigtimedwait(&set, nullptr, &ts);
+    return sig > 0 ? sig : 0;
+}
+
+void excludeAll(CLI::App& run, CLI::Option* observe)
+{
+    const std::vector<std::string> allowed = {"--observe", "--proc-root", "--duration", "--interval",
+                                              "--json",    "--no-live",   "--help"};
+    auto exclude = [&](CLI::App& app) {
+        for (CLI::Option* option : app.get_options()) {
+            const auto& names = option->get_lnames();
+            const bool keep = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+                return std::find(allowed.begin(), allowed.end(), "--" + n) != allowed.end();
+            });
+            if (!keep && option != observe && !names.empty())
+                observe->excludes(option);
+        }
+    };
+    exclude(run);
+    for (CLI::App* group : run.get_subcommands({}))
+        if (group->get_name().empty())
+            exclude(*group);
+}
+
+} // namespace
+
+void addObserveOptions(CLI::App& app, ObserveOptions& o)
+{
+    CLI::App* run = app.get_subcommand("run");
+    CLI::Option* observe = run->add_option(
+        "--observe", o.bdf,
+        "Watch a device another process (a VM) owns, from /proc: per-vector host IRQ, CPU, counts and rates; "
+        "nothing is armed and no latency is measured");
+    run->add_option("--proc-root", o.procRoot, "procfs to read in --observe mode (a recorded tree; default /proc)")
+        ->needs(observe);
+    excludeAll(*run, observe);
+}
+
+int runObserve(const ObserveOptions& observe, const RunOptions& o)
+{
+    std::string error;
+    const auto bdf = normalizeBdf(observe.bdf);
+    if (!bdf)
+        return fail(kExitUsage, fmt::format("--observe '{}' is not a PCI address: use one such as 0000:01:00.0 (see "
+                                            "`irqscope list`)",
+                                            observe.bdf));
+    const auto duration = parseDuration(o.duration, error);
+    if (!duration)
+        return fail(kExitUsage, "--duration: " + error);
+    const auto interval = parseDuration(o.interval, error);
+    if (!interval || interval->count() < 10'000'000)
+        return fail(kExitUsage, "--interval: " + (interval ? std::string("must be at least 10ms") : error));
+
+    // --- who owns it, and is there anything to watch -----------------------------------------------------------
+    const auto pci = readPciDevice(*bdf);
+    const auto owner = pci ? findVfioOwner(vfioNodesOf(*pci), observe.procRoot) : std::nullopt;
+    if (auto err = observeStartError(*bdf, readIrqSample(*bdf, observe.procRoot), owner))
+        return fail(kExitDevice, *err);
+
+    ObserverConfig config;
+    config.bdf = *bdf;
+    config.procRoot = observe.procRoot;
+    config.interval = *interval;
+    Observer observer(config);
+    observer.start();
+
+    ObserveTableHeader header;
+    header.device = *bdf;
+    header.owner = owner;
+    header.intervalSec = static_cast<double>(interval->count()) / 1e9;
+    header.durationSec = static_cast<double>(duration->count()) / 1e9;
+    header.handlerTiming = handlerTimingStatus();
+
+    // --- live view: redraw (terminal) or print (JSON Lines) each new sample once --------------------------------
+    const bool tty = isatty(STDOUT_FILENO) && !o.noLive;
+    const bool jsonLines = !isatty(STDOUT_FILENO);
+    const int64_t start = monotonicNs();
+    const int64_t end = duration->count() > 0 ? start + duration->count() : INT64_MAX;
+    const int64_t refresh = std::clamp<int64_t>(interval->count() / 10, 5'000'000, 250'000'000);
+    uint64_t shownGeneration = 0;
+    int signal = 0;
+    std::string stopReason = "duration elapsed";
+    if (tty)
+        std::fputs("\033[?25l", stdout);
+    while (true) {
+        const int64_t now = monotonicNs();
+        if (now >= end)
+            break;
+        signal = waitForSignal(std::min(end - now, refresh));
+        if (signal) {
+            stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
+            break;
+        }
+        const auto snap = observer.latest();
+        if (!snap || snap->generation <= shownGeneration)
+            continue;
+        shownGeneration = snap->generation;
+        if (tty) {
+            std::fputs("\033[H\033[2J", stdout);
+            std::fputs(renderObserveTable(*snap, header, terminalRows() - 4, true).c_str(), stdout);
+        } else if (jsonLines) {
+            std::fputs((observeIntervalJson(*snap, observer.startNs()).dump() + "\n").c_str(), stdout);
+        }
+        std::fflush(stdout);
+    }
+    if (tty)
+        std::fputs("\033[?25h\033[H\033[2J", stdout);
+
+    // --- stop: one last sample, reports ------------------------------------------------------------------------
+    const auto final = observer.finalSnapshot();
+    RunDescription run;
+    run.deviceDescription =
+        pci ? fmt::format("{:04x}:{:04x} {}", pci->vendor, pci->device, pciIdsName(pci->vendor, pci->device))
+            : std::string("not in sysfs");
+    run.vectors = "observed";
+    run.trigger = "none (observe)";
+    run.stopReason = stopReason;
+    run.commandLine = o.commandLine;
+    ObserveDescription description;
+    description.owner = owner;
+    description.intervalNs = interval->count();
+    description.startNs = observer.startNs();
+    description.samples = observer.samples();
+    description.skipped = observer.skipped();
+    description.handlerTiming = header.handlerTiming;
+    const auto report = observeReportJson(*final, run, collectSystemInfo(), description, observer.events());
+
+    int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
+    if (!o.jsonPath.empty()) {
+        if (auto err = writeJsonFile(o.jsonPath, report); !err.empty()) {
+            std::fprintf(stderr, "irqscope: error: %s\n", err.c_str());
+            code = kExitFailure;
+        }
+    }
+    if (jsonLines) {
+        auto summary = report;
+        summary["type"] = "summary";
+        std::fputs((summary.dump() + "\n").c_str(), stdout);
+    } else {
+        std::fputs(renderObserveTable(*final, header, 1 << 20, isatty(STDOUT_FILENO)).c_str(), stdout);
+        for (const auto& e : observer.events())
+            std::printf("%8.1f s  %-9s %s (IRQ %d, CPU %d)\n", static_cast<double>(e.timeNs - observer.startNs()) / 1e9,
+                        vectorName(e.vector).c_str(), observerEventName(e.kind), e.hostIrq, e.hostCpu);
+        std::printf("stopped: %s; observed only, nothing armed%s\n", stopReason.c_str(),
+                    o.jsonPath.empty() ? "" : fmt::format("; report written to {}", o.jsonPath).c_str());
+    }
+    std::fflush(stdout);
+    return code;
+}
+
+} // namespace irqscope::cli

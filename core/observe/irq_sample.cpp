@@ -1,0 +1,93 @@
+// Reading one sample of a device's vfio vectors from procfs.
+#include "observe/irq_sample.h"
+
+#include "engine/monotonic_clock.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace irqscope::core {
+
+namespace {
+
+std::string readFile(const std::string& path)
+{
+    std::ifstream in(path);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+uint64_t parseNumber(std::string_view text)
+{
+    uint64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
+} // namespace
+
+std::vector<int> parseCpuColumns(std::string_view text)
+{
+    std::vector<int> cpus;
+    const std::string_view header = text.substr(0, text.find('\n'));
+    std::size_t pos = 0;
+    while ((pos = header.find("CPU", pos)) != std::string_view::npos) {
+        pos += 3;
+        int cpu = -1;
+        const auto [end, ec] = std::from_chars(header.data() + pos, header.data() + header.size(), cpu);
+        if (ec == std::errc{})
+            cpus.push_back(cpu);
+        pos = static_cast<std::size_t>(end - header.data());
+    }
+    return cpus;
+}
+
+SpuriousCounts parseSpurious(std::string_view text)
+{
+    SpuriousCounts out;
+    while (!text.empty()) {
+        const auto eol = text.find('\n');
+        const std::string_view line = text.substr(0, eol);
+        text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+        const auto space = line.find(' ');
+        if (space == std::string_view::npos)
+            continue;
+        const std::string_view key = line.substr(0, space);
+        const uint64_t value = parseNumber(line.substr(space + 1));
+        if (key == "count")
+            out.count = value;
+        else if (key == "unhandled")
+            out.unhandled = value;
+        else if (key == "last_unhandled")
+            out.lastUnhandledMs = value;
+    }
+    return out;
+}
+
+IrqSample sampleFromText(std::string_view interrupts, std::string_view bdf, const std::string& procRoot, int64_t timeNs)
+{
+    IrqSample sample;
+    sample.timeNs = timeNs;
+    sample.cpus = parseCpuColumns(interrupts);
+    for (auto& irq : parseProcInterrupts(interrupts, bdf)) {
+        ObservedIrq observed;
+        const std::string dir = fmt::format("{}/irq/{}", procRoot, irq.irq);
+        irq.effectiveCpu = firstCpuOfList(readFile(dir + "/effective_affinity_list"));
+        observed.spurious = parseSpurious(readFile(dir + "/spurious"));
+        observed.irq = std::move(irq);
+        sample.irqs.push_back(std::move(observed));
+    }
+    return sample;
+}
+
+IrqSample readIrqSample(std::string_view bdf, const std::string& procRoot)
+{
+    const int64_t now = monotonicNs();
+    return sampleFromText(readFile(procRoot + "/interrupts"), bdf, procRoot, now);
+}
+
+} // namespace irqscope::core

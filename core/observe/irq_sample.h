@@ -1,0 +1,49 @@
+// IrqSample: one reading of a device's vfio vectors from procfs: /proc/interrupts (per-CPU counts, keyed by the
+// CPU numbers of the header, which change with CPU hot-unplug), and per IRQ /proc/irq/N/effective_affinity_list
+// and /proc/irq/N/spurious. Parsing reuses vfio/host_irq.h.
+#pragma once
+
+#include "vfio/host_irq.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace irqscope::core {
+
+// /proc/irq/N/spurious: "count C\nunhandled U\nlast_unhandled L ms\n".
+struct SpuriousCounts
+{
+    uint64_t count = 0;     // the kernel's spurious-detection window count (wraps at 100000)
+    uint64_t unhandled = 0; // interrupts no handler claimed (IRQ_NONE), e.g. a shared INTx line's other device
+    uint64_t lastUnhandledMs = 0;
+};
+
+struct ObservedIrq
+{
+    HostIrq irq; // Linux IRQ, vector, per-CPU counts (parallel to IrqSample::cpus), effective CPU
+    SpuriousCounts spurious;
+};
+
+struct IrqSample
+{
+    int64_t timeNs = 0;    // CLOCK_MONOTONIC when /proc/interrupts was read
+    std::vector<int> cpus; // the CPU number of each count column, from the header ("CPU0 CPU2" -> {0, 2})
+    std::vector<ObservedIrq> irqs;
+};
+
+// The CPU numbers of a /proc/interrupts header line; the first line of `text` is used.
+std::vector<int> parseCpuColumns(std::string_view text);
+
+// Missing fields stay 0.
+SpuriousCounts parseSpurious(std::string_view text);
+
+// One sample of `bdf`'s vfio vectors from a /proc/interrupts text; the per-IRQ files are read from `procRoot`.
+IrqSample sampleFromText(std::string_view interrupts, std::string_view bdf, const std::string& procRoot,
+                         int64_t timeNs);
+
+// Reads `procRoot`/interrupts and the per-IRQ files; timeNs is taken just before the read.
+IrqSample readIrqSample(std::string_view bdf, const std::string& procRoot = "/proc");
+
+} // namespace irqscope::core

@@ -1,0 +1,36 @@
+// JSON for observer mode: the active-mode report and JSON Lines records (report/json_report.h, unchanged), with
+// what the observer adds: the owner, the sampling, per-vector per-CPU rates, the spurious counters and when each
+// vector appeared or disappeared, and the timeline of those changes. Latency stays "count": 0 (not measured).
+#pragma once
+
+#include "observe/device_owner.h"
+#include "observe/observer_model.h"
+#include "report/json_report.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace irqscope::core {
+
+struct ObserveDescription
+{
+    std::optional<DeviceOwner> owner; // at the start
+    int64_t intervalNs = 0;
+    int64_t startNs = 0; // CLOCK_MONOTONIC of the baseline sample: the origin of every "_s" time
+    uint64_t samples = 0;
+    uint64_t skipped = 0;
+    std::string handlerTiming; // handlerTimingStatus()
+};
+
+// The observer fields of one vector (merged into vectorJson's object by the two functions below).
+nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs);
+
+nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system,
+                                 const ObserveDescription& observe, const std::vector<ObserverEvent>& events);
+nlohmann::json observeIntervalJson(const Snapshot& snapshot, int64_t startNs);
+
+} // namespace irqscope::core

@@ -1,0 +1,25 @@
+// The observer's text table: per vector the host IRQ, its CPU, the count since the start, the total and per-CPU
+// rates, the unhandled count and when it appeared or disappeared. Latency columns are left out: not measured.
+#pragma once
+
+#include "observe/device_owner.h"
+#include "stats/snapshot.h"
+
+#include <optional>
+#include <string>
+
+namespace irqscope::core {
+
+struct ObserveTableHeader
+{
+    std::string device; // BDF
+    std::optional<DeviceOwner> owner;
+    double intervalSec = 1;
+    double durationSec = 0; // 0: until interrupted
+    std::string handlerTiming;
+};
+
+// At most `maxRows` vector rows (the rest summarised in one line); `color` adds ANSI colours.
+std::string renderObserveTable(const Snapshot& snapshot, const ObserveTableHeader& header, int maxRows, bool color);
+
+} // namespace irqscope::core

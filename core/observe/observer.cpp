@@ -1,0 +1,127 @@
+// The observer's sampling thread: absolute deadlines, one procfs sample per tick, one snapshot per sample.
+#include "observe/observer.h"
+
+#include "engine/monotonic_clock.h"
+
+#include <fmt/format.h>
+
+namespace irqscope::core {
+
+std::optional<std::string> observeStartError(const std::string& bdf, const IrqSample& sample,
+                                             const std::optional<DeviceOwner>& owner)
+{
+    if (!sample.irqs.empty() || owner)
+        return std::nullopt;
+    return fmt::format("{} has no vfio vector in /proc/interrupts and no process holds it open: start the VM or "
+                       "program that uses it first, or measure it actively with `irqscope run --device {}`",
+                       bdf, bdf);
+}
+
+Observer::Observer(ObserverConfig config)
+    : m_config(std::move(config))
+{}
+
+Observer::~Observer()
+{
+    stop();
+}
+
+void Observer::sampleAndPublish()
+{
+    const IrqSample sample = readIrqSample(m_config.bdf, m_config.procRoot);
+    std::shared_ptr<const Snapshot> snapshot;
+    {
+        std::lock_guard lock(m_mutex);
+        m_model.update(sample);
+        snapshot = std::make_shared<const Snapshot>(m_model.snapshot(++m_generation, m_config.bdf, realtimeNs()));
+    }
+    m_exchange.publish(std::move(snapshot));
+}
+
+void Observer::start()
+{
+    if (m_thread.joinable())
+        return;
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopRequested = false;
+    }
+    sampleAndPublish();
+    {
+        std::lock_guard lock(m_mutex);
+        m_schedule.emplace(m_model.startNs(), m_config.interval.count());
+        m_schedule->advance(monotonicNs());
+    }
+    m_thread = std::thread([this] { run(); });
+}
+
+void Observer::run()
+{
+    while (true) {
+        int64_t deadline = 0;
+        {
+            std::lock_guard lock(m_mutex);
+            deadline = m_schedule->nextDeadline();
+        }
+        {
+            // steady_clock is CLOCK_MONOTONIC, the clock of the schedule.
+            std::unique_lock lock(m_stopMutex);
+            const std::chrono::steady_clock::time_point at{std::chrono::nanoseconds(deadline)};
+            if (m_stopCv.wait_until(lock, at, [this] { return m_stopRequested; }))
+                return;
+        }
+        sampleAndPublish();
+        std::lock_guard lock(m_mutex);
+        m_schedule->advance(monotonicNs());
+    }
+}
+
+void Observer::stop()
+{
+    {
+        std::lock_guard lock(m_stopMutex);
+        m_stopRequested = true;
+    }
+    m_stopCv.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+std::shared_ptr<const Snapshot> Observer::finalSnapshot()
+{
+    stop();
+    sampleAndPublish();
+    return m_exchange.latest();
+}
+
+std::vector<ObserverEvent> Observer::events() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_model.events();
+}
+
+uint64_t Observer::eventsDropped() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_model.eventsDropped();
+}
+
+uint64_t Observer::samples() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_model.samples();
+}
+
+uint64_t Observer::skipped() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_schedule ? m_schedule->skipped() : 0;
+}
+
+int64_t Observer::startNs() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_model.startNs();
+}
+
+} // namespace irqscope::core

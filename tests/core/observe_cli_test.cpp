@@ -1,0 +1,116 @@
+// `irqscope run --observe` end to end on a fake procfs tree (--proc-root): JSON Lines and the summary report,
+// and the one-line errors for a device with nothing to observe, a bad address and active-only options.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result
+{
+    int exitCode;
+    std::string output;
+};
+
+Result run(const std::string& args)
+{
+    const std::string command = std::string(IRQSCOPE_CLI_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (pipe && fgets(buf.data(), buf.size(), pipe))
+        out += buf.data();
+    const int status = pipe ? pclose(pipe) : -1;
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+class FakeProc
+{
+public:
+    FakeProc()
+        : m_root(fs::temp_directory_path() / ("irqscope_observe_cli_" + std::to_string(getpid())))
+    {
+        fs::remove_all(m_root);
+        fs::create_directories(m_root / "irq/24");
+        std::ofstream(m_root / "interrupts")
+            << "           CPU0       CPU1\n"
+               " 24:         10          0   PCI-MSI 32768-edge      vfio-msix[0](0000:00:02.0)\n"
+               " 25:          0          5   PCI-MSI 32769-edge      vfio-msix[1](0000:00:02.0)\n";
+        std::ofstream(m_root / "irq/24/effective_affinity_list") << "0\n";
+    }
+    ~FakeProc() { fs::remove_all(m_root); }
+    std::string root() const { return m_root.string(); }
+
+private:
+    fs::path m_root;
+};
+
+int lines(const std::string& s)
+{
+    int n = 0;
+    for (char c : s)
+        n += c == '\n';
+    return n;
+}
+
+} // namespace
+
+TEST(ObserveCli, JsonLinesAndSummaryFromAFakeTree)
+{
+    FakeProc p;
+    const auto r = run("run --observe 00:02.0 --proc-root " + p.root() + " --interval 20ms --duration 200ms");
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    std::istringstream in(r.output);
+    std::string line;
+    int intervals = 0;
+    nlohmann::json summary;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        if (j["type"] == "interval") {
+            ++intervals;
+            EXPECT_EQ(j["observed"], true);
+        } else {
+            summary = j;
+        }
+    }
+    EXPECT_GE(intervals, 2);
+    ASSERT_EQ(summary["type"], "summary") << r.output;
+    EXPECT_EQ(summary["device"]["id"], "0000:00:02.0");
+    ASSERT_EQ(summary["vectors"].size(), 2u);
+    EXPECT_EQ(summary["vectors"][0]["host_irq"], 24);
+    EXPECT_EQ(summary["vectors"][0]["host_cpu"], 0);
+    EXPECT_EQ(summary["vectors"][0]["latency_ns"]["count"], 0);
+    EXPECT_EQ(summary["vectors"][1]["name"], "msix:1");
+    EXPECT_TRUE(summary["observer"]["owner"].is_null());
+    EXPECT_GE(summary["observer"]["samples"].get<int>(), 3);
+}
+
+TEST(ObserveCli, NothingToObserveIsOneLine)
+{
+    FakeProc p;
+    const auto r = run("run --observe 0000:00:07.0 --proc-root " + p.root() + " --duration 1s");
+    EXPECT_EQ(r.exitCode, 3) << r.output;
+    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_NE(r.output.find("has no vfio vector"), std::string::npos) << r.output;
+}
+
+TEST(ObserveCli, BadInputIsOneLine)
+{
+    for (const std::string args :
+         {"run --observe nonsense", "run --observe 0000:00:02.0 --device sim", "run --observe 0000:00:02.0 --rate 5",
+          "run --observe 0000:00:02.0 --interval 1ms", "run --proc-root /tmp"}) {
+        const auto r = run(args);
+        EXPECT_EQ(r.exitCode, 2) << args << ": " << r.output;
+        EXPECT_EQ(lines(r.output), 1) << args << ": " << r.output;
+    }
+}

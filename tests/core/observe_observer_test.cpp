@@ -1,0 +1,169 @@
+// The Observer's thread against a fake procfs tree (vectors appear, count and disappear while it samples), the
+// one-line refusal of a device with no vfio vector and no owner, the observer report, and handler-timing
+// detection.
+#include "observe/handler_timing.h"
+#include "observe/observe_report.h"
+#include "observe/observer.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+using namespace irqscope::core;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+class FakeProc
+{
+public:
+    FakeProc()
+        : m_root(fs::temp_directory_path() / ("irqscope_observe_observer_" + std::to_string(getpid())))
+    {
+        fs::remove_all(m_root);
+        fs::create_directories(m_root);
+    }
+    ~FakeProc() { fs::remove_all(m_root); }
+    std::string root() const { return m_root.string(); }
+    // Writes /proc/interrupts atomically (the sampler may read at any time).
+    void interrupts(const std::string& text)
+    {
+        std::ofstream(m_root / "interrupts.tmp") << text;
+        fs::rename(m_root / "interrupts.tmp", m_root / "interrupts");
+    }
+
+private:
+    fs::path m_root;
+};
+
+std::string twoVectors(uint64_t a, uint64_t b)
+{
+    return "           CPU0       CPU1\n"
+           " 24:          " +
+           std::to_string(a) +
+           "          0   PCI-MSI 32768-edge      vfio-msix[0](0000:00:02.0)\n"
+           " 25:          0          " +
+           std::to_string(b) + "   PCI-MSI 32769-edge      vfio-msix[1](0000:00:02.0)\n";
+}
+
+std::shared_ptr<const Snapshot> waitFor(const Observer& o, uint64_t after)
+{
+    return o.exchange().waitNewer(after, 5s);
+}
+
+} // namespace
+
+TEST(ObserveObserver, NoVectorsAndNoOwnerIsOneLineError)
+{
+    IrqSample empty;
+    const auto err = observeStartError("0000:00:09.0", empty, std::nullopt);
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->find('\n'), std::string::npos);
+    EXPECT_NE(err->find("0000:00:09.0 has no vfio vector"), std::string::npos) << *err;
+    EXPECT_NE(err->find("irqscope run --device 0000:00:09.0"), std::string::npos) << *err;
+    // Owned but the guest has not enabled anything yet: worth watching.
+    EXPECT_FALSE(observeStartError("0000:00:09.0", empty, DeviceOwner{"qemu", 1, "/dev/vfio/1"}));
+    IrqSample one;
+    one.irqs.emplace_back();
+    EXPECT_FALSE(observeStartError("0000:00:09.0", one, std::nullopt));
+}
+
+TEST(ObserveObserver, SamplesAFakeProcTreeWhileItChanges)
+{
+    FakeProc p;
+    p.interrupts(twoVectors(100, 7));
+    ObserverConfig config;
+    config.bdf = "0000:00:02.0";
+    config.procRoot = p.root();
+    config.interval = 20ms;
+    Observer o(config);
+    o.start();
+    auto first = o.latest();
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->observed);
+    ASSERT_EQ(first->vectors.size(), 2u);
+
+    p.interrupts(twoVectors(160, 7));
+    std::shared_ptr<const Snapshot> s = first;
+    for (int i = 0; i < 100 && (s->vectors[0].counters.deviceOriginated != 60); ++i)
+        s = waitFor(o, s->generation);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->vectors[0].counters.deviceOriginated, 60u);
+
+    // The guest disables vector 1.
+    p.interrupts("           CPU0       CPU1\n"
+                 " 24:        160          0   PCI-MSI 32768-edge      vfio-msix[0](0000:00:02.0)\n");
+    for (int i = 0; i < 100 && (s->vectors[1].counters.state != 0); ++i)
+        s = waitFor(o, s->generation);
+    EXPECT_EQ(s->vectors[1].counters.state, 0u);
+    EXPECT_GT(s->vectors[1].disappearedNs, 0);
+
+    const auto final = o.finalSnapshot();
+    ASSERT_TRUE(final);
+    EXPECT_GE(final->generation, s->generation);
+    EXPECT_GE(o.samples(), 3u);
+    const auto events = o.events();
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].kind, ObserverEventKind::Disappeared);
+    EXPECT_EQ(events[0].vector, (VectorId{IrqIndex::Msix, 1}));
+
+    // The report: same schema as active mode, latency not measured, plus the observer section.
+    ObserveDescription d;
+    d.owner = DeviceOwner{"qemu-system-x86", 4242, "/dev/vfio/12"};
+    d.intervalNs = 20'000'000;
+    d.startNs = o.startNs();
+    d.samples = o.samples();
+    d.handlerTiming = "not available: needs tracefs write access";
+    RunDescription run;
+    run.trigger = "none (observe)";
+    const auto report = observeReportJson(*final, run, SystemInfo{}, d, events);
+    EXPECT_EQ(report["schema"], "irqscope.report");
+    ASSERT_EQ(report["vectors"].size(), 2u);
+    const auto& v0 = report["vectors"][0];
+    EXPECT_EQ(v0["name"], "msix:0");
+    EXPECT_EQ(v0["device_originated"], 60);
+    EXPECT_EQ(v0["count"], 60);
+    EXPECT_EQ(v0["latency_ns"]["count"], 0);
+    EXPECT_EQ(v0["host_irq"], 24);
+    EXPECT_EQ(v0["observed"], true);
+    EXPECT_EQ(v0["present"], true);
+    EXPECT_TRUE(v0["per_cpu_rate_hz"].is_object());
+    EXPECT_EQ(report["vectors"][1]["present"], false);
+    EXPECT_TRUE(report["vectors"][1]["disappeared_s"].is_number());
+    EXPECT_EQ(report["observer"]["owner"]["pid"], 4242);
+    ASSERT_EQ(report["observer"]["events"].size(), 1u);
+    EXPECT_EQ(report["observer"]["events"][0]["event"], "disappeared");
+    EXPECT_EQ(report["observer"]["events"][0]["vector"], "msix:1");
+    EXPECT_EQ(report["totals"]["balanced"], true);
+
+    const auto record = observeIntervalJson(*final, o.startNs());
+    EXPECT_EQ(record["type"], "interval");
+    EXPECT_EQ(record["observed"], true);
+    EXPECT_EQ(record["vectors"][0]["interval_latency_ns"]["count"], 0);
+}
+
+TEST(ObserveObserver, StopIsPromptAndIdempotent)
+{
+    FakeProc p;
+    p.interrupts(twoVectors(1, 1));
+    ObserverConfig config;
+    config.bdf = "0000:00:02.0";
+    config.procRoot = p.root();
+    config.interval = 10s;
+    Observer o(config);
+    o.start();
+    const auto before = std::chrono::steady_clock::now();
+    o.stop();
+    o.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 2s); // not a whole interval
+    EXPECT_EQ(o.samples(), 1u);
+}
+
+TEST(ObserveObserver, HandlerTimingNeedsTracefsWriteAccess)
+{
+    EXPECT_EQ(handlerTimingStatus("/nonexistent-tracefs").rfind("not available: needs tracefs write access", 0), 0u);
+}
