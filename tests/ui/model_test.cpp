@@ -1,0 +1,196 @@
+// Model tests: every item model through QAbstractItemModelTester while it is reset and updated, plus the pure
+// pieces behind the table and the charts (slot runs, per-pixel max decimation, histogram re-binning).
+#include "ui_test_suites.h"
+
+#include "charts/histogram_bins.h"
+#include "charts/max_decimator.h"
+#include "engine/vector_counters.h"
+#include "models/device_list_model.h"
+#include "models/vector_filter_proxy.h"
+#include "models/vector_table_model.h"
+#include "session/device_catalog.h"
+#include "session/vector_runs.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace irqscope::ui::test {
+
+namespace {
+
+core::VectorSlots simSlots()
+{
+    return core::VectorSlots({1, 8, 64, 1, 1}); // INTx, MSI, MSI-X, ERR, REQ
+}
+
+core::Snapshot snapshotWith(const core::VectorSlots& slots, std::initializer_list<uint32_t> active, uint64_t count)
+{
+    core::Snapshot s;
+    s.generation = count;
+    for (uint32_t slot : active) {
+        core::VectorSnapshot v;
+        v.slot = slot;
+        v.id = slots.id(slot);
+        v.counters.triggered = count;
+        v.counters.completed = count;
+        v.counters.state = core::vstate::kArmed | core::vstate::kTriggering;
+        v.latency.count = count;
+        v.latency.minNs = 1000;
+        v.latency.p50Ns = static_cast<int64_t>(2000 + slot);
+        v.latency.maxNs = 9000;
+        v.histogram = {{1000, count}};
+        s.vectors.push_back(v);
+    }
+    return s;
+}
+
+} // namespace
+
+class ModelTests final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void vectorTableModelPassesTheTester()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        QCOMPARE(model.rowCount(), 75);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        const uint32_t msix0 = slots.slot({core::IrqIndex::Msix, 0});
+        QCOMPARE(model.applySnapshot(snapshotWith(slots, {msix0, msix0 + 1, msix0 + 5}, 10)), 3);
+        QCOMPARE(changed.count(), 2); // rows msix0..msix0+1, then msix0+5
+        QCOMPARE(model.applySnapshot(snapshotWith(slots, {msix0, msix0 + 1, msix0 + 5}, 10)), 0);
+        QCOMPARE(changed.count(), 2); // nothing changed: no signal
+        QCOMPARE(model.applySnapshot(snapshotWith(slots, {msix0, msix0 + 1, msix0 + 5}, 11)), 3);
+        QCOMPARE(reset.count(), 0); // updates never reset
+        const QModelIndex state = model.index(static_cast<int>(msix0), VectorTableModel::StateColumn);
+        QCOMPARE(state.data().toString(), QStringLiteral("triggering"));
+        QCOMPARE(model.index(static_cast<int>(msix0), VectorTableModel::CompletedColumn).data().toString(),
+                 QStringLiteral("11"));
+        QCOMPARE(model.index(static_cast<int>(msix0), VectorTableModel::P50Column).data().toString(),
+                 QStringLiteral("2.01 µs")); // 2000 + slot 9 ns
+        // A vector no longer listed (a new engine) is shown disarmed.
+        model.applySnapshot(snapshotWith(slots, {msix0}, 12));
+        QCOMPARE(model.index(static_cast<int>(msix0 + 1), VectorTableModel::StateColumn).data().toString(),
+                 QStringLiteral("disarmed"));
+        model.setVectors(core::VectorSlots{});
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void stateLabelsNameMaskAndPending()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        auto s = snapshotWith(slots, {0}, 1);
+        s.vectors[0].counters.state = core::vstate::kArmed | core::vstate::kUserMasked | core::vstate::kPending;
+        s.vectors[0].counters.errors = 2;
+        s.vectors[0].lastError = "UNMASK failed";
+        model.applySnapshot(s);
+        QCOMPARE(model.index(0, VectorTableModel::StateColumn).data().toString(), QStringLiteral("pending · masked"));
+        QVERIFY(model.index(0, VectorTableModel::StateColumn).data(Qt::DecorationRole).isValid());
+        QVERIFY(model.index(0, VectorTableModel::ErrorsColumn).data(Qt::ForegroundRole).isValid());
+        QVERIFY(model.index(0, VectorTableModel::ErrorsColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("UNMASK failed")));
+    }
+
+    void proxySortsByNumbersAndFiltersIdleVectors()
+    {
+        VectorTableModel model;
+        VectorFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        const uint32_t msix0 = slots.slot({core::IrqIndex::Msix, 0});
+        proxy.setActiveOnly(true);
+        QCOMPARE(proxy.rowCount(), 0);
+        model.applySnapshot(snapshotWith(slots, {msix0 + 2, msix0 + 9, msix0 + 10}, 5));
+        QCOMPARE(proxy.rowCount(), 3);
+        proxy.sort(VectorTableModel::P50Column, Qt::DescendingOrder);
+        // p50 grows with the slot: msix:10 first. Text order would put "2.0x µs" values wrongly for 9 vs 10.
+        QCOMPARE(proxy.index(0, 0).data(VectorTableModel::SlotRole).toUInt(), msix0 + 10);
+        QCOMPARE(proxy.index(2, 0).data(VectorTableModel::SlotRole).toUInt(), msix0 + 2);
+        proxy.setActiveOnly(false);
+        QCOMPARE(proxy.rowCount(), 75);
+    }
+
+    void deviceListModelPassesTheTesterAndSaysWhy()
+    {
+        DeviceListModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        core::DiscoveredDevice held;
+        held.bdf = "0000:01:00.0";
+        held.driver = "vfio-pci";
+        held.iommuGroup = 12;
+        held.owner = "qemu-system-x86";
+        held.ownerPid = 4242;
+        held.problem = "Device or resource busy";
+        core::DiscoveredDevice unbound;
+        unbound.bdf = "0000:02:00.0";
+        unbound.problem = "not bound to any driver";
+        model.setDevices({describeSimDevice(), held, unbound});
+        QCOMPARE(model.rowCount(), 3);
+        QVERIFY(model.index(0, 0).data(DeviceListModel::OpenableRole).toBool());
+        QVERIFY(model.index(0, DeviceListModel::VectorsColumn).data().toString().contains(QStringLiteral("MSI-X 64")));
+        QVERIFY(!model.index(1, 0).data(DeviceListModel::OpenableRole).toBool());
+        QVERIFY(model.index(1, DeviceListModel::StatusColumn)
+                    .data()
+                    .toString()
+                    .contains(QStringLiteral("held by qemu-system-x86 (pid 4242)")));
+        QCOMPARE(model.index(2, DeviceListModel::StatusColumn).data().toString(),
+                 QStringLiteral("not bound to any driver"));
+        model.setDevices(listDevices("/nonexistent-sysfs"));
+        QCOMPARE(model.rowCount(), 1); // sim only
+    }
+
+    void selectedSlotsBecomeContiguousRuns()
+    {
+        const auto slots = simSlots();
+        const uint32_t msix0 = slots.slot({core::IrqIndex::Msix, 0});
+        const auto runs = slotRuns(slots, {msix0 + 3, msix0 + 1, msix0 + 2, 0, msix0 + 7, msix0 + 2});
+        QCOMPARE(runsText(runs), QStringLiteral("intx:0,msix:1-3,msix:7"));
+    }
+
+    void decimationKeepsEachPixelsMaximum()
+    {
+        QList<QPointF> out;
+        out.reserve(64);
+        MaxDecimator d(0, 10, 5, out); // 2 s per column
+        for (int i = 0; i < 100; ++i)
+            d.add(i * 0.1, i == 37 ? 500.0 : 1.0); // one spike at t = 3.7
+        d.add(5.0, -1);                            // no-sample ticks are skipped
+        QCOMPARE(d.finish(), 500.0);
+        QCOMPARE(out.size(), 5);
+        QCOMPARE(out[1].y(), 500.0);
+        QVERIFY(qAbs(out[1].x() - 3.7) < 1e-9);
+    }
+
+    void histogramIsRebinnedIntoEqualBins()
+    {
+        QCOMPARE(niceBinWidth(100'000, 200), int64_t{500});
+        QCOMPARE(niceBinWidth(1'000, 200), int64_t{5});
+        std::vector<uint64_t> bins;
+        rebin({{100, 1}, {1'400, 2}, {1'990, 3}, {2'000, 4}, {99'999'999, 5}}, 1'000, 3, bins);
+        QCOMPARE(bins, (std::vector<uint64_t>{1, 5, 9}));
+        QList<QPointF> outline;
+        QCOMPARE(stepOutline({0, 7}, 1'000, 0.8, outline), uint64_t{7});
+        QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {1, 0.8}, {1, 7}, {2, 7}}));
+    }
+};
+
+std::unique_ptr<QObject> makeModelTests()
+{
+    return std::make_unique<ModelTests>();
+}
+
+} // namespace irqscope::ui::test
+
+#include "model_test.moc"

@@ -1,0 +1,117 @@
+// Screenshot test: the main window with live data from the simulated device, saved as a PNG in the build tree
+// (dashboard.png), with checks that each chart drew data: its series have points and the plot area holds pixels
+// of the series colour (not a golden-image comparison).
+#include "ui_test_suites.h"
+
+#include "charts/chart_style.h"
+#include "charts/histogram_chart.h"
+#include "charts/time_series_chart.h"
+#include "main_window.h"
+#include "widgets/status_panel.h"
+
+#include <QChart>
+#include <QDir>
+#include <QImage>
+#include <QPixmap>
+#include <QTest>
+
+namespace irqscope::ui::test {
+
+namespace {
+
+// Pixels inside the chart's plot area close to one of the first `series` series colours.
+int pixelsOfSeriesColors(QChartView* view, int series)
+{
+    const QImage image = view->grab().toImage();
+    const qreal dpr = image.devicePixelRatio();
+    const QRect plot = view->mapFromScene(view->chart()->plotArea()).boundingRect();
+    int hits = 0;
+    for (int y = plot.top(); y <= plot.bottom(); ++y) {
+        for (int x = plot.left(); x <= plot.right(); ++x) {
+            const QColor c = image.pixelColor(static_cast<int>(x * dpr), static_cast<int>(y * dpr));
+            for (int i = 0; i < series; ++i) {
+                const QColor color = seriesColor(i);
+                if (qAbs(c.red() - color.red()) + qAbs(c.green() - color.green()) + qAbs(c.blue() - color.blue()) <
+                    60) {
+                    ++hits;
+                    break;
+                }
+            }
+        }
+    }
+    return hits;
+}
+
+// Variance of the grey level over the plot area: a blank plot is (nearly) uniform.
+double plotVariance(QChartView* view)
+{
+    const QImage image = view->grab().toImage().convertToFormat(QImage::Format_Grayscale8);
+    const QRect plot = view->mapFromScene(view->chart()->plotArea()).boundingRect() & image.rect();
+    double sum = 0, sumSq = 0;
+    int n = 0;
+    for (int y = plot.top(); y <= plot.bottom(); ++y) {
+        for (int x = plot.left(); x <= plot.right(); ++x) {
+            const double g = qGray(image.pixel(x, y));
+            sum += g;
+            sumSq += g * g;
+            ++n;
+        }
+    }
+    return n ? sumSq / n - (sum / n) * (sum / n) : 0;
+}
+
+} // namespace
+
+class ScreenshotTests final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void dashboardWithLiveData()
+    {
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openDevice(QStringLiteral("sim"))); // msix:0-7 armed and triggered at the panel's rate
+        // Let the history fill: the time charts need a few seconds of snapshots.
+        QTest::qWait(3000);
+        QCOMPARE(w.chartedSlots().size(), std::size_t{4});
+
+        const QString path =
+            QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard.png"));
+        QVERIFY(w.grab().save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+
+        for (int i = 0; i < 4; ++i) {
+            QVERIFY2(w.latencyChart()->pointCount(i) > 20, "latency chart has no points");
+            QVERIFY2(w.rateChart()->pointCount(i) > 20, "rate chart has no points");
+            QVERIFY2(w.histogramChart()->pointCount(i) > 2, "histogram has no points");
+        }
+        for (QChartView* view :
+             std::initializer_list<QChartView*>{w.latencyChart(), w.rateChart(), w.histogramChart()}) {
+            const int hits = pixelsOfSeriesColors(view, 4);
+            QVERIFY2(
+                hits > 30,
+                qPrintable(QStringLiteral("%1: %2 pixels of the series colours").arg(view->objectName()).arg(hits)));
+            QVERIFY2(plotVariance(view) > 5, qPrintable(view->objectName() + QStringLiteral(": blank plot area")));
+        }
+        QVERIFY(w.statusPanel()->coreText().startsWith(QStringLiteral("core: CPU ")));
+        QVERIFY(w.statusPanel()->ageText().startsWith(QStringLiteral("snapshot age: ")));
+        QCOMPARE(w.statusPanel()->dropsText(), QStringLiteral("ring drops: 0"));
+
+        // The report of what is on show.
+        const QString report =
+            QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-report.json"));
+        QCOMPARE(w.exportReport(report), QString());
+        QVERIFY(QFileInfo(report).size() > 500);
+    }
+};
+
+std::unique_ptr<QObject> makeScreenshotTests()
+{
+    return std::make_unique<ScreenshotTests>();
+}
+
+} // namespace irqscope::ui::test
+
+#include "screenshot_test.moc"

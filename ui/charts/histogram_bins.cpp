@@ -1,0 +1,45 @@
+// Equal-width re-binning and the step outline of the latency histogram.
+#include "charts/histogram_bins.h"
+
+#include <algorithm>
+
+namespace irqscope::ui {
+
+int64_t niceBinWidth(int64_t rangeNs, int maxBins)
+{
+    const int64_t minimum = std::max<int64_t>(1, (rangeNs + maxBins - 1) / std::max(maxBins, 1));
+    for (int64_t decade = 1;; decade *= 10) {
+        for (int64_t step : {1, 2, 5}) {
+            if (step * decade >= minimum)
+                return step * decade;
+        }
+    }
+}
+
+void rebin(const std::vector<std::pair<int64_t, uint64_t>>& buckets, int64_t binWidthNs, int binCount,
+           std::vector<uint64_t>& bins)
+{
+    bins.assign(static_cast<std::size_t>(std::max(binCount, 1)), 0);
+    const int64_t width = std::max<int64_t>(binWidthNs, 1);
+    for (const auto& [lowerNs, count] : buckets) {
+        const auto bin = std::clamp<int64_t>(lowerNs / width, 0, static_cast<int64_t>(bins.size()) - 1);
+        bins[static_cast<std::size_t>(bin)] += count;
+    }
+}
+
+uint64_t stepOutline(const std::vector<uint64_t>& bins, int64_t binWidthNs, double floor, QList<QPointF>& out)
+{
+    out.resize(0);
+    uint64_t peak = 0;
+    const double widthUs = static_cast<double>(binWidthNs) / 1e3;
+    for (std::size_t i = 0; i < bins.size(); ++i) {
+        const double y = bins[i] ? static_cast<double>(bins[i]) : floor;
+        const double x0 = static_cast<double>(i) * widthUs;
+        out.append(QPointF(x0, y));
+        out.append(QPointF(x0 + widthUs, y));
+        peak = std::max(peak, bins[i]);
+    }
+    return peak;
+}
+
+} // namespace irqscope::ui

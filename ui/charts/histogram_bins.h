@@ -1,0 +1,27 @@
+// Histogram re-binning for the OSADL-style latency plot: the snapshot's log-linear buckets (128 per power of
+// two) summed into equal-width bins over [0, range), and drawn as a step outline whose empty bins sit on the
+// log axis' floor.
+#pragma once
+
+#include <QList>
+#include <QPointF>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace irqscope::ui {
+
+// A bin width (ns) from the 1-2-5 series that splits [0, rangeNs) into at most `maxBins` bins.
+int64_t niceBinWidth(int64_t rangeNs, int maxBins);
+
+// Sums `buckets` ((lower bound ns, count), ascending) into bins of `binWidthNs`; `bins` is resized to
+// `binCount` (the last bin also takes everything beyond).
+void rebin(const std::vector<std::pair<int64_t, uint64_t>>& buckets, int64_t binWidthNs, int binCount,
+           std::vector<uint64_t>& bins);
+
+// The step outline of `bins` in (µs, count) with empty bins at `floor`; `out` is cleared first (capacity kept).
+// Returns the largest count.
+uint64_t stepOutline(const std::vector<uint64_t>& bins, int64_t binWidthNs, double floor, QList<QPointF>& out);
+
+} // namespace irqscope::ui

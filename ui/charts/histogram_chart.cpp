@@ -1,0 +1,111 @@
+// The OSADL-style latency histogram.
+#include "charts/histogram_chart.h"
+
+#include "charts/histogram_bins.h"
+
+#include <QChart>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QPen>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace irqscope::ui {
+
+HistogramChart::HistogramChart(QWidget* parent)
+    : QChartView(new QChart, parent)
+{
+    QChart* c = chart();
+    c->setTitle(QStringLiteral("Latency histogram (since start)"));
+    m_x = new QValueAxis;
+    m_x->setTitleText(QStringLiteral("latency (µs)"));
+    m_x->setLabelFormat(QStringLiteral("%g"));
+    m_y = new QLogValueAxis;
+    m_y->setTitleText(QStringLiteral("samples"));
+    m_y->setBase(10);
+    m_y->setLabelFormat(QStringLiteral("%g"));
+    m_y->setMinorTickCount(-1);
+    c->addAxis(m_x, Qt::AlignBottom);
+    c->addAxis(m_y, Qt::AlignLeft);
+    for (int i = 0; i < kMaxChartedVectors; ++i) {
+        const auto n = static_cast<std::size_t>(i);
+        m_series[n] = new QLineSeries(c);
+        m_series[n]->setPen(QPen(seriesColor(i), 1.5));
+        m_points[n].reserve(2 * kBins + 2);
+        c->addSeries(m_series[n]);
+        m_series[n]->attachAxis(m_x);
+        m_series[n]->attachAxis(m_y);
+        m_series[n]->setVisible(false);
+    }
+    m_x->setRange(0, 100);
+    m_y->setRange(kFloor, 10);
+    styleChart(this);
+    for (QLegendMarker* marker : c->legend()->markers())
+        marker->setVisible(false);
+}
+
+void HistogramChart::setCharted(const std::vector<uint32_t>& slots, const QStringList& names)
+{
+    m_slots.assign(slots.begin(), slots.begin() + std::min<std::ptrdiff_t>(kMaxChartedVectors, slots.size()));
+    for (int i = 0; i < kMaxChartedVectors; ++i) {
+        const auto n = static_cast<std::size_t>(i);
+        const bool used = n < m_slots.size();
+        m_series[n]->setVisible(used);
+        m_series[n]->setName(used ? names.value(i) : QString());
+        if (!used)
+            m_series[n]->clear();
+        for (QLegendMarker* marker : chart()->legend()->markers(m_series[n]))
+            marker->setVisible(used);
+    }
+}
+
+void HistogramChart::refresh(const core::Snapshot& snapshot)
+{
+    // One x range for every charted vector: up to the largest maximum among them.
+    std::array<const core::VectorSnapshot*, kMaxChartedVectors> found{};
+    int64_t rangeNs = 0;
+    for (std::size_t n = 0; n < m_slots.size(); ++n) {
+        const auto it = std::lower_bound(snapshot.vectors.begin(), snapshot.vectors.end(), m_slots[n],
+                                         [](const core::VectorSnapshot& v, uint32_t slot) { return v.slot < slot; });
+        if (it != snapshot.vectors.end() && it->slot == m_slots[n]) {
+            found[n] = &*it;
+            rangeNs = std::max(rangeNs, it->latency.maxNs);
+        }
+    }
+    // A 1-2-5 axis end, so the tick labels are round numbers; bins of a 1-2-5 width fill it exactly.
+    const int64_t axisNs = niceBinWidth(std::max<int64_t>(rangeNs + 1, 1000), 1);
+    const int64_t binWidth = niceBinWidth(axisNs, kBins);
+    const int bins = static_cast<int>(axisNs / binWidth);
+    uint64_t peak = 1;
+    for (std::size_t n = 0; n < m_slots.size(); ++n) {
+        if (found[n] && !found[n]->histogram.empty()) {
+            rebin(found[n]->histogram, binWidth, bins, m_bins);
+            peak = std::max(peak, stepOutline(m_bins, binWidth, kFloor, m_points[n]));
+        } else {
+            m_points[n].resize(0);
+        }
+        m_series[n]->replace(m_points[n]);
+    }
+    const double xMax = static_cast<double>(bins) * static_cast<double>(binWidth) / 1e3;
+    if (xMax != m_xMax) {
+        m_xMax = xMax;
+        m_x->setRange(0, m_xMax);
+        m_x->setTickCount(6);
+    }
+    // Whole decades on the count axis, as in OSADL's plots.
+    const double yMax = std::pow(10.0, std::ceil(std::log10(static_cast<double>(peak) * 1.5)));
+    if (yMax != m_yMax) {
+        m_yMax = yMax;
+        m_y->setRange(kFloor, m_yMax);
+    }
+}
+
+qsizetype HistogramChart::pointCount(int i) const
+{
+    return i >= 0 && i < kMaxChartedVectors ? m_series[static_cast<std::size_t>(i)]->count() : 0;
+}
+
+} // namespace irqscope::ui

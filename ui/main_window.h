@@ -1,0 +1,106 @@
+// MainWindow: the dashboard. Wires the session (engine + aggregator), the vector table, the charts, the engine
+// panel, the command log and the status bar; a 30 Hz timer pulls the latest snapshot (latest wins, skipped when
+// its generation is unchanged) and collects command results, so the GUI thread never waits on the core thread.
+#pragma once
+
+#include "charts/history_store.h"
+#include "dashboard_actions.h"
+#include "session/measurement_session.h"
+
+#include <QMainWindow>
+
+#include <memory>
+#include <vector>
+
+class QLabel;
+class QTableView;
+class QTimer;
+
+namespace irqscope::ui {
+
+class CommandLog;
+class EngineSettingsPanel;
+class HistogramChart;
+class StatusPanel;
+class TimeSeriesChart;
+class VectorFilterProxy;
+class VectorTableModel;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+public:
+    static constexpr int kRefreshIntervalMs = 33; // 30 Hz, the aggregator's publish rate
+
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens `device` ("sim" or a PCI address) and starts the engine; on sim it also arms msix:0-7 and triggers
+    // them. Returns false (and shows why in a banner) when the device cannot be opened or started.
+    bool openDevice(const QString& device, const QString& profilePath = {});
+    // Writes the JSON report of what is on show. Returns an empty string, or a one-line error.
+    QString exportReport(const QString& path);
+    // Selects these vectors in the table (and charts them).
+    void selectSlots(const std::vector<uint32_t>& slots);
+
+    MeasurementSession& session() { return m_session; }
+    VectorTableModel& vectorModel() { return *m_model; }
+    QTableView* vectorView() const { return m_view; }
+    TimeSeriesChart* latencyChart() const { return m_latencyChart; }
+    TimeSeriesChart* rateChart() const { return m_rateChart; }
+    HistogramChart* histogramChart() const { return m_histogramChart; }
+    StatusPanel* statusPanel() const { return m_status; }
+    CommandLog* commandLog() const { return m_log; }
+    const DashboardActions& dashboardActions() const { return m_actions; }
+    QString bannerText() const;
+    const std::vector<uint32_t>& chartedSlots() const { return m_charted; }
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildLayout();
+    void buildMenus();
+    void connectActions();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void tick();
+    void updateActions();
+    void updateCharted();
+    void showBanner(const QString& text, bool blocking);
+
+    std::vector<uint32_t> selectedSlots() const;
+    void sendToSelection(core::CommandKind kind, const QString& verb);
+    void startEngine();
+    void stopEngine();
+    void chooseDevice();
+    void chooseExportFile();
+
+    MeasurementSession m_session;
+    HistoryStore m_history;
+    DashboardActions m_actions;
+    VectorTableModel* m_model;
+    VectorFilterProxy* m_proxy;
+    QTableView* m_view = nullptr;
+    TimeSeriesChart* m_latencyChart = nullptr;
+    TimeSeriesChart* m_rateChart = nullptr;
+    HistogramChart* m_histogramChart = nullptr;
+    EngineSettingsPanel* m_settingsPanel = nullptr;
+    CommandLog* m_log = nullptr;
+    StatusPanel* m_status = nullptr;
+    QLabel* m_banner = nullptr;
+    QTimer* m_timer;
+
+    bool m_blocked = false; // another process owns the device: no control that needs ownership
+    QString m_blockedReason;
+    std::shared_ptr<const core::Snapshot> m_shown;
+    uint64_t m_shownEpoch = 0;
+    uint64_t m_shownGeneration = 0;
+    std::vector<uint32_t> m_charted;
+    // What was armed and triggering when the engine stopped: re-armed by the next start.
+    std::vector<core::VectorRange> m_rearm;
+    std::vector<core::VectorRange> m_retrigger;
+};
+
+} // namespace irqscope::ui

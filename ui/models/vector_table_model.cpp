@@ -1,0 +1,308 @@
+// The per-vector table: counters, state and latency percentiles of every vector, updated in place.
+#include "models/vector_table_model.h"
+
+#include "format/display_text.h"
+#include "models/vector_state.h"
+
+#include <QBrush>
+#include <QFont>
+
+#include <limits>
+#include <tuple>
+
+namespace irqscope::ui {
+
+namespace {
+
+// What the table shows of a row: rows whose shown fields are equal are not re-painted.
+auto shownFields(const VectorRow& r)
+{
+    const auto& c = r.counters;
+    const auto& l = r.latency;
+    return std::tuple(r.seen, c.state, c.triggered, c.completed, c.coalesced, c.missed, c.inFlight, c.spurious,
+                      c.errors, static_cast<int64_t>(r.rateHz), l.count, l.minNs, l.p50Ns, l.p99Ns, l.p999Ns, l.maxNs,
+                      r.hostIrq, r.hostCpu, r.lastError);
+}
+
+bool isNumeric(int column)
+{
+    return column >= VectorTableModel::TriggeredColumn || column == VectorTableModel::SubindexColumn ||
+           column == VectorTableModel::HostIrqColumn || column == VectorTableModel::HostCpuColumn;
+}
+
+} // namespace
+
+VectorTableModel::VectorTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{}
+
+void VectorTableModel::setVectors(const core::VectorSlots& slots)
+{
+    beginResetModel();
+    m_rows.assign(slots.size(), VectorRow{});
+    for (uint32_t slot = 0; slot < slots.size(); ++slot) {
+        m_rows[slot].slot = slot;
+        m_rows[slot].id = slots.id(slot);
+    }
+    endResetModel();
+}
+
+int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
+{
+    int changed = 0;
+    int runStart = -1;
+    auto flush = [&](int endRow) {
+        if (runStart >= 0)
+            Q_EMIT dataChanged(index(runStart, 0), index(endRow - 1, ColumnCount - 1));
+        runStart = -1;
+    };
+    std::size_t next = 0; // snapshot vectors are in slot order
+    for (std::size_t row = 0; row < m_rows.size(); ++row) {
+        VectorRow& r = m_rows[row];
+        while (next < snapshot.vectors.size() && snapshot.vectors[next].slot < r.slot)
+            ++next;
+        VectorRow updated = r;
+        if (next < snapshot.vectors.size() && snapshot.vectors[next].slot == r.slot) {
+            const core::VectorSnapshot& v = snapshot.vectors[next];
+            updated.seen = true;
+            updated.counters = v.counters;
+            updated.rateHz = v.completionRateHz;
+            updated.latency = v.latency;
+            updated.lastError = v.lastError;
+            updated.hostIrq = v.hostIrq;
+            updated.hostCpu = v.hostCpu;
+        } else {
+            // Not listed (a new engine, nothing armed yet): keep the counts, but it is not armed any more.
+            updated.counters.state = 0;
+            updated.rateHz = 0;
+        }
+        if (shownFields(updated) == shownFields(r)) {
+            flush(static_cast<int>(row));
+            continue;
+        }
+        r = std::move(updated);
+        ++changed;
+        if (runStart < 0)
+            runStart = static_cast<int>(row);
+    }
+    flush(static_cast<int>(m_rows.size()));
+    return changed;
+}
+
+int VectorTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int VectorTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant VectorTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const VectorRow& row = m_rows[static_cast<std::size_t>(index.row())];
+    const int column = index.column();
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(row, column);
+    case SortRole:
+        return sortData(row, column);
+    case SlotRole:
+        return row.slot;
+    case ActiveRole:
+        return row.seen || (row.counters.state & core::vstate::kArmed) != 0;
+    case Qt::ToolTipRole:
+        return toolTip(row, column);
+    case Qt::TextAlignmentRole:
+        return QVariant::fromValue(isNumeric(column) ? Qt::AlignRight | Qt::AlignVCenter
+                                                     : Qt::AlignLeft | Qt::AlignVCenter);
+    case Qt::DecorationRole:
+        if (column == StateColumn)
+            return stateIcon(classifyState(row.counters.state));
+        return {};
+    case Qt::ForegroundRole: {
+        const auto& c = row.counters;
+        if ((column == ErrorsColumn && c.errors) || (column == MissedColumn && c.missed) ||
+            (column == StateColumn && classifyState(c.state) == VectorState::Stuck))
+            return QBrush(QColor(0xd3, 0x2f, 0x2f));
+        if (column == StateColumn)
+            return {};
+        if (!row.seen && !(c.state & core::vstate::kArmed))
+            return QBrush(QColor(0x9e, 0x9e, 0x9e));
+        return {};
+    }
+    case Qt::FontRole:
+        if ((column == ErrorsColumn && row.counters.errors) || (column == MissedColumn && row.counters.missed)) {
+            static const QFont bold = [] {
+                QFont f;
+                f.setBold(true);
+                return f;
+            }();
+            return bold;
+        }
+        return {};
+    default:
+        return {};
+    }
+}
+
+QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
+{
+    const auto& c = row.counters;
+    const auto& l = row.latency;
+    const bool have = l.count > 0;
+    switch (column) {
+    case IndexColumn:
+        return indexLabel(row.id.index);
+    case SubindexColumn:
+        return row.id.sub;
+    case HostIrqColumn:
+        return row.hostIrq >= 0 ? QString::number(row.hostIrq) : QStringLiteral("—");
+    case HostCpuColumn:
+        return row.hostCpu >= 0 ? QString::number(row.hostCpu) : QStringLiteral("—");
+    case StateColumn:
+        return stateLabel(c.state);
+    case TriggeredColumn:
+        return QString::number(c.triggered);
+    case CompletedColumn:
+        return QString::number(c.completed);
+    case CoalescedColumn:
+        return QString::number(c.coalesced);
+    case MissedColumn:
+        return QString::number(c.missed);
+    case InFlightColumn:
+        return QString::number(c.inFlight);
+    case SpuriousColumn:
+        return QString::number(c.spurious);
+    case ErrorsColumn:
+        return QString::number(c.errors);
+    case RateColumn:
+        return formatRate(row.rateHz);
+    case MinColumn:
+        return formatLatency(l.minNs, have);
+    case P50Column:
+        return formatLatency(l.p50Ns, have);
+    case P99Column:
+        return formatLatency(l.p99Ns, have);
+    case P999Column:
+        return formatLatency(l.p999Ns, have);
+    case MaxColumn:
+        return formatLatency(l.maxNs, have);
+    default:
+        return {};
+    }
+}
+
+QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
+{
+    const auto& c = row.counters;
+    const auto& l = row.latency;
+    // Vectors without samples sort after every measured one in latency columns.
+    const auto latency = [&](int64_t ns) -> qint64 {
+        return l.count ? ns : std::numeric_limits<qint64>::max();
+    };
+    switch (column) {
+    case IndexColumn:
+    case SubindexColumn:
+        return row.slot;
+    case HostIrqColumn:
+        return row.hostIrq;
+    case HostCpuColumn:
+        return row.hostCpu;
+    case StateColumn:
+        return static_cast<int>(classifyState(c.state));
+    case TriggeredColumn:
+        return QVariant::fromValue<qulonglong>(c.triggered);
+    case CompletedColumn:
+        return QVariant::fromValue<qulonglong>(c.completed);
+    case CoalescedColumn:
+        return QVariant::fromValue<qulonglong>(c.coalesced);
+    case MissedColumn:
+        return QVariant::fromValue<qulonglong>(c.missed);
+    case InFlightColumn:
+        return QVariant::fromValue<qulonglong>(c.inFlight);
+    case SpuriousColumn:
+        return QVariant::fromValue<qulonglong>(c.spurious);
+    case ErrorsColumn:
+        return QVariant::fromValue<qulonglong>(c.errors);
+    case RateColumn:
+        return row.rateHz;
+    case MinColumn:
+        return latency(l.minNs);
+    case P50Column:
+        return latency(l.p50Ns);
+    case P99Column:
+        return latency(l.p99Ns);
+    case P999Column:
+        return latency(l.p999Ns);
+    case MaxColumn:
+        return latency(l.maxNs);
+    default:
+        return {};
+    }
+}
+
+QString VectorTableModel::toolTip(const VectorRow& row, int column) const
+{
+    const auto& c = row.counters;
+    switch (column) {
+    case StateColumn:
+    case ErrorsColumn:
+    case MissedColumn: {
+        QString text = vectorLabel(row.id) + QStringLiteral(": ") + stateLabel(c.state);
+        if (c.lastErrno)
+            text += QStringLiteral("\nlast errno: ") + QString::number(c.lastErrno);
+        if (!row.lastError.empty())
+            text += QStringLiteral("\n") + QString::fromStdString(row.lastError);
+        return text;
+    }
+    case InFlightColumn:
+        return QStringLiteral("triggered − completed − coalesced − missed: triggers still waiting for a completion");
+    case CoalescedColumn:
+        return QStringLiteral("triggers merged into one completion (eventfd counter above 1)");
+    case SpuriousColumn:
+        return QStringLiteral("completions with no outstanding trigger while irqscope triggers this vector");
+    case RateColumn:
+        return QStringLiteral("completions per second over the last rate window");
+    default:
+        return {};
+    }
+}
+
+QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
+        return {};
+    static const char* const kTitles[ColumnCount] = {"Index",  "Sub",   "Host IRQ", "CPU",   "State", "Triggered",
+                                                     "Done",   "Coal.", "Missed",   "Infl.", "Spur.", "Errors",
+                                                     "Rate/s", "Min",   "P50",      "P99",   "P99.9", "Max"};
+    static const char* const kTips[ColumnCount] = {
+        "Interrupt index (INTx, MSI, MSI-X, ERR, REQ)",
+        "Subindex (vector number within the index)",
+        "Host IRQ number (/proc/interrupts)",
+        "CPU the host IRQ is delivered to (effective affinity)",
+        "Vector state: disarmed, armed, triggering, masked, automasked, pending, stuck",
+        "Triggers irqscope fired",
+        "Completions that resolved a trigger (latency sampled)",
+        "Triggers merged into another's completion",
+        "Triggers with no completion by the deadline",
+        "Triggers still waiting for a completion",
+        "Completions with no outstanding trigger",
+        "Failed SET_IRQS or register accesses",
+        "Completions per second",
+        "Minimum latency",
+        "Median latency",
+        "99th percentile latency",
+        "99.9th percentile latency",
+        "Maximum latency"};
+    if (role == Qt::DisplayRole)
+        return QString::fromUtf8(kTitles[section]);
+    if (role == Qt::ToolTipRole)
+        return QString::fromUtf8(kTips[section]);
+    return {};
+}
+
+} // namespace irqscope::ui

@@ -1,0 +1,85 @@
+// VectorTableModel: one row per vector the device has (slot order), filled from the latest Snapshot. Rows are
+// reset only when the device (its vector set) changes; a snapshot emits dataChanged for the rows that changed.
+#pragma once
+
+#include "engine/vector_counters.h"
+#include "engine/vector_id.h"
+#include "stats/snapshot.h"
+
+#include <QAbstractTableModel>
+
+#include <string>
+#include <vector>
+
+namespace irqscope::ui {
+
+struct VectorRow
+{
+    uint32_t slot = 0;
+    core::VectorId id;
+    bool seen = false; // the snapshot listed it (armed now or active before)
+    core::CountersCopy counters;
+    double rateHz = 0; // completions + unsolicited per second
+    core::LatencySummary latency;
+    std::string lastError;
+    int hostIrq = -1;
+    int hostCpu = -1;
+};
+
+class VectorTableModel final : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        IndexColumn,
+        SubindexColumn,
+        HostIrqColumn,
+        HostCpuColumn,
+        StateColumn,
+        TriggeredColumn,
+        CompletedColumn,
+        CoalescedColumn,
+        MissedColumn,
+        InFlightColumn,
+        SpuriousColumn,
+        ErrorsColumn,
+        RateColumn,
+        MinColumn,
+        P50Column,
+        P99Column,
+        P999Column,
+        MaxColumn,
+        ColumnCount
+    };
+    enum Role
+    {
+        SortRole = Qt::UserRole, // numbers as numbers, vectors in slot order
+        SlotRole,                // uint: the vector's slot
+        ActiveRole,              // bool: armed, or seen activity
+    };
+
+    explicit VectorTableModel(QObject* parent = nullptr);
+
+    // A new device: one row per slot, all disarmed. Resets the model.
+    void setVectors(const core::VectorSlots& slots);
+    // Copies the snapshot's vectors into their rows; emits dataChanged for changed rows only. Returns the number
+    // of rows that changed.
+    int applySnapshot(const core::Snapshot& snapshot);
+
+    const VectorRow& vectorRow(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+private:
+    QVariant displayData(const VectorRow& row, int column) const;
+    QVariant sortData(const VectorRow& row, int column) const;
+    QString toolTip(const VectorRow& row, int column) const;
+
+    std::vector<VectorRow> m_rows;
+};
+
+} // namespace irqscope::ui

@@ -1,0 +1,94 @@
+// Status bar fields.
+#include "widgets/status_panel.h"
+
+#include "format/display_text.h"
+
+#include <QLabel>
+#include <QStatusBar>
+#include <QVariant>
+
+#include <algorithm>
+
+namespace irqscope::ui {
+
+namespace {
+
+// Restyles only on a change: a style sheet update re-polishes the widget.
+void setAlarm(QLabel* label, bool on)
+{
+    if (label->property("alarm").toBool() == on)
+        return;
+    label->setProperty("alarm", on);
+    label->setStyleSheet(on ? QStringLiteral("color: #d32f2f") : QString());
+}
+
+} // namespace
+
+StatusPanel::StatusPanel(QStatusBar* bar)
+    : QObject(bar)
+    , m_device(new QLabel(bar))
+    , m_core(new QLabel(bar))
+    , m_samples(new QLabel(bar))
+    , m_drops(new QLabel(bar))
+    , m_age(new QLabel(bar))
+{
+    m_core->setToolTip(QStringLiteral("CPU the core thread is pinned to, and its scheduling policy"));
+    m_samples->setToolTip(QStringLiteral("Completions per second drained from the core thread's sample ring"));
+    m_drops->setToolTip(QStringLiteral("Samples lost to a full sample ring (counts stay exact; only latency "
+                                       "statistics miss them)"));
+    m_age->setToolTip(QStringLiteral("Time since the aggregator built the snapshot on show"));
+    for (QLabel* label : {m_device, m_core, m_samples, m_drops, m_age}) {
+        label->setContentsMargins(6, 0, 6, 0);
+        bar->addPermanentWidget(label);
+    }
+    update(nullptr, false, 0);
+}
+
+void StatusPanel::setDevice(const QString& text)
+{
+    m_device->setText(text);
+}
+
+void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t nowNs)
+{
+    if (!snapshot) {
+        m_core->setText(QStringLiteral("core: not running"));
+        m_samples->setText(QStringLiteral("samples/s: —"));
+        m_drops->setText(QStringLiteral("ring drops: —"));
+        m_age->setText(QStringLiteral("snapshot: —"));
+        return;
+    }
+    const auto& e = snapshot->engine;
+    m_core->setText(running ? QStringLiteral("core: CPU %1 %2").arg(e.coreCpu).arg(QString::fromStdString(e.policy))
+                            : QStringLiteral("core: stopped"));
+    m_samples->setText(QStringLiteral("samples/s: ") + formatRate(snapshot->samplesPerSec));
+    m_drops->setText(QStringLiteral("ring drops: ") + QString::number(e.ringDrops));
+    setAlarm(m_drops, e.ringDrops != 0);
+    if (!running) {
+        m_age->setText(QStringLiteral("snapshot: final"));
+        setAlarm(m_age, false);
+        return;
+    }
+    const int64_t ageNs = std::max<int64_t>(0, nowNs - snapshot->monotonicNs);
+    m_age->setText(QStringLiteral("snapshot age: ") + formatLatency(ageNs));
+    setAlarm(m_age, ageNs > 500'000'000);
+}
+
+QString StatusPanel::coreText() const
+{
+    return m_core->text();
+}
+QString StatusPanel::samplesText() const
+{
+    return m_samples->text();
+}
+QString StatusPanel::dropsText() const
+{
+    return m_drops->text();
+}
+QString StatusPanel::ageText() const
+{
+    return m_age->text();
+}
+
+} // namespace irqscope::ui

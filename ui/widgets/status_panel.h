@@ -1,0 +1,37 @@
+// StatusPanel: the status bar's permanent fields: device, core thread CPU and policy, samples per second, ring
+// drops and the age of the snapshot on show (a stale snapshot turns the age red).
+#pragma once
+
+#include "stats/snapshot.h"
+
+#include <QObject>
+
+class QLabel;
+class QStatusBar;
+
+namespace irqscope::ui {
+
+class StatusPanel final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit StatusPanel(QStatusBar* bar);
+
+    void setDevice(const QString& text);
+    // `snapshot` may be null; `running` says whether ages should tick.
+    void update(const core::Snapshot* snapshot, bool running, int64_t nowNs);
+
+    QString coreText() const;
+    QString samplesText() const;
+    QString dropsText() const;
+    QString ageText() const;
+
+private:
+    QLabel* m_device;
+    QLabel* m_core;
+    QLabel* m_samples;
+    QLabel* m_drops;
+    QLabel* m_age;
+};
+
+} // namespace irqscope::ui
