@@ -17,6 +17,8 @@ build=(
   # Qt 6 dashboard. Qt6Charts' CMake config needs Qt6OpenGL, hence libqt6opengl6-dev and libgl-dev.
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev libqt6svg6 qt6-qpa-plugins
   fonts-dejavu-core xvfb xauth
+  # Validators of the desktop entry and AppStream metadata (tests ui.desktop-entry and ui.metainfo).
+  desktop-file-utils appstream
 )
 
 export DEBIAN_FRONTEND=noninteractive
