@@ -1,6 +1,8 @@
 // Observer additions to the JSON report and the JSON Lines records.
 #include "observe/observe_report.h"
 
+#include "engine/vector_counters.h"
+
 #include <nlohmann/json.hpp>
 
 namespace irqscope::core {
@@ -15,21 +17,28 @@ double secondsSince(int64_t startNs, int64_t ns)
 void mergeObserved(nlohmann::json& vectors, const Snapshot& snapshot, int64_t startNs)
 {
     for (std::size_t i = 0; i < vectors.size() && i < snapshot.vectors.size(); ++i)
-        vectors[i].update(observedVectorJson(snapshot.vectors[i], startNs));
+        vectors[i].update(observedVectorJson(snapshot.vectors[i], startNs, snapshot.monotonicNs));
 }
 
 } // namespace
 
-nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs)
+nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs, int64_t nowNs)
 {
+    // The mean over the time the vector was present: from when it (last) appeared to now or to when it went.
+    const bool present = (v.counters.state & vstate::kArmed) != 0;
+    const int64_t from = v.appearedNs ? v.appearedNs : startNs;
+    const int64_t to = present || !v.disappearedNs ? nowNs : v.disappearedNs;
+    const double meanHz =
+        to > from ? static_cast<double>(v.counters.deviceOriginated) * 1e9 / static_cast<double>(to - from) : 0.0;
     nlohmann::json perCpu = nlohmann::json::object();
     for (const auto& [cpu, hz] : v.perCpuRateHz)
         perCpu[std::to_string(cpu)] = hz;
     return {
         {"observed", true},
-        {"present", (v.counters.state & vstate::kArmed) != 0},
+        {"present", present},
         {"count", v.counters.deviceOriginated},
         {"rate_hz", v.completionRateHz},
+        {"mean_rate_hz", meanHz},
         {"per_cpu_rate_hz", perCpu},
         {"host_unhandled", v.hostUnhandled},
         {"appeared_s", v.appearedNs ? nlohmann::json(secondsSince(startNs, v.appearedNs)) : nlohmann::json()},

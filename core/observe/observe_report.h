@@ -26,8 +26,9 @@ struct ObserveDescription
     std::string handlerTiming; // handlerTimingStatus()
 };
 
-// The observer fields of one vector (merged into vectorJson's object by the two functions below).
-nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs);
+// The observer fields of one vector (merged into vectorJson's object by the two functions below); `nowNs` is
+// the snapshot's time. mean_rate_hz is the count over the time the vector was present.
+nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs, int64_t nowNs);
 
 nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system,
                                  const ObserveDescription& observe, const std::vector<ObserverEvent>& events);

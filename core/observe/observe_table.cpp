@@ -30,7 +30,7 @@ std::string renderObserveTable(const Snapshot& s, const ObserveTableHeader& head
 {
     std::string out;
     const std::string progress = header.durationSec > 0
-                                     ? fmt::format("{:.1f} / {:.0f} s", s.elapsedSec, header.durationSec)
+                                     ? fmt::format("{:.1f} / {:g} s", s.elapsedSec, header.durationSec)
                                      : fmt::format("{:.1f} s (Ctrl-C stops)", s.elapsedSec);
     const std::string owner = header.owner ? fmt::format("owned by {} (pid {})", header.owner->name, header.owner->pid)
                                            : std::string("no owner found");

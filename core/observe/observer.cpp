@@ -26,13 +26,13 @@ Observer::~Observer()
     stop();
 }
 
-void Observer::sampleAndPublish()
+void Observer::sampleAndPublish(bool keepRates)
 {
     const IrqSample sample = readIrqSample(m_config.bdf, m_config.procRoot);
     std::shared_ptr<const Snapshot> snapshot;
     {
         std::lock_guard lock(m_mutex);
-        m_model.update(sample);
+        m_model.update(sample, keepRates);
         snapshot = std::make_shared<const Snapshot>(m_model.snapshot(++m_generation, m_config.bdf, realtimeNs()));
     }
     m_exchange.publish(std::move(snapshot));
@@ -90,7 +90,7 @@ void Observer::stop()
 std::shared_ptr<const Snapshot> Observer::finalSnapshot()
 {
     stop();
-    sampleAndPublish();
+    sampleAndPublish(true);
     return m_exchange.latest();
 }
 

@@ -62,7 +62,7 @@ public:
 
 private:
     void run();
-    void sampleAndPublish();
+    void sampleAndPublish(bool keepRates = false);
 
     ObserverConfig m_config;
     SnapshotExchange m_exchange;

@@ -27,7 +27,7 @@ void ObserverModel::addEvent(int64_t timeNs, VectorId vector, ObserverEventKind 
     m_events.push_back({timeNs, vector, kind, track.irq, track.cpu});
 }
 
-void ObserverModel::update(const IrqSample& sample)
+void ObserverModel::update(const IrqSample& sample, bool keepRates)
 {
     const bool first = m_samples == 0;
     const int64_t t = sample.timeNs;
@@ -74,7 +74,9 @@ void ObserverModel::update(const IrqSample& sample)
         track.unhandled = observed.spurious.unhandled;
 
         uint64_t delta = 0;
-        track.perCpuRateHz.clear();
+        const bool keep = keepRates && !fresh && !track.perCpuRateHz.empty();
+        if (!keep)
+            track.perCpuRateHz.clear();
         const std::size_t columns = std::min(sample.cpus.size(), irq.perCpu.size());
         for (std::size_t i = 0; i < columns; ++i) {
             const int cpu = sample.cpus[i];
@@ -88,11 +90,12 @@ void ObserverModel::update(const IrqSample& sample)
             // the baseline.
             track.lastByCpu[cpu] = count;
             delta += d;
-            if (!first)
+            if (!first && !keep)
                 track.perCpuRateHz.emplace_back(cpu, spanSec > 0 ? static_cast<double>(d) / spanSec : 0.0);
         }
         track.sinceStart += delta;
-        track.rateHz = !first && spanSec > 0 ? static_cast<double>(delta) / spanSec : 0.0;
+        if (!keep)
+            track.rateHz = !first && spanSec > 0 ? static_cast<double>(delta) / spanSec : 0.0;
     }
     for (auto& [id, track] : m_tracks) {
         if (!track.present || seen.count(id))

@@ -37,8 +37,10 @@ public:
     static constexpr std::size_t kMaxEvents = 100'000;
 
     // The first sample sets the baseline: counts before it are not counted, and its vectors "appeared" at its
-    // time without an event.
-    void update(const IrqSample& sample);
+    // time without an event. With `keepRates` (the last sample at stop, a fraction of an interval after the one
+    // before) counts and comings and goings are updated but the vectors still present keep the rates of the last
+    // full interval.
+    void update(const IrqSample& sample, bool keepRates = false);
 
     // `deviceId` is the BDF; `wallTimeNs` the CLOCK_REALTIME of the latest sample.
     Snapshot snapshot(uint64_t generation, const std::string& deviceId, int64_t wallTimeNs) const;

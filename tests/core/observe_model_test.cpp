@@ -179,3 +179,18 @@ TEST(ObserveModel, UnhandledAndSnapshotOrder)
     EXPECT_EQ(s.vectors[2].name, "msix:3");
     EXPECT_EQ(s.vectors[2].slot, 2u);
 }
+
+TEST(ObserveModel, LastSampleAtStopKeepsTheLastIntervalRates)
+{
+    ObserverModel m;
+    m.update(sample(0, {0}, {msix(0, 24, {0}), msix(1, 25, {0})}));
+    m.update(sample(kSec, {0}, {msix(0, 24, {500}), msix(1, 25, {100})}));
+    // Stopped 10 ms later: 4 more interrupts count, but a rate over 10 ms would be noise.
+    m.update(sample(kSec + kSec / 100, {0}, {msix(0, 24, {504})}), true);
+    const auto s = m.snapshot(3, "d", 0);
+    EXPECT_EQ(s.vectors[0].counters.deviceOriginated, 504u);
+    EXPECT_DOUBLE_EQ(s.vectors[0].completionRateHz, 500.0);
+    EXPECT_EQ(s.vectors[0].perCpuRateHz, (std::vector<std::pair<int, double>>{{0, 500.0}}));
+    EXPECT_EQ(s.vectors[1].completionRateHz, 0.0); // gone at stop
+    EXPECT_EQ(s.vectors[1].disappearedNs, kSec + kSec / 100);
+}

@@ -132,6 +132,7 @@ TEST(ObserveObserver, SamplesAFakeProcTreeWhileItChanges)
     EXPECT_EQ(v0["observed"], true);
     EXPECT_EQ(v0["present"], true);
     EXPECT_TRUE(v0["per_cpu_rate_hz"].is_object());
+    EXPECT_GT(v0["mean_rate_hz"].get<double>(), 0.0);
     EXPECT_EQ(report["vectors"][1]["present"], false);
     EXPECT_TRUE(report["vectors"][1]["disappeared_s"].is_number());
     EXPECT_EQ(report["observer"]["owner"]["pid"], 4242);
