@@ -11,8 +11,11 @@ namespace irqscope::core {
 
 RecordingWriter::~RecordingWriter()
 {
-    if (m_file)
+    // Never finished (the run failed before it could end cleanly): leave no file that only looks like a recording.
+    if (m_file) {
         std::fclose(m_file);
+        std::remove(m_path.c_str());
+    }
 }
 
 std::string RecordingWriter::open(const std::string& path)

@@ -17,7 +17,7 @@ class RecordingWriter
 {
 public:
     RecordingWriter() = default;
-    ~RecordingWriter(); // closes without an END section when finish() was not called
+    ~RecordingWriter(); // removes the file when finish() was not called
     RecordingWriter(const RecordingWriter&) = delete;
     RecordingWriter& operator=(const RecordingWriter&) = delete;
 

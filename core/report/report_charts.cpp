@@ -11,6 +11,7 @@ namespace {
 
 constexpr double kLeft = 64, kRight = 118, kTop = 26, kBottom = 38;
 constexpr std::size_t kLegendMax = 16;
+constexpr double kMinCoverage = 0.2; // a last second shorter than this is not plotted
 
 struct Plot
 {
@@ -93,12 +94,14 @@ void empty(Canvas& c, const Plot& p, const char* what)
 
 double durationSeconds(const ReportInput& input)
 {
-    const double seconds = std::max<double>(input.snapshot.elapsedSec,
-                                            input.collector ? static_cast<double>(input.collector->seconds()) : 0);
-    return std::max(seconds, 1.0);
+    if (input.snapshot.elapsedSec > 0)
+        return input.snapshot.elapsedSec;
+    return std::max(1.0, input.collector ? static_cast<double>(input.collector->seconds()) : 0.0);
 }
 
 // Per-second series of each vector, as polylines over [0, seconds].
+// `value(point, coverage)`: the second's value, where coverage is the part of that second inside the run (the last
+// second is usually partial; a rate must be divided by it).
 template<typename Value>
 void seriesChart(Canvas& c, ChartBox box, const ReportInput& input, const std::string& title, const std::string& yLabel,
                  double yScale, Value value)
@@ -109,8 +112,11 @@ void seriesChart(Canvas& c, ChartBox box, const ReportInput& input, const std::s
     const auto& vs = input.snapshot.vectors;
     for (const auto& v : vs) {
         if (const auto* d = input.collector ? input.collector->vector(v.slot) : nullptr) {
-            for (const auto& s : d->seconds)
-                max = std::max(max, value(s) / yScale);
+            for (std::size_t s = 0; s < d->seconds.size(); ++s) {
+                const double coverage = std::min(1.0, seconds - static_cast<double>(s));
+                if (coverage >= kMinCoverage)
+                    max = std::max(max, value(d->seconds[s], coverage) / yScale);
+            }
         }
     }
     border(c, p);
@@ -128,8 +134,11 @@ void seriesChart(Canvas& c, ChartBox box, const ReportInput& input, const std::s
             continue;
         std::vector<std::pair<double, double>> pts;
         for (std::size_t s = 0; s < d->seconds.size(); ++s) {
-            const double t = std::min(static_cast<double>(s) + 0.5, seconds);
-            pts.emplace_back(p.x0 + t / seconds * p.w(), p.y1 - value(d->seconds[s]) / yScale / max * p.h());
+            const double coverage = std::min(1.0, seconds - static_cast<double>(s));
+            if (coverage < kMinCoverage)
+                continue; // a sliver of a second after the end: the drain at stop, not a rate
+            const double t = static_cast<double>(s) + coverage / 2;
+            pts.emplace_back(p.x0 + t / seconds * p.w(), p.y1 - value(d->seconds[s], coverage) / yScale / max * p.h());
         }
         if (pts.size() == 1)
             c.rect(pts[0].first - 2, pts[0].second - 2, 4, 4, seriesColor(i), std::nullopt);
@@ -178,13 +187,15 @@ void drawLatencyHistogram(Canvas& c, ChartBox box, const ReportInput& input)
         }
     }
     const int decades = std::max(1, static_cast<int>(std::ceil(std::log10(static_cast<double>(maxCount)) + 1e-9)));
+    // The axis starts at 0.5 so that a single sample (often the one that matters) stands off the baseline.
+    const double base = std::log10(0.5);
     const auto yOf = [&](uint64_t n) {
         if (n == 0)
             return p.y1;
-        return p.y1 - std::log10(static_cast<double>(n)) / decades * p.h();
+        return p.y1 - (std::log10(static_cast<double>(n)) - base) / (decades - base) * p.h();
     };
     for (int d = 0; d <= decades; ++d) {
-        const double y = p.y1 - static_cast<double>(d) / decades * p.h();
+        const double y = p.y1 - (d - base) / (decades - base) * p.h();
         c.line(p.x0, y, p.x1, y, kGrid, 0.5);
         c.text(p.x0 - 5, y + 3, d <= 6 ? number(std::pow(10.0, d)) : fmt::format("1e{}", d), 9, kMuted, Anchor::End);
     }
@@ -204,13 +215,13 @@ void drawLatencyHistogram(Canvas& c, ChartBox box, const ReportInput& input)
 void drawLatencyOverTime(Canvas& c, ChartBox box, const ReportInput& input)
 {
     seriesChart(c, box, input, "Latency over time (maximum per second)", "max latency (µs)", 1e3,
-                [](const SecondPoint& s) { return static_cast<double>(s.maxNs); });
+                [](const SecondPoint& s, double) { return static_cast<double>(s.maxNs); });
 }
 
 void drawRateOverTime(Canvas& c, ChartBox box, const ReportInput& input)
 {
     seriesChart(c, box, input, "Completion rate over time", "completions/s", 1.0,
-                [](const SecondPoint& s) { return static_cast<double>(s.completions); });
+                [](const SecondPoint& s, double coverage) { return static_cast<double>(s.completions) / coverage; });
 }
 
 double timelineHeight(const ReportInput& input)

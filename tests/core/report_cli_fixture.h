@@ -1,0 +1,77 @@
+// One simulated run shared by the report, recording and cyclictest tests: every report format written live plus
+// a recording, and helpers to run the CLI and read files.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace report_test {
+
+struct CliResult
+{
+    int exitCode; // -1 when killed by a signal
+    std::string output;
+};
+
+inline CliResult runCli(const std::string& args)
+{
+    const std::string command = std::string(IRQSCOPE_CLI_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string out;
+    std::array<char, 4096> buf;
+    while (pipe && fgets(buf.data(), buf.size(), pipe))
+        out += buf.data();
+    const int status = pipe ? pclose(pipe) : -1;
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+inline std::string readFile(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+inline void writeFile(const std::filesystem::path& path, const std::string& bytes)
+{
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+}
+
+// The directory of the shared run; the run happens once per test binary.
+inline const std::filesystem::path& liveRun()
+{
+    static const std::filesystem::path dir = [] {
+        const auto d = std::filesystem::temp_directory_path() / ("irqscope-report-test-" + std::to_string(getpid()));
+        std::filesystem::create_directories(d);
+        const std::string p = d.string() + "/";
+        const auto r = runCli("run --device sim --vectors msix:0-3 --rate 1500 --duration 2s "
+                              "--deadline 20ms "
+                              "--record " +
+                              p + "run.irqrec --json " + p + "live.json --csv " + p + "live.csv --samples --html " + p +
+                              "live.html --pdf " + p + "live.pdf --cyclictest --histogram 8 --histfile " + p +
+                              "live.hist --cyclictest-json " + p + "live.ct.json > " + p + "stdout.txt");
+        EXPECT_EQ(r.exitCode, 0) << r.output;
+        return d;
+    }();
+    return dir;
+}
+
+inline std::vector<std::string> lines(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);)
+        out.push_back(l);
+    return out;
+}
+
+} // namespace report_test

@@ -1,0 +1,200 @@
+// cyclictest compatibility: an independent parser written from peers.md §1.2/§16 reads the T: lines, the text
+// histogram with its footer and the cyclictest JSON, and its numbers must match the JSON report.
+#include "report_cli_fixture.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <regex>
+
+using namespace report_test;
+
+namespace {
+
+// --- the independent parser (cyclictest's formats as peers.md describes them) ---------------------------------
+struct TLine
+{
+    int thread, tid, prio;
+    long interval, cycles, min, act, avg, max;
+};
+
+std::vector<TLine> parseTLines(const std::string& text)
+{
+    // T:%2d (%5d) P:%2d I:%ld C:%7lu Min:%7ld Act:%5ld Avg:%5ld Max:%8ld
+    static const std::regex re(R"(^T:([ \d]{2,}) \(([ \d]{5,})\) P:([ \d]{2,}) I:(\d+) C:([ \d]{7,}) )"
+                               R"(Min:([ \d]{7,}) Act:([ \d]{5,}) Avg:([ \d]{5,}) Max:([ \d]{8,})$)");
+    std::vector<TLine> out;
+    for (const auto& l : lines(text)) {
+        std::smatch m;
+        if (l.rfind("T:", 0) != 0)
+            continue;
+        if (!std::regex_match(l, m, re)) {
+            ADD_FAILURE() << "not a cyclictest T: line: '" << l << "'";
+            continue;
+        }
+        out.push_back({std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]), std::stol(m[4]), std::stol(m[5]),
+                       std::stol(m[6]), std::stol(m[7]), std::stol(m[8]), std::stol(m[9])});
+    }
+    return out;
+}
+
+struct Histogram
+{
+    std::vector<std::vector<uint64_t>> counts; // [bucket][thread]
+    std::vector<uint64_t> total, min, avg, max, overflows;
+    std::vector<std::vector<uint64_t>> overflowCycles;
+};
+
+std::vector<uint64_t> footerNumbers(const std::string& line, const std::string& prefix)
+{
+    EXPECT_EQ(line.rfind(prefix, 0), 0u) << line;
+    std::vector<uint64_t> out;
+    std::istringstream in(line.substr(prefix.size()));
+    for (std::string w; in >> w;)
+        out.push_back(std::stoull(w));
+    return out;
+}
+
+Histogram parseHistogram(const std::string& text)
+{
+    Histogram h;
+    const auto ls = lines(text);
+    EXPECT_FALSE(ls.empty());
+    EXPECT_EQ(ls[0], "# Histogram");
+    std::size_t i = 1;
+    static const std::regex row(R"(^(\d{6}) (\d{6}(\t\d{6})*)$)");
+    for (; i < ls.size() && ls[i][0] != '#'; ++i) {
+        std::smatch m;
+        EXPECT_TRUE(std::regex_match(ls[i], m, row)) << "bad histogram row '" << ls[i] << "'";
+        EXPECT_EQ(std::stoul(m[1]), h.counts.size());
+        std::vector<uint64_t> counts;
+        std::istringstream in(m[2].str());
+        for (std::string w; std::getline(in, w, '\t');)
+            counts.push_back(std::stoull(w));
+        h.counts.push_back(counts);
+    }
+    EXPECT_GE(ls.size(), i + 6);
+    h.total = footerNumbers(ls[i], "# Total:");
+    h.min = footerNumbers(ls[i + 1], "# Min Latencies:");
+    h.avg = footerNumbers(ls[i + 2], "# Avg Latencies:");
+    h.max = footerNumbers(ls[i + 3], "# Max Latencies:");
+    h.overflows = footerNumbers(ls[i + 4], "# Histogram Overflows:");
+    EXPECT_EQ(ls[i + 5], "# Histogram Overflow at cycle number:");
+    for (std::size_t t = i + 6; t < ls.size(); ++t)
+        h.overflowCycles.push_back(footerNumbers(ls[t], "# Thread " + std::to_string(t - i - 6) + ":"));
+    return h;
+}
+
+nlohmann::json liveReport()
+{
+    return nlohmann::json::parse(readFile(liveRun() / "live.json"));
+}
+
+} // namespace
+
+TEST(CyclictestCompat, SummaryLinesMatchTheJsonReport)
+{
+    const auto report = liveReport();
+    const auto t = parseTLines(readFile(liveRun() / "stdout.txt"));
+    ASSERT_EQ(t.size(), report["vectors"].size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto& l = report["vectors"][i]["latency_ns"];
+        SCOPED_TRACE(report["vectors"][i]["name"].get<std::string>());
+        EXPECT_EQ(t[i].thread, static_cast<int>(i));
+        EXPECT_EQ(t[i].interval, 667); // 1e6 / 1500 Hz
+        EXPECT_EQ(t[i].cycles, l["count"].get<long>());
+        ASSERT_GT(t[i].cycles, 1000);
+        EXPECT_EQ(t[i].min, l["min"].get<long>() / 1000);
+        EXPECT_EQ(t[i].max, l["max"].get<long>() / 1000);
+        EXPECT_EQ(t[i].avg, static_cast<long>(l["mean"].get<double>() / 1000));
+        EXPECT_GE(t[i].act, t[i].min);
+        EXPECT_LE(t[i].act, t[i].max);
+    }
+}
+
+TEST(CyclictestCompat, HistogramAndFooterMatchTheJsonReport)
+{
+    const auto report = liveReport();
+    const auto h = parseHistogram(readFile(liveRun() / "live.hist"));
+    const std::size_t n = report["vectors"].size();
+    ASSERT_EQ(h.counts.size(), 8u);
+    ASSERT_EQ(h.total.size(), n);
+    ASSERT_EQ(h.min.size(), n);
+    ASSERT_EQ(h.overflowCycles.size(), n);
+    for (std::size_t t = 0; t < n; ++t) {
+        const auto& l = report["vectors"][t]["latency_ns"];
+        uint64_t sum = 0;
+        for (const auto& row : h.counts) {
+            ASSERT_EQ(row.size(), n);
+            sum += row[t];
+        }
+        EXPECT_EQ(sum, h.total[t]) << "Total excludes overflows";
+        EXPECT_EQ(h.total[t] + h.overflows[t], l["count"].get<uint64_t>());
+        EXPECT_EQ(h.min[t], l["min"].get<uint64_t>() / 1000);
+        EXPECT_EQ(h.max[t], l["max"].get<uint64_t>() / 1000);
+        EXPECT_EQ(h.avg[t], static_cast<uint64_t>(l["mean"].get<double>() / 1000));
+        EXPECT_EQ(h.overflowCycles[t].size(), std::min<uint64_t>(h.overflows[t], 1024));
+        for (std::size_t k = 1; k < h.overflowCycles[t].size(); ++k)
+            EXPECT_LT(h.overflowCycles[t][k - 1], h.overflowCycles[t][k]);
+        // Loopback latencies (about 5 µs, tail to tens of µs) overflow an 8 µs histogram now and then.
+        EXPECT_GT(h.overflows[t], 0u);
+    }
+}
+
+TEST(CyclictestCompat, JsonKeepsCyclictestKeysAndMatchesTheJsonReport)
+{
+    const auto report = liveReport();
+    const auto text = readFile(liveRun() / "live.ct.json");
+    const auto ct = nlohmann::json::parse(text);
+    EXPECT_EQ(ct["file_version"], 1);
+    ASSERT_TRUE(ct.contains("cmdline:"));
+    ASSERT_TRUE(ct.contains("rt_test_version:"));
+    EXPECT_NE(ct["cmdline:"].get<std::string>().find("--cyclictest-json"), std::string::npos);
+    EXPECT_EQ(ct["resolution_in_ns"], 0);
+    for (const char* k : {"sysname", "nodename", "release", "version", "machine", "realtime"})
+        EXPECT_TRUE(ct["sysinfo"].contains(k)) << k;
+    const std::size_t n = report["vectors"].size();
+    ASSERT_EQ(ct["num_threads"].get<std::size_t>(), n);
+    for (std::size_t t = 0; t < n; ++t) {
+        const auto& th = ct["thread"][std::to_string(t)];
+        const auto& l = report["vectors"][t]["latency_ns"];
+        // Exactly cyclictest's keys: extras live under "irqscope" only.
+        std::vector<std::string> keys;
+        for (auto it = th.begin(); it != th.end(); ++it)
+            keys.push_back(it.key());
+        EXPECT_EQ(keys, (std::vector<std::string>{"avg", "cpu", "cycles", "histogram", "max", "min", "node"}));
+        EXPECT_EQ(th["cycles"].get<uint64_t>(), l["count"].get<uint64_t>());
+        EXPECT_EQ(th["min"].get<int64_t>(), l["min"].get<int64_t>() / 1000);
+        EXPECT_EQ(th["max"].get<int64_t>(), l["max"].get<int64_t>() / 1000);
+        EXPECT_NEAR(th["avg"].get<double>(), l["mean"].get<double>() / 1000, 0.006);
+        uint64_t sum = 0;
+        for (auto it = th["histogram"].begin(); it != th["histogram"].end(); ++it) {
+            EXPECT_LT(std::stoul(it.key()), 8u);
+            EXPECT_GT(it.value().get<uint64_t>(), 0u) << "only non-zero bins";
+            sum += it.value().get<uint64_t>();
+        }
+        const auto& x = ct["irqscope"]["threads"][std::to_string(t)];
+        EXPECT_EQ(x["vector"], report["vectors"][t]["name"]);
+        EXPECT_EQ(th["cycles"].get<uint64_t>() - sum, x["overflows"].get<uint64_t>());
+        EXPECT_NEAR(x["percentiles"]["99"].get<double>(), l["p99"].get<double>() / 1000, 0.006);
+    }
+}
+
+TEST(CyclictestCompat, NanosecondsOnRequest)
+{
+    const auto dir = liveRun();
+    const auto out = (dir / "ns.ct.json").string();
+    const auto r = runCli("report " + (dir / "run.irqrec").string() + " --ns --cyclictest --cyclictest-json " + out);
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    const auto report = liveReport();
+    const auto ct = nlohmann::json::parse(readFile(out));
+    EXPECT_EQ(ct["resolution_in_ns"], 1);
+    const auto t = parseTLines(r.output);
+    ASSERT_EQ(t.size(), report["vectors"].size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto& l = report["vectors"][i]["latency_ns"];
+        EXPECT_EQ(t[i].min, l["min"].get<long>());
+        EXPECT_EQ(t[i].max, l["max"].get<long>());
+        EXPECT_EQ(ct["thread"][std::to_string(i)]["max"].get<long>(), l["max"].get<long>());
+    }
+}
