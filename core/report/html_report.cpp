@@ -37,6 +37,7 @@ th, td { padding: 3px 7px; border-bottom: 1px solid #e9ecef; white-space: nowrap
 th { background: #f1f3f5; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.facts td:first-child { color: #6c757d; } table.facts td { white-space: normal; }
 .chart { margin: 10px 0; } .bad { color: #c92a2a; font-weight: bold; }
+p.bad { font-size: 13px; margin: 4px 0; }
 </style>
 </head>
 <body>

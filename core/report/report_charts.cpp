@@ -292,7 +292,7 @@ void drawTimeline(Canvas& c, ChartBox box, const ReportInput& input)
         band(stuckAt, endNs, stuck, bandH * 0.3);
         // Draw over the bands: misses as ticks along the top, errors as full-height marks.
         for (int64_t t : d->missTimes)
-            c.line(xOf(t), y + 1, xOf(t), bandY, stuck, 0.8);
+            c.line(xOf(t), y + 1, xOf(t), y + row - 1, stuck, 1.2);
         for (const auto& e : d->events) {
             if (e.code == EventCode::Error)
                 c.rect(xOf(e.timeNs) - 1.5, y + 1, 3, row - 2, error, std::nullopt);
@@ -302,7 +302,7 @@ void drawTimeline(Canvas& c, ChartBox box, const ReportInput& input)
     const double ly = p.y1 + 32;
     double lx = p.x0;
     for (const auto& [color, label] : {std::pair{armed, "armed"}, std::pair{masked, "masked"},
-                                       std::pair{stuck, "stuck / missed (ticks)"}, std::pair{error, "error"}}) {
+                                       std::pair{stuck, "stuck; missed (ticks)"}, std::pair{error, "error"}}) {
         c.rect(lx, ly - 8, 12, 8, color, std::nullopt);
         c.text(lx + 16, ly, label, 9, kInk);
         lx += 40 + 6.0 * std::string(label).size();
