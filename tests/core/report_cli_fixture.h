@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
 
 namespace report_test {
 
@@ -46,23 +48,37 @@ inline void writeFile(const std::filesystem::path& path, const std::string& byte
     out << bytes;
 }
 
-// The directory of the shared run; the run happens once per test binary.
+// The directory of the shared run: the run happens once per test process, and the directory goes at its exit.
+class LiveRun
+{
+public:
+    LiveRun()
+        : m_dir(std::filesystem::temp_directory_path() / ("irqscope-report-test-" + std::to_string(getpid())))
+    {
+        std::filesystem::create_directories(m_dir);
+        const std::string p = m_dir.string() + "/";
+        const auto r =
+            runCli("run --device sim --vectors msix:0-3 --rate 1500 --duration 2s --deadline 20ms --record " + p +
+                   "run.irqrec --json " + p + "live.json --csv " + p + "live.csv --samples --html " + p +
+                   "live.html --pdf " + p + "live.pdf --cyclictest --histogram 8 --histfile " + p +
+                   "live.hist --cyclictest-json " + p + "live.ct.json > " + p + "stdout.txt");
+        EXPECT_EQ(r.exitCode, 0) << r.output;
+    }
+    ~LiveRun()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(m_dir, ec);
+    }
+    const std::filesystem::path& dir() const { return m_dir; }
+
+private:
+    std::filesystem::path m_dir;
+};
+
 inline const std::filesystem::path& liveRun()
 {
-    static const std::filesystem::path dir = [] {
-        const auto d = std::filesystem::temp_directory_path() / ("irqscope-report-test-" + std::to_string(getpid()));
-        std::filesystem::create_directories(d);
-        const std::string p = d.string() + "/";
-        const auto r = runCli("run --device sim --vectors msix:0-3 --rate 1500 --duration 2s "
-                              "--deadline 20ms "
-                              "--record " +
-                              p + "run.irqrec --json " + p + "live.json --csv " + p + "live.csv --samples --html " + p +
-                              "live.html --pdf " + p + "live.pdf --cyclictest --histogram 8 --histfile " + p +
-                              "live.hist --cyclictest-json " + p + "live.ct.json > " + p + "stdout.txt");
-        EXPECT_EQ(r.exitCode, 0) << r.output;
-        return d;
-    }();
-    return dir;
+    static const LiveRun run;
+    return run.dir();
 }
 
 inline std::vector<std::string> lines(const std::string& text)
