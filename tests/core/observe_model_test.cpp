@@ -194,3 +194,23 @@ TEST(ObserveModel, LastSampleAtStopKeepsTheLastIntervalRates)
     EXPECT_EQ(s.vectors[1].completionRateHz, 0.0); // gone at stop
     EXPECT_EQ(s.vectors[1].disappearedNs, kSec + kSec / 100);
 }
+
+TEST(ObserveModel, TextsThroughOnlineAndOffline)
+{
+    // /proc/interrupts texts fed through the parser: CPU1 comes online (first seen: a baseline), gets 5
+    // interrupts, then CPU0 goes offline; nothing is counted twice or lost from the CPUs that stay.
+    const std::string t0 = "           CPU0\n 24:  100  PCI-MSI 32768-edge  vfio-msix[0](0000:00:02.0)\n";
+    const std::string t1 = "           CPU0 CPU1\n 24:  150  7  PCI-MSI 32768-edge  vfio-msix[0](0000:00:02.0)\n";
+    const std::string t2 = "           CPU0 CPU1\n 24:  150  12  PCI-MSI 32768-edge  vfio-msix[0](0000:00:02.0)\n";
+    const std::string t3 = "           CPU1\n 24:  20  PCI-MSI 32768-edge  vfio-msix[0](0000:00:02.0)\n";
+    ObserverModel m;
+    m.update(sampleFromText(t0, "0000:00:02.0", "/nonexistent", 0));
+    m.update(sampleFromText(t1, "0000:00:02.0", "/nonexistent", kSec));
+    EXPECT_EQ(m.snapshot(2, "d", 0).vectors[0].counters.deviceOriginated, 50u);
+    m.update(sampleFromText(t2, "0000:00:02.0", "/nonexistent", 2 * kSec));
+    EXPECT_EQ(m.snapshot(3, "d", 0).vectors[0].counters.deviceOriginated, 55u);
+    m.update(sampleFromText(t3, "0000:00:02.0", "/nonexistent", 3 * kSec));
+    const auto s = m.snapshot(4, "d", 0);
+    EXPECT_EQ(s.vectors[0].counters.deviceOriginated, 63u);
+    EXPECT_EQ(s.vectors[0].perCpuRateHz, (std::vector<std::pair<int, double>>{{1, 8.0}}));
+}

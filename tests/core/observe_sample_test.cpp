@@ -123,3 +123,35 @@ TEST(ObserveSample, Kernel618TextSharedIntxAndUnplugged)
     EXPECT_TRUE(readIrqSample("0000:09:00.0", p.root()).irqs.empty());
     EXPECT_TRUE(readIrqSample("0000:01:00.0", p.root() + "/missing").irqs.empty());
 }
+
+TEST(ObserveSample, Kernel612GuestTextThroughHotplug)
+{
+    // Captured in the tests/vm 6.12 guest (intel-iommu interrupt remapping), then as the same guest would print
+    // it with a second CPU online, and with CPU0 offline.
+    const std::string oneCpu = R"(           CPU0       
+ 25:         11  IR-PCI-MSIX-0000:00:02.0   0-edge      vfio-msix[0](0000:00:02.0)
+ 26:          0  IR-PCI-MSIX-0000:00:02.0   1-edge      vfio-msix[1](0000:00:02.0)
+)";
+    const std::string twoCpus = R"(           CPU0       CPU1       
+ 25:         11          4  IR-PCI-MSIX-0000:00:02.0   0-edge      vfio-msix[0](0000:00:02.0)
+ 26:          0          0  IR-PCI-MSIX-0000:00:02.0   1-edge      vfio-msix[1](0000:00:02.0)
+)";
+    const std::string cpu1Only = R"(           CPU1       
+ 25:          9  IR-PCI-MSIX-0000:00:02.0   0-edge      vfio-msix[0](0000:00:02.0)
+ 26:          2  IR-PCI-MSIX-0000:00:02.0   1-edge      vfio-msix[1](0000:00:02.0)
+)";
+    const auto a = sampleFromText(oneCpu, "0000:00:02.0", "/nonexistent", 1);
+    const auto b = sampleFromText(twoCpus, "0000:00:02.0", "/nonexistent", 2);
+    const auto c = sampleFromText(cpu1Only, "0000:00:02.0", "/nonexistent", 3);
+    EXPECT_EQ(a.cpus, std::vector<int>{0});
+    EXPECT_EQ(b.cpus, (std::vector<int>{0, 1}));
+    EXPECT_EQ(c.cpus, std::vector<int>{1});
+    ASSERT_EQ(a.irqs.size(), 2u);
+    ASSERT_EQ(b.irqs.size(), 2u);
+    ASSERT_EQ(c.irqs.size(), 2u);
+    EXPECT_EQ(a.irqs[0].irq.perCpu, std::vector<uint64_t>{11});
+    EXPECT_EQ(b.irqs[0].irq.perCpu, (std::vector<uint64_t>{11, 4}));
+    EXPECT_EQ(c.irqs[0].irq.perCpu, std::vector<uint64_t>{9}); // the count of CPU1, not of CPU0
+    EXPECT_EQ(c.irqs[1].irq.action.vector, (VectorId{IrqIndex::Msix, 1}));
+    EXPECT_EQ(c.irqs[1].irq.irq, 26);
+}
