@@ -61,9 +61,10 @@ DeviceProfile makeEduProfile()
 DeviceProfile makeE1000eProfile()
 {
     using V = RegisterWrite::Value;
-    constexpr uint64_t kIcs = 0xc8, kIms = 0xd0, kImc = 0xd8, kEiac = 0xdc, kIvar = 0xe4;
+    constexpr uint64_t kCtrl = 0x0, kIcs = 0xc8, kIms = 0xd0, kImc = 0xd8, kEiac = 0xdc, kIvar = 0xe4;
     constexpr uint32_t kCauses = 0x1f << 20;
     constexpr uint32_t kFirstCause = 20;
+    constexpr uint32_t kCtrlReset = 1u << 26;
     DeviceProfile p;
     p.name = "e1000e";
     p.description = "Intel 82574 (QEMU e1000e): 5 MSI-X vectors, cause bits 20-24 routed by IVAR, raised through ICS";
@@ -74,7 +75,10 @@ DeviceProfile makeE1000eProfile()
                {0, kIvar, 0x800cba98, V::Literal, 0},
                {0, kEiac, kCauses, V::Literal, 0},
                {0, kIms, kCauses, V::Literal, 0}};
-    p.teardown = {{0, kImc, 0xffffffff, V::Literal, 0}};
+    // Teardown masks every cause, then resets the MAC (CTRL.RST) to stop the per-vector throttle timers: QEMU
+    // 7.2's e1000e aborts (assertion in e1000e_intrmgr_on_msix_throttling_timer) when one expires after MSI-X
+    // was disabled, which disarming within 128 us of the last message would do. setup re-initialises it all.
+    p.teardown = {{0, kImc, 0xffffffff, V::Literal, 0}, {0, kCtrl, kCtrlReset, V::Literal, 0}};
     auto& msix = recipeOf(p, IrqIndex::Msix);
     msix.deviceRaise = true;
     msix.maxSubindex = 5;
