@@ -97,8 +97,11 @@ void TimeSeriesChart::setCharted(const std::vector<uint32_t>& slots, const QStri
 
 void TimeSeriesChart::refresh()
 {
-    const double t1 = std::max(m_history.latestSec(), m_windowSec);
-    const double t0 = t1 - m_windowSec;
+    // The window grows from 10 s to its full length as the run ages, so a young run is not squeezed to the left.
+    const double latest = m_history.latestSec();
+    const double span = std::clamp(latest, std::min(10.0, m_windowSec), m_windowSec);
+    const double t1 = std::max(latest, span);
+    const double t0 = t1 - span;
     const int columns = std::max(16, static_cast<int>(chart()->plotArea().width()));
     double peak = 0;
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
