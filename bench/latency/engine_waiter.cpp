@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include <sched.h>
 #include <thread>
 
 namespace irqscope::bench {
@@ -47,16 +46,16 @@ public:
         std::thread producer([&] {
             produced = produceSignals(plan, fd, signalNs, [&](uint32_t i) {
                 core::Sample sample;
-                for (;;) {
-                    if (!ring.tryPop(sample)) {
-                        if (!engine.running())
-                            return false;
-                        sched_yield();
-                        continue;
+                bool found = false;
+                waitUntil([&] {
+                    while (ring.tryPop(sample)) {
+                        if (sample.kind == core::SampleKind::Unsolicited)
+                            return found = true;
                     }
-                    if (sample.kind == core::SampleKind::Unsolicited)
-                        break;
-                }
+                    return !engine.running();
+                });
+                if (!found)
+                    return false;
                 wakeNs[i] = sample.completionNs;
                 wrongValues += sample.value != 1;
                 return true;

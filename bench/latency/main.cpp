@@ -56,7 +56,8 @@ bool runPlacement(const Placement& placement, const Options& o, int fifo,
         }
     }
     fmt::print("\n== {} (producer CPU {}, waiter CPU {}), waiters {}{}\n", placement.name, placement.producerCpu,
-               placement.waiterCpu, fifo ? fmt::format("SCHED_FIFO {}", fifo) : "SCHED_OTHER",
+               placement.waiterCpu,
+               fifo ? fmt::format("SCHED_FIFO {} (producer {})", fifo, fifo > 10 ? fifo - 10 : 0) : "SCHED_OTHER",
                placement.pmQos ? ", waiter CPU PM QoS n/a" : "");
     std::map<std::string, std::vector<LatencyStats>> rounds;
     std::vector<double> roundP50Ratio;
@@ -67,6 +68,7 @@ bool runPlacement(const Placement& placement, const Options& o, int fifo,
         plan.producerCpu = placement.producerCpu;
         plan.waiterCpu = placement.waiterCpu;
         plan.fifoPriority = fifo;
+        plan.producerFifoPriority = fifo > 10 ? fifo - 10 : 0;
         plan.samples = o.samples;
         plan.warmup = o.warmup;
         plan.gapMinNs = o.gapMinUs * 1000;

@@ -168,8 +168,7 @@ public:
             // Its own thread: the producer pins itself, and the main thread's CPU set must stay whole.
             std::thread producer([&] {
                 produced = produceSignals(plan, fd, signalNs, [&](uint32_t i) {
-                    while (acked.load(std::memory_order_acquire) <= i)
-                        sched_yield();
+                    waitUntil([&] { return acked.load(std::memory_order_acquire) > i; });
                     return true;
                 });
             });

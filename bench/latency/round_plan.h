@@ -8,6 +8,7 @@
 #include "engine/monotonic_clock.h"
 
 #include <cstdint>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,7 +20,8 @@ struct RoundPlan
 {
     int producerCpu = 0;
     int waiterCpu = 1;
-    int fifoPriority = 0; // the waiter's (and irqscope's core thread's); 0 = SCHED_OTHER
+    int fifoPriority = 0;         // the waiter's (and irqscope's core thread's); 0 = SCHED_OTHER
+    int producerFifoPriority = 0; // below the waiter's, so that on a shared CPU the waiter still runs first
     uint32_t warmup = 500;
     uint32_t samples = 10000;
     int64_t gapMinNs = 20'000;
@@ -29,12 +31,28 @@ struct RoundPlan
     uint32_t total() const { return warmup + samples; }
 };
 
+// The producer's wait for an acknowledgement: spins briefly (a wakeup takes microseconds), then yields, so that
+// on a busy machine the producer is not parked behind other tasks' time slices.
+template<typename Ready>
+void waitUntil(Ready&& ready)
+{
+    const int64_t spinUntil = core::monotonicNs() + 200'000;
+    while (!ready()) {
+        if (core::monotonicNs() > spinUntil)
+            sched_yield();
+        else
+            __builtin_ia32_pause();
+    }
+}
+
 // Runs on the calling thread: pins it, then for each of plan.total() signals sleeps, stamps signalNs[i], writes
 // the eventfd and calls ack(i), which must return once the waiter consumed signal i. False if a write failed.
 template<typename Ack>
 bool produceSignals(const RoundPlan& plan, int eventfd, std::vector<int64_t>& signalNs, Ack&& ack)
 {
     (void)core::pinCurrentThread(plan.producerCpu);
+    if (plan.producerFifoPriority > 0)
+        (void)core::setFifo(plan.producerFifoPriority);
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     uint64_t rng = plan.seed * 0x9E3779B97F4A7C15ull + 1;
     const uint64_t span = static_cast<uint64_t>(plan.gapMaxNs - plan.gapMinNs + 1);
