@@ -36,7 +36,9 @@ qemu-system-x86_64 -accel help 2>/dev/null | grep -q tcg || skip "this QEMU has 
 
 mkdir -p "$LOGS"
 stamp "static build of irqscope and irqscope_vm_tests in $BUILD"
-cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIRQSCOPE_BUILD_GUI=OFF -DIRQSCOPE_STATIC=ON \
+# -O1: the guest measures emulated (TCG) latency, so -O3 buys nothing there and costs minutes of compile time.
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
+    -DIRQSCOPE_BUILD_GUI=OFF -DIRQSCOPE_STATIC=ON \
     >"$LOGS/cmake.log" 2>&1 || { cat "$LOGS/cmake.log"; exit 1; }
 ninja -C "$BUILD" irqscope_vm_tests >"$LOGS/build.log" 2>&1 || { tail -n 40 "$LOGS/build.log"; exit 1; }
 BINS=("$BUILD/tests/vm/irqscope_vm_tests")
