@@ -76,7 +76,10 @@ if [ -x /bin/irqscope ]; then
         bdf=${dev##*/}
         case "$(sed 's/^0x//' $dev/vendor):$(sed 's/^0x//' $dev/device)" in
         1234:11e8) runs="msi:loopback intx:device msi:device" EDU=$bdf ;;
-        8086:10d3) runs="msix:loopback msix:device" ;;
+        # e1000e device-raised runs are left to irqscope_vm_tests: QEMU 7.2's e1000e aborts the whole guest when a
+        # throttle timer expires after MSI-X is disabled, and a CLI run that stops within 128 us of its last raise
+        # can do that (docs/profiles.md).
+        8086:10d3) runs="msix:loopback" ;;
         *) runs="msi:0:loopback" ;;
         esac
         # Measurements (reported; the CLI's own tests gate its numbers).
