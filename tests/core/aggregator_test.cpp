@@ -62,11 +62,11 @@ public:
     // Producer side. `wait` retries while the ring is full (no drops); otherwise a full ring drops the sample.
     bool push(const Sample& s, bool wait)
     {
-        while (!m_ring.tryPush(s)) {
-            if (!wait)
-                return false;
+        // A waiting producer waits for room first: every refused tryPush counts as a ring drop.
+        while (wait && m_ring.size() >= m_ring.capacity())
             std::this_thread::yield();
-        }
+        if (!m_ring.tryPush(s))
+            return false;
         m_pushed.fetch_add(1, std::memory_order_relaxed);
         return true;
     }

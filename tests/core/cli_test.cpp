@@ -96,15 +96,17 @@ TEST(Cli, SpuriousInterruptsAreCounted)
 TEST(Cli, StuckMaskShowsAsMissedAndStuck)
 {
     const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-stuck.json";
-    const auto r = run("run --device sim --vectors msix:0-1 --trigger device --rate 200 --duration 1s --deadline "
-                       "20ms --sim-faults stuck-mask=msix:1 --json " +
+    const auto r = run("run --device sim --vectors msix:0-1 --trigger device --rate 200 --duration 1500ms --deadline "
+                       "250ms --sim-faults stuck-mask=msix:1 --json " +
                        path.string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::ifstream in(path);
     const auto vectors = nlohmann::json::parse(in)["vectors"];
     EXPECT_EQ(vectors[0]["missed"].get<uint64_t>(), 0u);
     EXPECT_EQ(vectors[1]["completed"].get<uint64_t>(), 0u);
-    EXPECT_GT(vectors[1]["missed"].get<uint64_t>(), 50u);
+    // A 250 ms deadline keeps the healthy vector clear of misses on a loaded machine; the stuck one still fills
+    // its 16-trigger window every deadline, so it misses ~60 a second.
+    EXPECT_GT(vectors[1]["missed"].get<uint64_t>(), 40u);
     EXPECT_NE(vectors[1]["last_error"].get<std::string>().find("stuck"), std::string::npos);
     std::filesystem::remove(path);
 }
