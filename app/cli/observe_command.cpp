@@ -1,6 +1,7 @@
 // `irqscope run --observe BDF`: the observer's command line, live view and reports.
 #include "observe_command.h"
 
+#include "cli_support.h"
 #include "engine/monotonic_clock.h"
 #include "exit_codes.h"
 #include "observe/handler_timing.h"
@@ -26,32 +27,6 @@ namespace irqscope::cli {
 using namespace irqscope::core;
 
 namespace {
-
-int fail(int code, const std::string& message)
-{
-    std::fprintf(stderr, "irqscope: error: %s\n", message.c_str());
-    return code;
-}
-
-int terminalRows()
-{
-    winsize ws{};
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 8)
-        return ws.ws_row;
-    return 40;
-}
-
-// SIGINT/SIGTERM are blocked in every thread since main() started; returns the signal or 0 on timeout.
-int waitForSignal(int64_t timeoutNs)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    timespec ts{static_cast<time_t>(timeoutNs / 1'000'000'000), static_cast<long>(timeoutNs % 1'000'000'000)};
-    const int sig = sigtimedwait(&set, nullptr, &ts);
-    return sig > 0 ? sig : 0;
-}
 
 void excludeAll(CLI::App& run, CLI::Option* observe)
 {
@@ -137,7 +112,7 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
         const int64_t now = monotonicNs();
         if (now >= end)
             break;
-        signal = waitForSignal(std::min(end - now, refresh));
+        signal = waitForStopSignal(std::min(end - now, refresh));
         if (signal) {
             stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
             break;

@@ -1,6 +1,7 @@
 // `irqscope replay FILE`: paced sample replay into a ReplaySource, the aggregator and the live table.
 #include "replay_command.h"
 
+#include "cli_support.h"
 #include "engine/monotonic_clock.h"
 #include "exit_codes.h"
 #include "live_table.h"
@@ -19,22 +20,6 @@
 namespace irqscope::cli {
 
 using namespace irqscope::core;
-
-namespace {
-
-// SIGINT/SIGTERM are blocked in every thread (main); take one if pending within `timeoutNs`.
-int pendingSignal(int64_t timeoutNs)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    timespec ts{static_cast<time_t>(timeoutNs / 1'000'000'000), static_cast<long>(timeoutNs % 1'000'000'000)};
-    const int sig = sigtimedwait(&set, nullptr, &ts);
-    return sig > 0 ? sig : 0;
-}
-
-} // namespace
 
 CLI::App* addReplayCommand(CLI::App& app, ReplayOptions& o)
 {
@@ -87,16 +72,16 @@ int replayRecording(const ReplayOptions& o)
                 const int64_t due =
                     start + static_cast<int64_t>(static_cast<double>(s.completionNs - rec.meta.originNs) / o.speed);
                 while (!signal && monotonicNs() < due) {
-                    signal = pendingSignal(std::min<int64_t>(due - monotonicNs(), 50'000'000));
+                    signal = waitForStopSignal(std::min<int64_t>(due - monotonicNs(), 50'000'000));
                     refresh();
                 }
             }
             while (!signal && pushed - aggregator.samplesDrained() >= room)
-                signal = pendingSignal(1'000'000);
+                signal = waitForStopSignal(1'000'000);
             if (!signal && source.push(s))
                 ++pushed;
             if ((pushed & 1023) == 0) {
-                signal = signal ? signal : pendingSignal(0);
+                signal = signal ? signal : waitForStopSignal(0);
                 refresh();
             }
         }

@@ -1,6 +1,7 @@
 // `irqscope report FILE`: read and check a recording, rebuild its ReportInput, write the requested reports.
 #include "report_command.h"
 
+#include "cli_support.h"
 #include "exit_codes.h"
 #include "record/recording_reader.h"
 #include "record/recording_report.h"
@@ -25,10 +26,6 @@ CLI::App* addReportCommand(CLI::App& app, ReportCommandOptions& o)
 
 int renderRecording(const ReportCommandOptions& o)
 {
-    const auto fail = [](int code, const std::string& message) {
-        std::fprintf(stderr, "irqscope: error: %s\n", message.c_str());
-        return code;
-    };
     if (auto err = checkReportOutputs(o.outputs); !err.empty())
         return fail(kExitUsage, err);
     if (!o.outputs.any() && !o.info)

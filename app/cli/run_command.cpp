@@ -1,5 +1,6 @@
 #include "run_command.h"
 
+#include "cli_support.h"
 #include "engine/engine.h"
 #include "engine/monotonic_clock.h"
 #include "exit_codes.h"
@@ -21,37 +22,6 @@
 namespace irqscope::cli {
 
 using namespace irqscope::core;
-
-namespace {
-
-int fail(int code, const std::string& message)
-{
-    std::fprintf(stderr, "irqscope: error: %s\n", message.c_str());
-    return code;
-}
-
-int terminalRows()
-{
-    winsize ws{};
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 8)
-        return ws.ws_row;
-    return 40;
-}
-
-// Waits up to `timeoutNs` for SIGINT/SIGTERM (blocked in every thread since main started); returns the signal
-// or 0 on timeout.
-int waitForSignal(int64_t timeoutNs)
-{
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    timespec ts{static_cast<time_t>(timeoutNs / 1'000'000'000), static_cast<long>(timeoutNs % 1'000'000'000)};
-    const int sig = sigtimedwait(&set, nullptr, &ts);
-    return sig > 0 ? sig : 0;
-}
-
-} // namespace
 
 void addRunCommand(CLI::App& app, RunOptions& o)
 {
@@ -265,7 +235,7 @@ int runMeasurement(const RunOptions& o)
             stopReason = "core thread stopped: " + engine.status().stopReason;
             break;
         }
-        signal = waitForSignal(std::min(poll, std::max<int64_t>(0, std::min(end, nextRefresh) - now)));
+        signal = waitForStopSignal(std::min(poll, std::max<int64_t>(0, std::min(end, nextRefresh) - now)));
         if (signal) {
             stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
             break;
