@@ -318,6 +318,7 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
         sample.seq = s.window.headSeq();
         noteResolved(slot, s.window.headSeq());
         s.window.pop();
+        --m_outstanding;
         VectorCounters::bump(c.completed);
         pushSample(sample);
         --remaining;
@@ -329,6 +330,7 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
                 break;
             noteResolved(slot, s.window.headSeq());
             s.window.pop();
+            --m_outstanding;
             VectorCounters::bump(c.coalesced);
             --remaining;
         }
@@ -404,6 +406,7 @@ void CoreThread::resolveMissed(uint32_t slot, int64_t nowNs, int error)
     sample.value = static_cast<uint64_t>(error);
     noteResolved(slot, s.window.headSeq());
     s.window.pop();
+    --m_outstanding;
     VectorCounters::bump(m_counters[slot].missed);
     pushSample(sample);
     if (error == ETIME && ++s.consecutiveMissed >= kStuckAfterMisses && !s.userMasked && !s.stuckReported) {
@@ -442,11 +445,7 @@ void CoreThread::scanDeadlines(int64_t nowNs)
 
 bool CoreThread::anyOutstanding() const
 {
-    for (const auto& s : m_state) {
-        if (!s.window.empty())
-            return true;
-    }
-    return false;
+    return m_outstanding != 0;
 }
 
 void CoreThread::fireDue(int64_t nowNs)
@@ -477,6 +476,7 @@ bool CoreThread::fireOne(uint32_t slot, int64_t nowNs)
         return false;
     }
     const uint64_t seq = s.window.push(nowNs);
+    ++m_outstanding;
     s.fromThread[seq & (OutstandingWindow::kCapacity - 1)] = false;
     VectorCounters::bump(c.triggered);
     if (s.userMasked)
@@ -535,6 +535,7 @@ void CoreThread::drainTriggerRecords()
                 }
                 {
                     const uint64_t seq = s.window.push(r.triggerNs);
+                    ++m_outstanding;
                     s.fromThread[seq & (OutstandingWindow::kCapacity - 1)] = true;
                 }
                 VectorCounters::bump(c.triggered);

@@ -157,6 +157,7 @@ private:
     TriggerSchedule m_schedule;
     std::unique_ptr<TriggerThread> m_triggerThread;
 
+    uint64_t m_outstanding = 0; // triggers in every window: the loop asks each iteration, so no scan of all slots
     bool m_exit = false;
     bool m_stopping = false;
     int64_t m_stopDeadlineNs = 0;
