@@ -1,8 +1,10 @@
 #include "run_command.h"
 
 #include "cli_support.h"
+#include "engine/cpu_setup.h"
 #include "engine/engine.h"
 #include "engine/monotonic_clock.h"
+#include "engine/privileges.h"
 #include "exit_codes.h"
 #include "live_table.h"
 #include "report/json_report.h"
@@ -14,8 +16,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -68,7 +73,7 @@ void addRunCommand(CLI::App& app, RunOptions& o)
                     "exp:20us")
         ->capture_default_str();
     sim->add_option("--sim-faults", o.simFaults,
-                    "Injected faults: drop=P,delay=P@DUR,spurious=HZ,stuck-mask=intx:0+msix:3,seed=N");
+                    "Injected faults: drop=P,delay=P@DUR,spurious=HZ,stuck-mask=intx:0+msix:3,req-after=DUR,seed=N");
 }
 
 int runMeasurement(const RunOptions& o)
@@ -93,6 +98,20 @@ int runMeasurement(const RunOptions& o)
     RunReports reports(o.reports);
     if (auto err = reports.validate(); !err.empty())
         return fail(kExitUsage, err);
+
+    // CPUs outside this process's affinity mask (taskset, cgroup cpuset) are bad input, found before the device
+    // is touched.
+    const auto allowed = allowedCpus();
+    for (const auto& [option, cpu] : {std::pair<const char*, int>{"--cpu", o.cpu}, {"--trigger-cpu", o.triggerCpu}}) {
+        if (cpu != -1 && std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
+            std::string list;
+            for (int c : allowed)
+                list += (list.empty() ? "" : ",") + std::to_string(c);
+            return fail(kExitUsage, fmt::format("{} {}: CPU {} is not in this process's allowed CPUs ({}): pick one "
+                                                "of them",
+                                                option, cpu, cpu, list));
+        }
+    }
 
     DeviceRequest request;
     request.device = o.device;
@@ -130,6 +149,13 @@ int runMeasurement(const RunOptions& o)
     config.deadline = *deadline;
     config.intxUnmaskEventfd = o.intxUnmaskEventfd;
     config.profile = &opened.profile;
+    // Least privilege (docs/privileges.md): after setup only mlockall's future pages (CAP_IPC_LOCK) and, for root
+    // writing reports into someone else's directory, CAP_DAC_OVERRIDE can still be needed.
+    const bool writesFiles = o.reports.outputs.any() || !o.reports.record.empty() || !o.reports.thresholds.empty() ||
+                             !o.jsonPath.empty() || o.pmQos;
+    config.dropCapabilities = true;
+    config.keepCapabilities =
+        (o.mlock ? capabilityBit(CAP_IPC_LOCK) : 0) | (writesFiles ? capabilityBit(CAP_DAC_OVERRIDE) : 0);
 
     Engine engine(*opened.device, config);
     // Check the ranges against the device before arming anything, so bad input leaves the device untouched.
@@ -196,6 +222,10 @@ int runMeasurement(const RunOptions& o)
         engine.stop(); // disarms whatever was armed
         return fail(kExitDevice, err);
     }
+    // Set up and armed: the main thread drops what it no longer needs; the aggregator (and any exec= action it
+    // starts) is created after this and inherits the reduced sets.
+    if (auto err = dropCapabilities(config.keepCapabilities))
+        std::fprintf(stderr, "irqscope: warning: %s\n", err->c_str());
 
     const bool tty = isatty(STDOUT_FILENO) && !o.noLive;
     const bool jsonLines = !isatty(STDOUT_FILENO);
@@ -225,14 +255,29 @@ int runMeasurement(const RunOptions& o)
     int64_t nextRefresh = start + refresh;
     int signal = 0;
     std::string stopReason = "duration elapsed";
+    // Mid-run notices from the core thread (a vector given up on, a stalled trigger thread): printed at once
+    // when stdout is not the live table, else after it.
+    std::vector<std::string> notices;
+    auto takeNotices = [&] {
+        EngineNotice n;
+        while (engine.takeNotice(n)) {
+            if (tty)
+                notices.emplace_back(n.view());
+            else
+                std::fprintf(stderr, "irqscope: warning: %s\n", n.text.data());
+        }
+    };
     if (tty)
         std::fputs("\033[?25l", stdout); // hide the cursor while redrawing
     while (true) {
+        takeNotices();
         const int64_t now = monotonicNs();
         if (now >= end)
             break;
         if (!engine.running()) {
-            stopReason = "core thread stopped: " + engine.status().stopReason;
+            const auto status = engine.status();
+            stopReason = status.hostRequest || status.deviceLost ? status.stopReason
+                                                                 : "core thread stopped: " + status.stopReason;
             break;
         }
         signal = waitForStopSignal(std::min(poll, std::max<int64_t>(0, std::min(end, nextRefresh) - now)));
@@ -266,13 +311,18 @@ int runMeasurement(const RunOptions& o)
     // --- stop: disarm, drain, final reports --------------------------------------------------------------------
     engine.stop();
     aggregator.stop();
+    takeNotices();
+    for (const auto& n : notices)
+        std::fprintf(stderr, "irqscope: warning: %s\n", n.c_str());
     const auto final = aggregator.finalSnapshot();
+    const EngineStatus endStatus = engine.status();
 
     run.stopReason = stopReason;
     const ReportInput input = reports.input(*final, run);
     const auto report = reportJson(input);
 
-    int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
+    const bool hostTook = endStatus.hostRequest || endStatus.deviceLost;
+    int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : hostTook ? kExitHostTook : kExitOk;
     if (!reports.finish(input, code))
         code = kExitFailure;
     if (!o.jsonPath.empty()) {
@@ -293,6 +343,15 @@ int runMeasurement(const RunOptions& o)
     std::fflush(stdout);
     if (o.checkAccounting && code == kExitOk && !report["totals"]["balanced"].get<bool>())
         code = kExitUnbalanced;
+    if (hostTook)
+        std::fprintf(stderr, "irqscope: %s: every vector disarmed, partial reports written (exit %d)\n",
+                     endStatus.stopReason.c_str(), kExitHostTook);
+    if (endStatus.triggerAbandoned) {
+        // A trigger thread stuck in the device was left behind: it still uses the engine, the device and the
+        // profile, so they are not destroyed. The vectors are disarmed; ending the process closes the device.
+        std::fflush(nullptr);
+        std::_Exit(code);
+    }
     return code;
 }
 

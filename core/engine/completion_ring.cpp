@@ -16,8 +16,8 @@ std::string ioUringDisabledHint()
     std::ifstream in("/proc/sys/kernel/io_uring_disabled");
     int value = 0;
     if (in >> value && value != 0)
-        return fmt::format(" (/proc/sys/kernel/io_uring_disabled is {}: set it to 0, or to 1 and run as a member "
-                           "of kernel.io_uring_group)",
+        return fmt::format(" (kernel.io_uring_disabled is {}: set it to 0, or to 1 and run as a member of "
+                           "kernel.io_uring_group)",
                            value);
     return "";
 }
@@ -41,8 +41,20 @@ std::optional<std::string> CompletionRing::init(uint32_t entries, uint32_t files
         rc = io_uring_queue_init_params(entries, &m_ring, &params);
     }
     if (rc < 0) {
-        return fmt::format("io_uring is not available: {}{}; irqscope needs io_uring (Linux 5.19 or later)",
-                           std::strerror(-rc), rc == -EPERM ? ioUringDisabledHint() : std::string());
+        // No epoll fallback, by decision (docs/reliability.md, "io_uring unavailable"): the wait path is what
+        // irqscope measures, and a second one would silently change the numbers. So say what blocks it.
+        if (rc == -ENOSYS)
+            return "io_uring is not available (io_uring_setup: ENOSYS): the kernel is built without io_uring or a "
+                   "seccomp filter hides it; irqscope needs io_uring (Linux 5.19 or later), with no fallback";
+        if (rc == -EPERM) {
+            const std::string sysctl = ioUringDisabledHint();
+            return fmt::format("io_uring is refused (io_uring_setup: EPERM){}: allow io_uring_setup, io_uring_enter "
+                               "and io_uring_register in the seccomp profile (a container's default profile blocks "
+                               "them){}",
+                               sysctl, sysctl.empty() ? "" : " or lower kernel.io_uring_disabled");
+        }
+        return fmt::format("io_uring is not available: {}; irqscope needs io_uring (Linux 5.19 or later)",
+                           std::strerror(-rc));
     }
     m_initialised = true;
     // Sparse registration (5.19+) where possible, else an explicit table of -1.

@@ -19,6 +19,7 @@ enum class CqeKind : uint8_t
     DoorbellRead = 2,
     UnmaskWrite = 3,
     Cancel = 4,
+    ReqRead = 5, // the REQ index's eventfd: the host wants the device back (vfio-irq-facts §2.6)
 };
 
 struct CqeTag

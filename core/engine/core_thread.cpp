@@ -3,6 +3,7 @@
 #include "engine/alloc_probe.h"
 #include "engine/cpu_setup.h"
 #include "engine/monotonic_clock.h"
+#include "engine/privileges.h"
 #include "engine/trigger_thread.h"
 #include "profile/device_profile.h"
 
@@ -24,6 +25,12 @@ namespace {
 constexpr uint32_t kHarvestBatch = 256;
 constexpr uint32_t kStuckAfterMisses = 3;
 constexpr int64_t kMaxStopDrainNs = 500'000'000;
+// A vector whose eventfd reads fail this many times in a row is given up on (disarmed), so that a read that
+// fails at once every time cannot spin the loop.
+constexpr uint32_t kMaxConsecutiveReadErrors = 8;
+// The trigger thread iterates at least every millisecond; this long without an iteration means it is stalled.
+constexpr int64_t kTriggerStallNs = 1'000'000'000;
+constexpr uint32_t kReqIndex = static_cast<uint32_t>(IrqIndex::Req);
 
 const char* errnoName(int err)
 {
@@ -70,6 +77,7 @@ CoreThread::CoreThread(IrqDevice& device, const EngineConfig& config, const Vect
     }
     m_doorbellFile = slots.size();
     m_unmaskFile = slots.size() + 1;
+    m_reqFile = slots.size() + 2;
     const int64_t deadline = config.deadline.count();
     m_scanIntervalNs = std::clamp<int64_t>(deadline / 4, 100'000, 1'000'000);
     // The doorbell lives as long as this object, so post() can ring it whether or not the thread still runs.
@@ -154,6 +162,10 @@ std::optional<std::string> CoreThread::setUp()
     if (auto err = pinCurrentThread(cpu))
         return "--cpu: " + *err;
     st.coreCpu = cpu;
+    if (m_config.pmQos) {
+        if (auto err = m_pmQos.apply(cpu))
+            return "--pm-qos: " + *err;
+    }
     if (m_config.triggerCpu >= 0) {
         const auto allowed = allowedCpus();
         if (std::find(allowed.begin(), allowed.end(), m_config.triggerCpu) == allowed.end())
@@ -169,7 +181,7 @@ std::optional<std::string> CoreThread::setUp()
         st.mlocked = true;
     }
     // The ring is created before SCHED_FIFO, as the latency floor notes advise for io_uring helper threads.
-    const uint32_t files = m_slots.size() + 2;
+    const uint32_t files = m_slots.size() + 3;
     const uint32_t entries = std::bit_ceil(std::clamp<uint32_t>(m_slots.size() + 16, 64, 4096));
     if (auto err = m_ring.init(entries, files))
         return *err;
@@ -183,6 +195,7 @@ std::optional<std::string> CoreThread::setUp()
     if (const int rc = m_ring.setFile(m_doorbellFile, m_doorbell); rc < 0)
         return fmt::format("io_uring cannot register the doorbell eventfd: {}", std::strerror(-rc));
     m_ring.queueRead(m_doorbellFile, &m_doorbellBuffer, CqeTag::encode(CqeKind::DoorbellRead, 0, 0));
+    st.reqWatched = armReqWatch();
     m_ring.submit();
 
     st.triggerCpu = m_config.triggerCpu;
@@ -194,6 +207,12 @@ std::optional<std::string> CoreThread::setUp()
     {
         std::lock_guard lock(m_statusMutex);
         m_staticStatus = st;
+    }
+    // Everything privileged is done (SCHED_FIFO, mlockall, the ring); the trigger thread started below inherits
+    // the reduced sets.
+    if (m_config.dropCapabilities) {
+        if (auto err = dropCapabilities(m_config.keepCapabilities))
+            return *err;
     }
     if (m_config.triggerCpu >= 0) {
         m_triggerThread = std::make_unique<TriggerThread>(*this, m_slots, m_config);
@@ -218,6 +237,7 @@ void CoreThread::loop()
             fireDue(now);
         if (now >= m_nextScanNs) {
             scanDeadlines(now);
+            checkTriggerThread(now);
             m_nextScanNs = now + m_scanIntervalNs;
         }
         if (m_stopping && (!anyOutstanding() || now >= m_stopDeadlineNs)) {
@@ -278,6 +298,14 @@ void CoreThread::harvest()
                     pushEvent(tag.slot, EventCode::Error, monotonicNs(), static_cast<uint64_t>(-res));
                 }
                 break;
+            case CqeKind::ReqRead:
+                if (res == static_cast<int>(sizeof(uint64_t))) {
+                    hostTookDevice(monotonicNs(), true, "VFIO REQ");
+                } else if (res != -ECANCELED && m_reqEventfd >= 0) {
+                    notice("reading the REQ eventfd failed (%s): a host request for the device will not be noticed",
+                           errnoName(-res));
+                }
+                break;
             case CqeKind::Cancel:
                 break;
             }
@@ -295,13 +323,30 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
     if (res != static_cast<int>(sizeof(uint64_t))) {
         if (res == -ECANCELED)
             return;
-        // A failed eventfd read: count it and re-arm, so one bad read does not silence the vector.
+        // A failed eventfd read: count it and re-arm, so one bad read does not silence the vector; a read that
+        // keeps failing gives the vector up (disarmed, its outstanding triggers missed) instead of spinning.
+        const int err = res < 0 ? -res : EIO;
         VectorCounters::bump(c.errors);
-        c.lastErrno.store(res < 0 ? -res : EIO, std::memory_order_relaxed);
-        pushEvent(slot, EventCode::Error, nowNs, static_cast<uint64_t>(res < 0 ? -res : EIO));
-        queueVectorRead(slot);
+        c.lastErrno.store(err, std::memory_order_relaxed);
+        pushEvent(slot, EventCode::Error, nowNs, static_cast<uint64_t>(err));
+        if (++s.readErrors < kMaxConsecutiveReadErrors) {
+            queueVectorRead(slot);
+            return;
+        }
+        const VectorId id = m_slots.id(slot);
+        const auto name = irqIndexName(id.index);
+        notice("%.*s:%u: reading its eventfd failed %u times in a row (%s: %s): vector disarmed, its outstanding "
+               "triggers counted missed",
+               int(name.size()), name.data(), id.sub, s.readErrors, errnoName(err), errnoText(err));
+        Command c2;
+        c2.kind = CommandKind::Disarm;
+        c2.index = id.index;
+        c2.start = id.sub;
+        c2.count = 1;
+        disarm(c2, true);
         return;
     }
+    s.readErrors = 0;
     m_completions.store(m_completions.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     uint64_t remaining = m_readBuffers[2 * slot + (s.generation & 1)];
     c.lastCompletionNs.store(nowNs, std::memory_order_relaxed);
@@ -375,6 +420,7 @@ void CoreThread::onIntxInterrupt(uint32_t slot, int64_t nowNs)
                 VectorCounters::bump(m_counters[slot].errors);
                 m_counters[slot].lastErrno.store(-rc, std::memory_order_relaxed);
                 pushEvent(slot, EventCode::Error, nowNs, static_cast<uint64_t>(-rc));
+                noteDeviceError(rc, nowNs, "an INTx ack");
             }
         }
     }
@@ -488,6 +534,7 @@ bool CoreThread::fireOne(uint32_t slot, int64_t nowNs)
         c.lastErrno.store(-rc, std::memory_order_relaxed);
         pushEvent(slot, EventCode::Error, nowNs, static_cast<uint64_t>(-rc));
         resolveFailedHeads(slot, nowNs);
+        noteDeviceError(rc, nowNs, "a trigger");
         return false;
     }
     return true;
@@ -548,6 +595,7 @@ void CoreThread::drainTriggerRecords()
                 VectorCounters::bump(c.errors);
                 c.lastErrno.store(r.error, std::memory_order_relaxed);
                 pushEvent(r.slot, EventCode::Error, r.triggerNs, static_cast<uint64_t>(r.error));
+                noteDeviceError(-r.error, r.triggerNs, "a trigger");
                 break;
             case TriggerRecord::Kind::Skipped:
                 VectorCounters::bump(c.skipped);
@@ -596,6 +644,7 @@ int CoreThread::setIrqsChecked(uint32_t slot, std::span<const std::byte> request
         VectorCounters::bump(m_counters[slot].errors);
         m_counters[slot].lastErrno.store(-rc, std::memory_order_relaxed);
         pushEvent(slot, EventCode::Error, nowNs, static_cast<uint64_t>(-rc));
+        noteDeviceError(rc, nowNs, "an INTx unmask");
     }
     return rc;
 }
@@ -704,6 +753,12 @@ void CoreThread::arm(const Command& command)
         reply(command, EINVAL, "%.*s cannot signal through an eventfd on this device", int(name.size()), name.data());
         return;
     }
+    if (index == kReqIndex && m_reqEventfd >= 0) {
+        reply(command, EBUSY,
+              "req:0 is armed by irqscope itself, to notice when the host asks for the device back: it cannot be "
+              "measured");
+        return;
+    }
     if (isExclusiveType(command.index)) {
         for (IrqIndex other : {IrqIndex::Intx, IrqIndex::Msi, IrqIndex::Msix}) {
             if (other != command.index && m_armedPerIndex[static_cast<uint32_t>(other)]) {
@@ -748,6 +803,7 @@ void CoreThread::arm(const Command& command)
     const bool active = m_armedPerIndex[index] > 0;
     const bool mustReenable = active && isMsiLike(command.index) && info.noResize() && end > m_enabledCount[index];
     int rc = 0;
+    uint32_t failedAt = command.start; // the first subindex of a run whose SET_IRQS failed (add-runs path)
     int32_t fds[IrqSetRequest::kMaxElements];
     if (!active || mustReenable) {
         // Enable (or re-enable: NORESIZE means the set cannot grow while enabled, vfio-irq-facts §1.2, §6.1) with
@@ -783,11 +839,28 @@ void CoreThread::arm(const Command& command)
             }
             rc =
                 m_device.setIrqs(m_request.setTriggerEventfds(index, sub, std::span<const int32_t>(fds, runEnd - sub)));
+            if (rc != 0)
+                failedAt = sub;
             sub = runEnd;
         }
     }
 
     if (rc != 0) {
+        // The runs before the failing call are set in the kernel (a failing call unwinds only its own vectors,
+        // vfio-irq-facts §2.5): de-assign exactly those, so the device is left as it was before this command.
+        int32_t off[IrqSetRequest::kMaxElements];
+        for (uint32_t sub = command.start; sub < failedAt;) {
+            if (m_state[first + sub].armed) {
+                ++sub;
+                continue;
+            }
+            uint32_t runEnd = sub;
+            while (runEnd < failedAt && !m_state[first + runEnd].armed)
+                off[runEnd++ - sub] = -1;
+            (void)m_device.setIrqs(
+                m_request.setTriggerEventfds(index, sub, std::span<const int32_t>(off, runEnd - sub)));
+            sub = runEnd;
+        }
         for (uint32_t sub = command.start; sub < end; ++sub) {
             SlotState& s = m_state[first + sub];
             if (!s.armed && s.eventfd >= 0) {
@@ -814,6 +887,7 @@ void CoreThread::arm(const Command& command)
         } else {
             reply(command, -rc, "arming %.*s:%u-%u failed: SET_IRQS returned %s (%s)", int(name.size()), name.data(),
                   command.start, end - 1, errnoName(-rc), errnoText(-rc));
+            noteDeviceError(rc, monotonicNs(), "arming");
         }
         return;
     }
@@ -1026,7 +1100,17 @@ void CoreThread::republishPlan(int64_t nowNs)
     }
     if (m_triggerThread) {
         m_plan.publish(v);
-        m_triggerThread->waitForGeneration(m_plan.generation());
+        // Vectors leaving the plan (disarm, stop) are only torn down once no firing of them can still happen.
+        if (!m_triggerThread->waitForGeneration(m_plan.generation()) && !m_triggerStallReported) {
+            m_triggerStallReported = true;
+            {
+                std::lock_guard lock(m_statusMutex);
+                m_staticStatus.triggerStalled = true;
+            }
+            notice("the trigger thread on CPU %d has been stuck in one trigger for over 1 s (a device access that "
+                   "does not return): irqscope goes on without waiting for it",
+                   m_config.triggerCpu);
+        }
     }
 }
 
@@ -1121,15 +1205,15 @@ void CoreThread::beginStop(int64_t nowNs)
 
 void CoreThread::tearDown()
 {
-    if (m_triggerThread) {
-        m_triggerThread->stop();
-        m_triggerThread.reset();
-    }
+    // The trigger thread ends before any vector is torn down, so no trigger reaches a vector being disarmed.
+    stopTriggerThread();
     drainTriggerRecords();
     if (m_ring.valid()) {
         harvest();
         disarmAll();
     }
+    releaseReqWatch();
+    m_pmQos.restore();
     for (auto& s : m_state) {
         if (s.eventfd >= 0) {
             close(s.eventfd);
@@ -1143,6 +1227,117 @@ void CoreThread::tearDown()
     std::lock_guard lock(m_statusMutex);
     if (m_staticStatus.stopReason.empty())
         m_staticStatus.stopReason = "stopped";
+}
+
+void CoreThread::stopTriggerThread()
+{
+    if (!m_triggerThread)
+        return;
+    if (!m_triggerThread->stop(kTriggerStallNs)) {
+        // Stuck in a trigger: the thread is detached and its object deliberately leaked, since the thread still
+        // runs in it when the trigger returns (it touches nothing else once it sees the stop).
+        (void)m_triggerThread.release();
+        {
+            std::lock_guard lock(m_statusMutex);
+            m_staticStatus.triggerStalled = true;
+            m_staticStatus.triggerAbandoned = true;
+        }
+        notice("the trigger thread did not stop within 1 s (stuck in a trigger that does not return): left "
+               "behind, every vector disarmed without it");
+        return;
+    }
+    m_triggerThread.reset();
+}
+
+void CoreThread::checkTriggerThread(int64_t nowNs)
+{
+    if (!m_triggerThread || m_triggerStallReported || m_stopping)
+        return;
+    const int64_t idleNs = nowNs - m_triggerThread->heartbeatNs();
+    if (idleNs < kTriggerStallNs)
+        return;
+    m_triggerStallReported = true;
+    {
+        std::lock_guard lock(m_statusMutex);
+        m_staticStatus.triggerStalled = true;
+    }
+    notice("the trigger thread on CPU %d has made no progress for %lld ms (a trigger stuck in the device, or its CPU "
+           "taken by a higher-priority task): its vectors' triggers are late or missing",
+           m_config.triggerCpu, static_cast<long long>(idleNs / 1'000'000));
+}
+
+bool CoreThread::armReqWatch()
+{
+    // vfio-irq-facts §2.6: the REQ index fires when the host wants the device back (an unbind); DPDK arms it too.
+    const IrqInfo& info = m_irqInfo[kReqIndex];
+    if (info.count == 0 || !info.eventfd() || m_slots.count(IrqIndex::Req) == 0)
+        return false;
+    m_reqEventfd = eventfd(0, EFD_CLOEXEC);
+    if (m_reqEventfd < 0)
+        return false;
+    const int32_t fd = m_reqEventfd;
+    if (m_device.setIrqs(m_request.setTriggerEventfds(kReqIndex, 0, std::span<const int32_t>(&fd, 1))) != 0) {
+        close(m_reqEventfd);
+        m_reqEventfd = -1;
+        return false;
+    }
+    if (m_ring.setFile(m_reqFile, m_reqEventfd) != 0) {
+        releaseReqWatch();
+        return false;
+    }
+    m_ring.queueRead(m_reqFile, &m_reqBuffer, CqeTag::encode(CqeKind::ReqRead, 0, 0));
+    return true;
+}
+
+void CoreThread::releaseReqWatch()
+{
+    if (m_reqEventfd < 0)
+        return;
+    // fd -1 releases the REQ trigger (vfio-irq-facts §2.6); a device already gone answers ENODEV, which is fine.
+    const int32_t off = -1;
+    (void)m_device.setIrqs(m_request.setTriggerEventfds(kReqIndex, 0, std::span<const int32_t>(&off, 1)));
+    if (m_ring.valid())
+        m_ring.setFile(m_reqFile, -1);
+    close(m_reqEventfd);
+    m_reqEventfd = -1;
+}
+
+void CoreThread::noteDeviceError(int rc, int64_t nowNs, const char* what)
+{
+    // ENODEV from the device: it was removed or reclaimed under us (vfio-pci answers so once the device is gone).
+    if (rc == -ENODEV)
+        hostTookDevice(nowNs, false, what);
+}
+
+void CoreThread::hostTookDevice(int64_t nowNs, bool request, const char* what)
+{
+    if (m_hostTook)
+        return;
+    m_hostTook = true;
+    {
+        std::lock_guard lock(m_statusMutex);
+        if (request) {
+            m_staticStatus.hostRequest = true;
+            m_staticStatus.stopReason = "the host asked for the device back (VFIO REQ interrupt)";
+        } else {
+            m_staticStatus.deviceLost = true;
+            m_staticStatus.stopReason = fmt::format("the device went away mid-run ({} failed with ENODEV)", what);
+        }
+    }
+    beginStop(nowNs);
+    // No drain: the host wants the device now, or nothing more can complete. Triggers still outstanding stay
+    // counted as in flight at stop, so the books still balance.
+    m_stopDeadlineNs = nowNs;
+}
+
+void CoreThread::notice(const char* format, ...)
+{
+    EngineNotice n;
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(n.text.data(), n.text.size(), format, args);
+    va_end(args);
+    (void)m_notices.tryPush(n);
 }
 
 } // namespace irqscope::core

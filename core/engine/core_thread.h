@@ -5,6 +5,7 @@
 
 #include "engine/command.h"
 #include "engine/completion_ring.h"
+#include "engine/cpu_setup.h"
 #include "engine/engine.h"
 #include "engine/outstanding_window.h"
 #include "engine/spsc_ring.h"
@@ -59,6 +60,7 @@ public:
     // Controller side (Engine serialises producers): queue a command and ring the doorbell.
     bool post(const Command& command);
     bool takeResult(CommandResult& out) { return m_results.tryPop(out); }
+    bool takeNotice(EngineNotice& out) { return m_notices.tryPop(out); }
 
     const VectorCounters& counters(uint32_t slot) const { return m_counters[slot]; }
     EngineStatus status() const;
@@ -79,6 +81,7 @@ private:
         bool userMasked = false;
         bool stuckReported = false;
         uint32_t consecutiveMissed = 0;
+        uint32_t readErrors = 0;  // consecutive failed eventfd reads
         int64_t unmaskedAtNs = 0; // deadlines of a masked vector restart when it is unmasked
         OutstandingWindow window;
         bool fromThread[OutstandingWindow::kCapacity] = {};
@@ -104,6 +107,14 @@ private:
     void resetStats();
     void republishPlan(int64_t nowNs);
     void beginStop(int64_t nowNs);
+    // The host asked for the device back (REQ), or the device went away (ENODEV): stop at once, disarm.
+    void hostTookDevice(int64_t nowNs, bool request, const char* what);
+    bool armReqWatch();
+    void releaseReqWatch();
+    void checkTriggerThread(int64_t nowNs);
+    void stopTriggerThread();
+    void notice(const char* format, ...) __attribute__((format(printf, 2, 3)));
+    void noteDeviceError(int rc, int64_t nowNs, const char* what);
 
     // Hot path.
     void fireDue(int64_t nowNs);
@@ -144,10 +155,16 @@ private:
     const uint64_t m_one = 1;
     uint32_t m_doorbellFile = 0;
     uint32_t m_unmaskFile = 0;
+    uint32_t m_reqFile = 0;
+    int m_reqEventfd = -1;
+    uint64_t m_reqBuffer = 0;
+    bool m_hostTook = false;
+    bool m_triggerStallReported = false;
 
     SpscRing<Command> m_commands{256};
     SpscRing<CommandResult> m_results{256};
     SpscRing<TriggerRecord> m_triggerRecords{1u << 16};
+    SpscRing<EngineNotice> m_notices{64};
 
     // Trigger generation.
     TriggerMode m_mode;
@@ -156,6 +173,7 @@ private:
     TriggerPlan m_plan;
     TriggerSchedule m_schedule;
     std::unique_ptr<TriggerThread> m_triggerThread;
+    PmQosGuard m_pmQos; // --pm-qos on the core CPU, restored at tear-down
 
     uint64_t m_outstanding = 0; // triggers in every window: the loop asks each iteration, so no scan of all slots
     bool m_exit = false;

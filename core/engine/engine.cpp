@@ -99,6 +99,11 @@ const VectorCounters& Engine::counters(uint32_t slot) const
     return m_core->counters(slot);
 }
 
+bool Engine::takeNotice(EngineNotice& out)
+{
+    return m_core->takeNotice(out);
+}
+
 EngineStatus Engine::status() const
 {
     return m_core->status();

@@ -12,6 +12,7 @@
 #include "engine/vector_counters.h"
 #include "engine/vector_id.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace irqscope::core {
 
@@ -43,6 +45,19 @@ struct EngineStatus
     uint64_t coreAllocationsAfterArm = 0; // only counted in builds with the allocation hook (tests)
     int64_t startedNs = 0;                // CLOCK_MONOTONIC
     std::string stopReason;               // why the core thread ended ("stopped", or an error)
+    bool reqWatched = false;              // the REQ index is armed: a host request for the device ends the run
+    bool hostRequest = false;             // the run ended because the host asked for the device back (REQ)
+    bool deviceLost = false;              // the run ended because the device went away (ENODEV) mid-run
+    bool triggerStalled = false;          // the trigger thread stopped making progress (reported as a notice)
+    bool triggerAbandoned = false;        // ...and did not end at stop: it was left behind, detached (see CLI)
+};
+
+// A one-line message from the core thread about something that happened mid-run (a vector given up on, a
+// stalled trigger thread); the CLI prints them as warnings.
+struct EngineNotice
+{
+    std::array<char, 240> text{};
+    std::string_view view() const { return {text.data()}; }
 };
 
 class Engine
@@ -76,6 +91,8 @@ public:
     const VectorCounters& counters(uint32_t slot) const;
     SpscRing<Sample>& samples() { return *m_samples; }
     EngineStatus status() const;
+    // The next mid-run notice, if any (any one consumer thread).
+    bool takeNotice(EngineNotice& out);
 
 private:
     IrqDevice& m_device;

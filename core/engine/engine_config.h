@@ -34,6 +34,10 @@ struct EngineConfig
     uint32_t maxOutstanding = 16;           // per vector; triggers beyond it are skipped (counted), never fired
     bool intxUnmaskEventfd = false;         // unmask INTx through an unmask eventfd instead of the UNMASK ioctl
     const DeviceProfile* profile = nullptr; // device-raise recipes; required for TriggerMode::Device
+    // Least privilege (docs/privileges.md): once set up, the core thread (and the trigger thread it starts) drop
+    // every capability not in `keepCapabilities` (a mask of capabilityBit(CAP_...)).
+    bool dropCapabilities = false;
+    uint64_t keepCapabilities = 0;
 };
 
 } // namespace irqscope::core

@@ -47,19 +47,37 @@ std::optional<std::string> TriggerThread::start()
     return std::nullopt;
 }
 
-void TriggerThread::stop()
+bool TriggerThread::stop(int64_t timeoutNs)
 {
     m_stop.store(true, std::memory_order_release);
-    if (m_thread.joinable())
-        m_thread.join();
+    if (!m_thread.joinable())
+        return true;
+    const int64_t giveUp = monotonicNs() + timeoutNs;
+    while (!m_exited.load(std::memory_order_acquire) && monotonicNs() < giveUp)
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    if (!m_exited.load(std::memory_order_acquire)) {
+        m_thread.detach();
+        return false;
+    }
+    m_thread.join();
+    return true;
 }
 
-void TriggerThread::waitForGeneration(uint64_t generation)
+bool TriggerThread::waitForGeneration(uint64_t generation, int64_t timeoutNs)
 {
-    const int64_t giveUp = monotonicNs() + 50 * kMaxSleepNs;
-    while (m_seenGeneration.load(std::memory_order_acquire) < generation && monotonicNs() < giveUp &&
-           m_startState.load(std::memory_order_acquire) == 1)
+    // Pairs with the fence in run(): either this load sees the thread inside a firing (and waits for it to end),
+    // or the thread's plan check after setting m_firing sees the new generation and does not fire.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    const int64_t giveUp = monotonicNs() + timeoutNs;
+    for (;;) {
+        if (m_seenGeneration.load(std::memory_order_acquire) >= generation ||
+            !m_firing.load(std::memory_order_seq_cst) || m_startState.load(std::memory_order_acquire) != 1 ||
+            m_exited.load(std::memory_order_acquire))
+            return true;
+        if (monotonicNs() >= giveUp)
+            return false;
         std::this_thread::yield();
+    }
 }
 
 void TriggerThread::run()
@@ -70,11 +88,13 @@ void TriggerThread::run()
         return;
     }
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); // wake on time, not up to 50 µs late
+    m_heartbeatNs.store(monotonicNs(), std::memory_order_release);
     m_startState.store(1, std::memory_order_release);
 
     uint64_t seen = 0;
     TriggerSchedule schedule;
     while (!m_stop.load(std::memory_order_acquire)) {
+        m_heartbeatNs.store(monotonicNs(), std::memory_order_release);
         if (m_core.plan().readIfChanged(seen, m_view))
             schedule.reset(monotonicNs(), m_view.count, m_view.rateHz);
         m_seenGeneration.store(seen, std::memory_order_release);
@@ -87,31 +107,47 @@ void TriggerThread::run()
             sleepUntil(std::min(schedule.nextDueNs(), now + kMaxSleepNs));
             continue;
         }
-        // Re-read the plan right before firing: a vector removed from it must not be fired any more.
-        if (m_core.plan().generation() != seen)
-            continue;
-        const uint32_t slot = m_view.slots[schedule.take(now)];
-        const uint64_t outstanding = m_issued[slot] - m_core.threadResolved(slot);
-        const bool intxDevice = m_slots.id(slot).index == IrqIndex::Intx && m_view.mode == TriggerMode::Device;
-        TriggerRecord record;
-        record.slot = slot;
-        if (outstanding >= m_config.maxOutstanding || (intxDevice && outstanding > 0)) {
-            record.kind = TriggerRecord::Kind::Skipped;
-            (void)m_core.pushTriggerRecord(record);
+        // Re-read the plan right before firing: a vector removed from it must not be fired any more. m_firing
+        // stays set until the firing ends, so the core thread's waitForGeneration() cannot return (and the
+        // vectors cannot be disarmed) while a firing from an older plan is still possible.
+        m_firing.store(true, std::memory_order_seq_cst);
+        std::atomic_thread_fence(std::memory_order_seq_cst);
+        if (m_core.plan().generation() != seen) {
+            m_firing.store(false, std::memory_order_release);
             continue;
         }
-        record.kind = TriggerRecord::Kind::Fired;
-        record.triggerNs = monotonicNs();
-        if (!m_core.pushTriggerRecord(record))
-            continue; // the core is far behind: do not fire what it could not account for
-        ++m_issued[slot];
-        const int rc = m_core.fire(slot, m_request, m_view.mode);
-        if (rc < 0) {
-            record.kind = TriggerRecord::Kind::Failed;
-            record.error = -rc;
-            while (!m_core.pushTriggerRecord(record) && !m_stop.load(std::memory_order_acquire))
-                std::this_thread::yield();
-        }
+        fireNext(schedule, now);
+        m_firing.store(false, std::memory_order_release);
+    }
+    m_exited.store(true, std::memory_order_release);
+}
+
+void TriggerThread::fireNext(TriggerSchedule& schedule, int64_t now)
+{
+    const uint32_t slot = m_view.slots[schedule.take(now)];
+    const uint64_t outstanding = m_issued[slot] - m_core.threadResolved(slot);
+    const bool intxDevice = m_slots.id(slot).index == IrqIndex::Intx && m_view.mode == TriggerMode::Device;
+    TriggerRecord record;
+    record.slot = slot;
+    if (outstanding >= m_config.maxOutstanding || (intxDevice && outstanding > 0)) {
+        record.kind = TriggerRecord::Kind::Skipped;
+        (void)m_core.pushTriggerRecord(record);
+        return;
+    }
+    record.kind = TriggerRecord::Kind::Fired;
+    record.triggerNs = monotonicNs();
+    if (!m_core.pushTriggerRecord(record))
+        return; // the core is far behind: do not fire what it could not account for
+    ++m_issued[slot];
+    const int rc = m_core.fire(slot, m_request, m_view.mode);
+    // A firing that was stuck past stop() belongs to a detached thread whose core may be gone: touch nothing.
+    if (m_stop.load(std::memory_order_acquire))
+        return;
+    if (rc < 0) {
+        record.kind = TriggerRecord::Kind::Failed;
+        record.error = -rc;
+        while (!m_core.pushTriggerRecord(record) && !m_stop.load(std::memory_order_acquire))
+            std::this_thread::yield();
     }
 }
 

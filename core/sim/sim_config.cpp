@@ -15,8 +15,8 @@ namespace {
 
 constexpr std::string_view kDistributionHelp =
     "use none, fixed:5us, uniform:2us-10us, normal:10us,2us, lognormal:8us,0.5 or exp:20us";
-constexpr std::string_view kFaultHelp =
-    "use drop=P, delay=P@DURATION, spurious=HZ, stuck-mask=intx:0+msix:3 or seed=N, separated by commas";
+constexpr std::string_view kFaultHelp = "use drop=P, delay=P@DURATION, spurious=HZ, stuck-mask=intx:0+msix:3, "
+                                        "req-after=DURATION or seed=N, separated by commas";
 
 // A finite decimal number, nothing else (no sign handling beyond what from_chars accepts).
 std::optional<double> parseNumber(std::string_view text)
@@ -207,6 +207,11 @@ std::optional<SimFaults> parseSimFaults(std::string_view text, std::string& erro
                     return fail("bad stuck-mask vector (use intx:0, msi:N < 32 or msix:N < 2048)", vector);
                 f.stuckMask.emplace_back(vector);
             }
+        } else if (key == "req-after") {
+            const auto d = parseDurationNs(value);
+            if (!d || *d <= 0)
+                return fail("bad req-after (use a duration above 0, e.g. 2s)", item);
+            f.reqAfterNs = static_cast<uint64_t>(*d);
         } else if (key == "seed") {
             const auto seed = parseUnsigned(value);
             if (!seed)

@@ -51,6 +51,10 @@ struct SimFaults
     // Vectors whose mask sticks: INTx stays masked after UNMASK; an MSI/MSI-X vector's device-side mask bit
     // never clears, so it never fires (shows as `missed` and the stuck state). Written "intx:0", "msix:3".
     std::vector<std::string> stuckMask;
+    // The host asks for the device back (an unbind, vfio-irq-facts §2.6) this long after the device is created:
+    // the REQ trigger is signalled then and again every second, as vfio_pci_core_request() repeats its request
+    // until the device is released (the kernel repeats every 10 s). 0: never. Written "req-after=2s".
+    uint64_t reqAfterNs = 0;
     uint64_t seed = 1;
 };
 

@@ -125,4 +125,16 @@ bool SimDevice::intxLevel() const
     return m_kernel.intxLevel();
 }
 
+bool SimDevice::requestDevice()
+{
+    std::lock_guard lock(m_kernelLock);
+    return m_kernel.requestDevice();
+}
+
+bool SimDevice::reqArmed() const
+{
+    std::lock_guard lock(m_kernelLock);
+    return m_kernel.reqArmed();
+}
+
 } // namespace irqscope::core

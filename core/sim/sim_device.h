@@ -48,6 +48,9 @@ public:
     uint64_t signals(IrqIndex index) const; // eventfd signals sent for this index (loopback included)
     bool intxMasked() const;
     bool intxLevel() const;
+    // The host asks for the device back now (as req-after= does later): signals the REQ trigger if one is set.
+    bool requestDevice();
+    bool reqArmed() const;
 
 private:
     SimConfig m_config;

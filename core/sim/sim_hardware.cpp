@@ -3,6 +3,7 @@
 #include "sim/sim_hardware.h"
 
 #include "engine/monotonic_clock.h"
+#include "engine/privileges.h"
 #include "sim/sim_eventfd.h"
 #include "util/vector_spec.h"
 
@@ -52,6 +53,7 @@ SimHardware::SimHardware(const SimConfig& config, SimKernelModel& kernel, std::m
     , m_stuckMsix(kMaxMsixVectors, 0)
     , m_pendingMsi(kMaxMsiVectors, 0)
     , m_pendingMsix(kMaxMsixVectors, 0)
+    , m_createdNs(monotonicNs())
 {
     m_scheduled.reserve(kMaxScheduled);
     // "intx:0" makes INTx's mask stick after UNMASK; "msi:N" / "msix:N" make that vector never fire.
@@ -147,6 +149,7 @@ SimHardwareStats SimHardware::stats() const
     s.spurious = m_spurious.load(std::memory_order_relaxed);
     s.queueOverflows = m_queueOverflows.load(std::memory_order_relaxed);
     s.unmaskEventfdRuns = m_unmaskRuns.load(std::memory_order_relaxed);
+    s.hostRequests = m_hostRequests.load(std::memory_order_relaxed);
     return s;
 }
 
@@ -330,7 +333,12 @@ void SimHardware::run()
 {
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); // exact wake-ups for the device latency
     pthread_setname_np(pthread_self(), "irqscope-sim");
+    // Simulated hardware never needs a privilege: hold none, whoever created the device (docs/privileges.md).
+    (void)dropCapabilities(0);
     int64_t spuriousAt = nextSpurious(monotonicNs());
+    // req-after=: the host asks for the device back, then repeats every second until the device goes away.
+    int64_t requestAt =
+        m_config.faults.reqAfterNs ? m_createdNs + static_cast<int64_t>(m_config.faults.reqAfterNs) : kNever;
     while (!m_stop.load(std::memory_order_acquire)) {
         const std::size_t n = m_queue.popAll(m_batch);
         for (std::size_t i = 0; i < n; ++i)
@@ -348,7 +356,15 @@ void SimHardware::run()
                 spuriousRaise();
             spuriousAt = nextSpurious(monotonicNs());
         }
-        const int64_t due = std::min(spuriousAt, m_scheduled.empty() ? kNever : m_scheduled.front().dueNs);
+        if (now >= requestAt) {
+            {
+                std::lock_guard lock(m_kernelLock);
+                m_kernel.requestDevice();
+            }
+            m_hostRequests.fetch_add(1, std::memory_order_relaxed);
+            requestAt = now + 1'000'000'000;
+        }
+        const int64_t due = std::min({spuriousAt, requestAt, m_scheduled.empty() ? kNever : m_scheduled.front().dueNs});
         now = monotonicNs();
         if (due != kNever && due - now <= kPreciseSleepNs) {
             const timespec at = toTimespec(due);

@@ -30,6 +30,7 @@ struct SimHardwareStats
     uint64_t unmaskEventfdRuns = 0; // unmask-eventfd writes that ran the unmask handler
     uint64_t signals = 0;           // eventfd signals the kernel model sent (loopback included)
     uint64_t stuckUnmasks = 0;      // INTx unmasks refused by a stuck mask
+    uint64_t hostRequests = 0;      // times the simulated host asked for the device back (REQ, req-after=)
 };
 
 class SimHardware
@@ -88,13 +89,14 @@ private:
     std::vector<uint8_t> m_stuckMsi, m_stuckMsix;     // immutable after construction
     std::vector<uint8_t> m_pendingMsi, m_pendingMsix; // guarded by the kernel lock
 
+    int64_t m_createdNs = 0; // when the device appeared: req-after= counts from here
     int m_wakeFd = -1;
     int m_epollFd = -1;
     int m_watchedUnmaskFd = -1; // our duplicate of the kernel's unmask eventfd
     uint64_t m_watchedGeneration = 0;
 
     std::atomic<uint64_t> m_raises{0}, m_delivered{0}, m_dropped{0}, m_delayed{0}, m_stuck{0}, m_spurious{0},
-        m_queueOverflows{0}, m_unmaskRuns{0};
+        m_queueOverflows{0}, m_unmaskRuns{0}, m_hostRequests{0};
     std::atomic<bool> m_stop{false};
     std::thread m_thread;
 };

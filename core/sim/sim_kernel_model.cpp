@@ -455,6 +455,14 @@ void SimKernelModel::raiseMsi(IrqIndex index, uint32_t vector)
     signal(index, m_msiTriggers[vector]);
 }
 
+bool SimKernelModel::requestDevice()
+{
+    if (m_reqTrigger < 0)
+        return false;
+    signal(IrqIndex::Req, m_reqTrigger);
+    return true;
+}
+
 bool SimKernelModel::hasTrigger(IrqIndex index, uint32_t vector) const
 {
     if (m_active != index)

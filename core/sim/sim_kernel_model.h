@@ -34,6 +34,10 @@ public:
     void raiseMsi(IrqIndex index, uint32_t vector); // an MSI or MSI-X message from the device
     void runUnmaskEventfd();                        // the virqfd callback: a write to the unmask eventfd
     void setIntxMaskStuck(bool stuck) { m_intxMaskStuck = stuck; }
+    // vfio_pci_core_request: the host wants the device back; signals the REQ trigger. False when none is set
+    // (the kernel then logs that it is blocked until the user releases the device: vfio-irq-facts §2.6).
+    bool requestDevice();
+    bool reqArmed() const { return m_reqTrigger >= 0; }
 
     // State, for the hardware and for tests.
     std::optional<IrqIndex> activeType() const { return m_active; } // vdev->irq_type; nullopt = none
