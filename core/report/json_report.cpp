@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fmt/format.h>
 #include <fstream>
+#include <sys/stat.h>
 
 namespace irqscope::core {
 
@@ -172,6 +173,19 @@ nlohmann::json intervalJson(const Snapshot& snapshot)
 
 std::string writeJsonFile(const std::string& path, const nlohmann::json& json)
 {
+    // A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a temporary file over it
+    // would replace the device node itself (as root, `--json /dev/null` used to turn /dev/null into a file).
+    struct stat st
+    {};
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        std::ofstream out(path);
+        if (!out)
+            return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+        out << json.dump(2) << '\n';
+        if (!out.flush())
+            return fmt::format("cannot write {}: {}", path, std::strerror(errno));
+        return {};
+    }
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::trunc);

@@ -1,14 +1,18 @@
 // Injected faults and least privilege seen from outside, on the built irqscope binary: io_uring refused by a
 // seccomp filter, a CPU outside the affinity mask, the host asking for the device back (REQ) mid-run, the
 // capabilities left after setup, and exec= threshold actions run without a shell.
+#include "report/json_report.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <linux/audit.h>
@@ -18,6 +22,7 @@
 #include <sstream>
 #include <string>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
@@ -199,13 +204,14 @@ TEST(FaultPrivileges, CapabilitiesAreDroppedOnceSetUp)
         std::vector<std::string> extra;
         uint64_t expected; // every thread's effective set, and the main thread's bounding set
     };
+    const fs::path json = fs::temp_directory_path() / ("irqscope-fault-caps-" + std::to_string(getpid()) + ".json");
     const Case cases[] = {
         {{}, 0},
         {{"--mlock"}, uint64_t(1) << CAP_IPC_LOCK},
-        {{"--json", "/dev/null"}, uint64_t(1) << CAP_DAC_OVERRIDE},
+        {{"--json", json.string()}, uint64_t(1) << CAP_DAC_OVERRIDE},
     };
     for (const auto& c : cases) {
-        std::vector<std::string> args = {"run", "--device", "sim", "--vectors", "msix:0-1", "--duration", "3s"};
+        std::vector<std::string> args = {"run", "--device", "sim", "--vectors", "msix:0-1", "--duration", "5s"};
         args.insert(args.end(), c.extra.begin(), c.extra.end());
         const pid_t pid = fork();
         if (pid == 0) {
@@ -230,9 +236,10 @@ TEST(FaultPrivileges, CapabilitiesAreDroppedOnceSetUp)
             if (settled)
                 break;
         }
+        kill(pid, SIGTERM); // seen what was needed: end the run the way a user would
         int status = 0;
         waitpid(pid, &status, 0);
-        EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0);
+        EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 143);
         ASSERT_GE(eff.size(), 3u) << "main, core and aggregator threads at least";
         // The simulated hardware's thread holds nothing at all, whatever the run keeps.
         const auto expected = [&](const std::string& name) {
@@ -245,6 +252,7 @@ TEST(FaultPrivileges, CapabilitiesAreDroppedOnceSetUp)
             EXPECT_EQ(caps, expected(name))
                 << "thread " << name << " CapBnd with " << ::testing::PrintToString(c.extra);
     }
+    fs::remove(json);
 }
 
 TEST(FaultPrivileges, ExecActionsRunWithoutAShell)
@@ -267,5 +275,27 @@ TEST(FaultPrivileges, ExecActionsRunWithoutAShell)
     const auto argv = readAll(out);
     EXPECT_EQ(argv, out.string() + "|$(touch${IFS}" + pwned.string() + ")|;touch|" + pwned.string() + "|`id`|");
     EXPECT_FALSE(fs::exists(pwned)) << "a shell ran the rule";
+    fs::remove_all(dir);
+}
+
+TEST(FaultPrivileges, JsonReportToADeviceOrPipeWritesIntoItAndKeepsIt)
+{
+    // As root, `--json /dev/null` used to rename /dev/null.tmp over /dev/null, replacing the device node with a
+    // regular file. A FIFO stands in for the device here, so the test cannot break the machine it runs on.
+    const fs::path dir = fs::temp_directory_path() / ("irqscope-fault-fifo-" + std::to_string(getpid()));
+    fs::create_directories(dir);
+    const fs::path fifo = dir / "report.json";
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    const int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    const auto err = irqscope::core::writeJsonFile(fifo.string(), nlohmann::json{{"type", "report"}});
+    EXPECT_EQ(err, "");
+    EXPECT_TRUE(fs::is_fifo(fifo)) << "the pipe was replaced by a file";
+    EXPECT_FALSE(fs::exists(dir / "report.json.tmp"));
+    std::array<char, 64> buf{};
+    const ssize_t n = read(reader, buf.data(), buf.size() - 1);
+    close(reader);
+    EXPECT_GT(n, 0);
+    EXPECT_EQ(std::string(buf.data()).rfind("{", 0), 0u);
     fs::remove_all(dir);
 }
