@@ -51,6 +51,9 @@ void addRunCommand(CLI::App& app, RunOptions& o)
         ->check(CLI::Range(1, 99));
     run->add_flag("--mlock", o.mlock, "mlockall() before measuring");
     run->add_flag("--pm-qos", o.pmQos, "Keep the core CPU out of deep idle (per-CPU PM QoS; needs root)");
+    run->add_flag("--busy-poll", o.busyPoll,
+                  "Core thread never sleeps: spins on io_uring for the lowest wakeup latency. COSTS 100 % OF ONE CPU "
+                  "(the --cpu one) for the whole run; refused with --fifo while RT throttling is on");
     run->add_flag("--intx-unmask-eventfd", o.intxUnmaskEventfd, "Unmask INTx through an eventfd, not the ioctl");
     run->add_option("--json", o.jsonPath, "Write the final report (JSON) to this file");
     run->add_flag("--check-accounting", o.checkAccounting,
@@ -133,6 +136,11 @@ int runMeasurement(const RunOptions& o)
         }
     }
 
+    if (o.busyPoll) {
+        if (auto err = busyPollRefusal(o.fifo, readRtRuntimeUs()))
+            return fail(kExitUsage, *err);
+    }
+
     // --- open, start, arm --------------------------------------------------------------------------------------
     OpenedDevice opened = openDevice(request);
     if (!opened.device)
@@ -144,6 +152,7 @@ int runMeasurement(const RunOptions& o)
     config.fifoPriority = o.fifo;
     config.mlock = o.mlock;
     config.pmQos = o.pmQos;
+    config.busyPoll = o.busyPoll;
     config.triggerMode = mode;
     config.rateHz = o.rate;
     config.deadline = *deadline;

@@ -29,6 +29,7 @@ struct RunOptions
     int fifo = 0;
     bool mlock = false;
     bool pmQos = false;
+    bool busyPoll = false;
     bool intxUnmaskEventfd = false;
     std::string duration = "10s";
     std::string deadline = "100ms";

@@ -17,7 +17,10 @@ namespace {
 class EngineWaiter final : public Waiter
 {
 public:
-    std::string_view name() const override { return "irqscope"; }
+    explicit EngineWaiter(bool busyPoll)
+        : m_busyPoll(busyPoll)
+    {}
+    std::string_view name() const override { return m_busyPoll ? "irqscope busy" : "irqscope"; }
     bool isIrqscope() const override { return true; }
 
     std::optional<std::string> runRound(const RoundPlan& plan, std::vector<int64_t>& latencies) override
@@ -27,6 +30,7 @@ public:
         config.coreCpu = plan.waiterCpu;
         config.fifoPriority = plan.fifoPriority;
         config.triggerMode = core::TriggerMode::None;
+        config.busyPoll = m_busyPoll;
         core::Engine engine(device, config);
         if (auto err = engine.start())
             return "irqscope engine: " + *err;
@@ -75,13 +79,16 @@ public:
             latencies.push_back(wakeNs[i] - signalNs[i]);
         return std::nullopt;
     }
+
+private:
+    bool m_busyPoll;
 };
 
 } // namespace
 
-std::unique_ptr<Waiter> makeEngineWaiter()
+std::unique_ptr<Waiter> makeEngineWaiter(bool busyPoll)
 {
-    return std::make_unique<EngineWaiter>();
+    return std::make_unique<EngineWaiter>(busyPoll);
 }
 
 } // namespace irqscope::bench

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -122,6 +123,81 @@ private:
     uint64_t m_value = 0;
 };
 
+// Busy-poll floor: a non-blocking read(2) in a loop (latency-floor.md §1 row e). The thread never sleeps.
+class BusyReadMechanism final : public Mechanism
+{
+public:
+    std::optional<std::string> setUp(int eventfd) override
+    {
+        m_fd = eventfd;
+        const int flags = fcntl(eventfd, F_GETFL);
+        if (flags < 0 || fcntl(eventfd, F_SETFL, flags | O_NONBLOCK) < 0)
+            return fmt::format("fcntl(O_NONBLOCK): {}", std::strerror(errno));
+        return std::nullopt;
+    }
+    uint64_t waitOnce() override
+    {
+        uint64_t value = 0;
+        for (;;) {
+            const ssize_t n = read(m_fd, &value, sizeof value);
+            if (n == sizeof value)
+                return value;
+            if (n < 0 && errno != EAGAIN && errno != EINTR)
+                return 0;
+        }
+    }
+
+private:
+    int m_fd = -1;
+};
+
+// io_uring busy-poll as a user would write it from liburing's documentation: one IORING_OP_READ, a
+// SINGLE_ISSUER|DEFER_TASKRUN|TASKRUN_FLAG ring, and io_uring_peek_cqe in a loop (liburing enters the kernel to
+// run the completion work when the kernel sets IORING_SQ_TASKRUN). The thread never sleeps.
+class UringSpinMechanism final : public Mechanism
+{
+public:
+    ~UringSpinMechanism() override
+    {
+        if (m_ready)
+            io_uring_queue_exit(&m_ring);
+    }
+    std::optional<std::string> setUp(int eventfd) override
+    {
+        m_fd = eventfd;
+        const unsigned flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+        if (const int rc = io_uring_queue_init(8, &m_ring, flags); rc < 0)
+            return fmt::format("io_uring (DEFER_TASKRUN): {}", std::strerror(-rc));
+        m_ready = true;
+        queueRead();
+        io_uring_submit(&m_ring);
+        return std::nullopt;
+    }
+    uint64_t waitOnce() override
+    {
+        io_uring_cqe* cqe = nullptr;
+        while (io_uring_peek_cqe(&m_ring, &cqe) != 0) {
+        }
+        const uint64_t value = cqe->res == sizeof m_value ? m_value : 0;
+        io_uring_cqe_seen(&m_ring, cqe);
+        queueRead();
+        io_uring_submit(&m_ring);
+        return value;
+    }
+
+private:
+    void queueRead()
+    {
+        io_uring_sqe* sqe = io_uring_get_sqe(&m_ring);
+        io_uring_prep_read(sqe, m_fd, &m_value, sizeof m_value, 0);
+    }
+
+    io_uring m_ring{};
+    bool m_ready = false;
+    int m_fd = -1;
+    uint64_t m_value = 0;
+};
+
 template<typename M>
 class RawWaiter final : public Waiter
 {
@@ -207,6 +283,16 @@ std::unique_ptr<Waiter> makeEpollWaiter()
 std::unique_ptr<Waiter> makeUringWaiter()
 {
     return std::make_unique<RawWaiter<UringMechanism>>("io_uring");
+}
+
+std::unique_ptr<Waiter> makeBusyReadWaiter()
+{
+    return std::make_unique<RawWaiter<BusyReadMechanism>>("read spin");
+}
+
+std::unique_ptr<Waiter> makeUringSpinWaiter()
+{
+    return std::make_unique<RawWaiter<UringSpinMechanism>>("uring spin");
 }
 
 } // namespace irqscope::bench

@@ -29,7 +29,12 @@ public:
 std::unique_ptr<Waiter> makeReadWaiter();
 std::unique_ptr<Waiter> makeEpollWaiter();
 std::unique_ptr<Waiter> makeUringWaiter();
-// irqscope's Engine in passive mode on a BenchDevice: the producer's write is the device interrupt.
-std::unique_ptr<Waiter> makeEngineWaiter();
+// Busy-poll references (the thread never sleeps): non-blocking read(2) in a loop, the floor; and an io_uring
+// READ on a DEFER_TASKRUN|TASKRUN_FLAG ring with io_uring_peek_cqe in a loop.
+std::unique_ptr<Waiter> makeBusyReadWaiter();
+std::unique_ptr<Waiter> makeUringSpinWaiter();
+// irqscope's Engine in passive mode on a BenchDevice: the producer's write is the device interrupt. With
+// `busyPoll` the engine runs with EngineConfig::busyPoll.
+std::unique_ptr<Waiter> makeEngineWaiter(bool busyPoll = false);
 
 } // namespace irqscope::bench

@@ -32,13 +32,27 @@ CompletionRing::~CompletionRing()
 
 std::optional<std::string> CompletionRing::init(uint32_t entries, uint32_t files)
 {
-    io_uring_params params{};
-    // SINGLE_ISSUER (6.0+): only the core thread submits; lets the kernel skip some locking.
-    params.flags = IORING_SETUP_SINGLE_ISSUER;
-    int rc = io_uring_queue_init_params(entries, &m_ring, &params);
-    if (rc == -EINVAL) {
-        params = {};
+    // SINGLE_ISSUER (6.0+): only the core thread submits, so the kernel skips the submission lock.
+    // DEFER_TASKRUN (6.1+): a completion's task_work is queued on the ring and run inside the core thread's next
+    // io_uring_enter, instead of being delivered to the task through TWA_SIGNAL (docs/benchmarks.md measures it).
+    // TASKRUN_FLAG: the kernel sets IORING_SQ_TASKRUN while such work waits, so the busy-poll loop can see it
+    // without a syscall. Older kernels refuse the newer flags with EINVAL: fall back one step at a time.
+    // COOP_TASKRUN (5.19+), the step below, still flags the work and sends no IPI to a busy-polling thread.
+    const uint32_t attempts[] = {
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        0,
+    };
+    int rc = -EINVAL;
+    for (const uint32_t flags : attempts) {
+        io_uring_params params{};
+        params.flags = flags;
         rc = io_uring_queue_init_params(entries, &m_ring, &params);
+        if (rc != -EINVAL) {
+            m_flags = flags;
+            break;
+        }
     }
     if (rc < 0) {
         // No epoll fallback, by decision (docs/reliability.md, "io_uring unavailable"): the wait path is what
@@ -57,6 +71,8 @@ std::optional<std::string> CompletionRing::init(uint32_t entries, uint32_t files
                            std::strerror(-rc));
     }
     m_initialised = true;
+    // A registered ring fd (5.18+) spares io_uring_enter the fd lookup on every wait; optional.
+    (void)io_uring_register_ring_fd(&m_ring);
     // Sparse registration (5.19+) where possible, else an explicit table of -1.
     rc = io_uring_register_files_sparse(&m_ring, files);
     if (rc < 0) {
@@ -139,6 +155,24 @@ int CompletionRing::waitAndSubmit(int64_t timeoutNs)
 int CompletionRing::submit()
 {
     return io_uring_submit(&m_ring);
+}
+
+int CompletionRing::poll(bool force)
+{
+    const bool queued = io_uring_sq_ready(&m_ring) != 0;
+    const bool flagged = (IO_URING_READ_ONCE(*m_ring.sq.kflags) & (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
+    if (queued || flagged || force || m_enterEveryPoll) {
+        const unsigned before = io_uring_cq_ready(&m_ring);
+        // One io_uring_enter(GETEVENTS, min_complete 0): submits and runs the deferred completion work.
+        const int rc = io_uring_submit_and_get_events(&m_ring);
+        if (rc < 0 && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
+            return rc;
+        // Completion work ran that the kernel had not flagged (a kernel without TASKRUN_FLAG support for this
+        // ring): from now on enter on every poll, or completions would wait for the next forced poll.
+        if (!queued && !flagged && io_uring_cq_ready(&m_ring) > before)
+            m_enterEveryPoll = true;
+    }
+    return static_cast<int>(io_uring_cq_ready(&m_ring));
 }
 
 unsigned CompletionRing::peekBatch(io_uring_cqe** cqes, unsigned max)

@@ -47,8 +47,8 @@ public:
     CompletionRing(const CompletionRing&) = delete;
     CompletionRing& operator=(const CompletionRing&) = delete;
 
-    // Creates the ring (on the thread that will use it: SINGLE_ISSUER) with `files` registered file slots.
-    // Returns a one-line error, e.g. when io_uring is disabled (/proc/sys/kernel/io_uring_disabled).
+    // Creates the ring (on the thread that will use it: SINGLE_ISSUER, DEFER_TASKRUN) with `files` registered
+    // file slots. Returns a one-line error, e.g. when io_uring is disabled (/proc/sys/kernel/io_uring_disabled).
     std::optional<std::string> init(uint32_t entries, uint32_t files);
 
     // Points fixed-file `index` at `fd` (-1 clears it). 0 or -errno.
@@ -65,6 +65,14 @@ public:
     int waitAndSubmit(int64_t timeoutNs);
     // Submits without waiting (used where the loop must not block).
     int submit();
+    // Busy-poll step, never sleeps: submits what is queued and, when the kernel flags deferred completion work
+    // (IORING_SQ_TASKRUN) or `force` is set, runs it so its CQEs appear. Returns the number of ready CQEs or
+    // -errno. Without queued work or a flag it is a few loads from the shared rings, no syscall.
+    int poll(bool force);
+    // The ring runs completion work only inside the core thread's own io_uring_enter (DEFER_TASKRUN).
+    bool deferredTaskRun() const { return (m_flags & IORING_SETUP_DEFER_TASKRUN) != 0; }
+    uint32_t setupFlags() const { return m_flags; }
+    bool entersEveryPoll() const { return m_enterEveryPoll; }
 
     // Harvests up to `max` ready CQEs without blocking; call advance(n) after handling them.
     unsigned peekBatch(io_uring_cqe** cqes, unsigned max);
@@ -76,6 +84,8 @@ private:
     io_uring_sqe* sqe();
 
     io_uring m_ring{};
+    uint32_t m_flags = 0;
+    bool m_enterEveryPoll = false;
     bool m_initialised = false;
 };
 

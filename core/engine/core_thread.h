@@ -180,6 +180,7 @@ private:
     bool m_stopping = false;
     int64_t m_stopDeadlineNs = 0;
     int64_t m_nextScanNs = 0;
+    int64_t m_nextForcedPollNs = 0; // busy-poll: next io_uring_enter made whether or not the kernel flagged work
     int64_t m_scanIntervalNs = 1'000'000;
 
     // Published status.

@@ -1,5 +1,9 @@
 #include "engine/engine_config.h"
 
+#include <fmt/format.h>
+
+#include <fstream>
+
 namespace irqscope::core {
 
 std::optional<TriggerMode> parseTriggerMode(std::string_view text)
@@ -24,6 +28,25 @@ std::string_view triggerModeName(TriggerMode mode)
         return "device";
     }
     return "?";
+}
+
+std::optional<long> readRtRuntimeUs()
+{
+    std::ifstream in("/proc/sys/kernel/sched_rt_runtime_us");
+    long value = 0;
+    if (in >> value)
+        return value;
+    return std::nullopt;
+}
+
+std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long> rtRuntimeUs)
+{
+    if (fifoPriority <= 0 || (rtRuntimeUs && *rtRuntimeUs < 0))
+        return std::nullopt;
+    return fmt::format("--busy-poll with --fifo: RT throttling (sched_rt_runtime_us={}) would park the spinning "
+                       "core thread ~50 ms every second; drop --fifo (busy-poll runs SCHED_OTHER) or set "
+                       "/proc/sys/kernel/sched_rt_runtime_us to -1",
+                       rtRuntimeUs ? fmt::format("{}", *rtRuntimeUs) : std::string("unknown"));
 }
 
 } // namespace irqscope::core

@@ -178,3 +178,22 @@ TEST(Cli, JsonLinesIntervalsCoverTheWholeInterval)
     EXPECT_LE(intervals, 5);
     EXPECT_TRUE(summary);
 }
+
+TEST(Cli, BusyPollWithFifoIsRefusedWhileRtThrottlingIsOn)
+{
+    std::ifstream sysctl("/proc/sys/kernel/sched_rt_runtime_us");
+    long runtime = 0;
+    if (sysctl >> runtime && runtime < 0)
+        GTEST_SKIP() << "RT throttling is off here (sched_rt_runtime_us=-1), so FIFO busy-poll is allowed";
+    const auto r = run("run --device sim --busy-poll --fifo 10 --duration 1s");
+    EXPECT_EQ(r.exitCode, 2) << r.output;
+    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_NE(r.output.find("RT throttling"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BusyPollRunKeepsTheBooks)
+{
+    const auto r = run("run --device sim --vectors msix:0-1 --busy-poll --rate 500 --duration 1s --no-live "
+                       "--check-accounting");
+    EXPECT_EQ(r.exitCode, 0) << r.output;
+}
