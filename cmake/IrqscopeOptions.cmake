@@ -24,6 +24,14 @@ if(IRQSCOPE_SANITIZE)
     target_compile_definitions(irqscope_options INTERFACE IRQSCOPE_SANITIZER=1)
 endif()
 
+if(IRQSCOPE_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "IRQSCOPE_FUZZ needs clang (libFuzzer): use the fuzz preset (clang-14)")
+    endif()
+    # Coverage instrumentation everywhere; only the fuzz targets link libFuzzer's main (-fsanitize=fuzzer).
+    target_compile_options(irqscope_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 if(IRQSCOPE_STATIC)
     if(IRQSCOPE_SANITIZE)
         message(FATAL_ERROR "IRQSCOPE_STATIC cannot be combined with sanitizers")

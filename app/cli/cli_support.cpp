@@ -1,5 +1,7 @@
 #include "cli_support.h"
 
+#include <CLI/CLI.hpp>
+
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -7,6 +9,34 @@
 #include <unistd.h>
 
 namespace irqscope::cli {
+
+int strayEmptyArgument(const CLI::App& app, int argc, const char* const* argv)
+{
+    const CLI::App* scope = &app; // the subcommand the arguments belong to so far
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (!arg.empty()) {
+            if (arg[0] != '-') {
+                try {
+                    if (const CLI::App* sub = scope->get_subcommand(arg); !sub->get_name().empty())
+                        scope = sub;
+                } catch (const CLI::OptionNotFound&) {
+                    // a value or a positional, not a subcommand
+                }
+            }
+            continue;
+        }
+        const std::string previous = i > 1 ? argv[i - 1] : "";
+        if (previous.size() < 2 || previous[0] != '-' || previous.find('=') != std::string::npos)
+            return i;
+        const CLI::Option* option = scope->get_option_no_throw(previous);
+        if (!option && scope != &app)
+            option = app.get_option_no_throw(previous);
+        if (!option || option->get_type_size_max() == 0) // unknown, or a flag: the empty argument stands alone
+            return i;
+    }
+    return 0;
+}
 
 int fail(int code, const std::string& message)
 {

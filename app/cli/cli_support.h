@@ -5,10 +5,20 @@
 #include <cstdint>
 #include <string>
 
+namespace CLI {
+class App;
+} // namespace CLI
+
 namespace irqscope::cli {
 
 // Prints "irqscope: error: MESSAGE" on stderr and returns `code`.
 int fail(int code, const std::string& message);
+
+// CLI11 2.1 (Debian 12) never returns from parse() when an empty argument stands where a positional would go
+// in a subcommand with option groups (`irqscope run ""`, found by tests/fuzz cli). Returns the index in argv of
+// the first empty argument that is not the value of the option right before it (`--json ""` is fine), 0 if none;
+// main() refuses such a command line before parsing it.
+int strayEmptyArgument(const CLI::App& app, int argc, const char* const* argv);
 
 // Rows of the terminal on stdout (40 when unknown).
 int terminalRows();

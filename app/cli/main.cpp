@@ -1,4 +1,5 @@
 // irqscope: the headless CLI. Thin: parses the command line and hands over to the subcommands.
+#include "cli_support.h"
 #include "exit_codes.h"
 #include "list_command.h"
 #include "observe_command.h"
@@ -42,6 +43,9 @@ int main(int argc, char** argv)
     for (int i = 0; i < argc; ++i)
         runOptions.commandLine += (i ? " " : "") + std::string(argv[i]);
 
+    if (const int stray = strayEmptyArgument(app, argc, argv))
+        return fail(kExitUsage, "argument " + std::to_string(stray) +
+                                    " is empty: remove it, or put it right after the option it is the value of");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -233,6 +233,13 @@ std::optional<DeviceProfile> parseProfile(std::string_view text, std::string& er
             what = what.substr(colon + 2);
         error = fmt::format("line {} column {}: {}", line, column, what);
         return std::nullopt;
+    } catch (const json::exception& e) {
+        // Not a syntax error but a value the parser cannot hold, e.g. 2e1000 ("number overflow parsing '2e1000'").
+        std::string what = e.what();
+        if (const auto bracket = what.find("] "); bracket != std::string::npos)
+            what = what.substr(bracket + 2);
+        error = what;
+        return std::nullopt;
     }
     try {
         return parseDocument(doc);

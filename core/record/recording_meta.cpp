@@ -80,6 +80,9 @@ RecordingMeta metaFromJson(const nlohmann::json& j)
     }
     m.originNs = j.at("origin_ns").get<int64_t>();
     m.startWallNs = j.at("start_wall_ns").get<int64_t>();
+    // Clock readings: never negative (sample times are checked against the same bound).
+    if (m.originNs < 0 || m.startWallNs < 0)
+        throw std::runtime_error("META origin_ns or start_wall_ns is negative");
     return m;
 }
 

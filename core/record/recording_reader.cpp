@@ -170,6 +170,9 @@ std::string RecordingReader::forEachSample(const Chunk& chunk) const
                 if (s.slot >= slots)
                     return fmt::format("{}: not a valid recording: sample {} names slot {}, the device has {}",
                                        rec.path, index, s.slot, slots);
+                // CLOCK_MONOTONIC times are never negative; a negative one would overflow latencyNs().
+                if (s.triggerNs < 0 || s.completionNs < 0)
+                    return fmt::format("{}: not a valid recording: sample {} has a negative time", rec.path, index);
                 if (s.kind == SampleKind::Event && s.value > static_cast<uint64_t>(EventCode::StuckMask))
                     return fmt::format("{}: not a valid recording: sample {} has event code {}", rec.path, index,
                                        s.value);

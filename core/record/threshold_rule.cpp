@@ -1,6 +1,7 @@
 // ThresholdRule parsing: vector prefix, microsecond threshold and action.
 #include "record/threshold_rule.h"
 
+#include "util/printable.h"
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>
@@ -13,7 +14,8 @@ std::optional<ThresholdRule> parseThresholdRule(std::string_view text, std::stri
     ThresholdRule rule;
     rule.text = std::string(text);
     const auto bad = [&](const std::string& why) -> std::optional<ThresholdRule> {
-        error = fmt::format("--on-threshold '{}': {} (expected [VECTORS@]US:snapshot|stop|exec=CMD)", text, why);
+        error =
+            fmt::format("--on-threshold '{}': {} (expected [VECTORS@]US:snapshot|stop|exec=CMD)", printable(text), why);
         return std::nullopt;
     };
     std::string_view rest = text;
@@ -34,9 +36,9 @@ std::optional<ThresholdRule> parseThresholdRule(std::string_view text, std::stri
         std::size_t used = 0;
         us = std::stod(number, &used);
         if (used != number.size())
-            return bad(fmt::format("'{}' is not a number of microseconds", number));
+            return bad(fmt::format("'{}' is not a number of microseconds", printable(number)));
     } catch (const std::exception&) {
-        return bad(fmt::format("'{}' is not a number of microseconds", number));
+        return bad(fmt::format("'{}' is not a number of microseconds", printable(number)));
     }
     if (!(us > 0) || us > 10e6)
         return bad("the threshold must be above 0 and at most 10000000 µs");
@@ -54,7 +56,7 @@ std::optional<ThresholdRule> parseThresholdRule(std::string_view text, std::stri
         if (rule.argv.empty())
             return bad("exec= needs a command");
     } else {
-        return bad(fmt::format("unknown action '{}'", action));
+        return bad(fmt::format("unknown action '{}'", printable(action)));
     }
     return rule;
 }

@@ -1,6 +1,7 @@
 // Parsers for the simulated device's options: kernel model, device latency distribution and injected faults.
 #include "sim/sim_config.h"
 
+#include "util/printable.h"
 #include "util/vector_spec.h"
 #include "vfio/vfio_uapi.h"
 
@@ -122,7 +123,7 @@ std::optional<LatencyDistribution> parseLatencyDistribution(std::string_view tex
 {
     using Kind = LatencyDistribution::Kind;
     const auto fail = [&](std::string_view what) -> std::optional<LatencyDistribution> {
-        error = fmt::format("{} '{}': {}", what, text, kDistributionHelp);
+        error = fmt::format("{} '{}': {}", what, printable(text), kDistributionHelp);
         return std::nullopt;
     };
     LatencyDistribution d;
@@ -165,7 +166,7 @@ std::optional<SimFaults> parseSimFaults(std::string_view text, std::string& erro
     if (text == "none")
         return f;
     const auto fail = [&](std::string_view what, std::string_view item) -> std::optional<SimFaults> {
-        error = fmt::format("{} '{}' in faults '{}': {}", what, item, text, kFaultHelp);
+        error = fmt::format("{} '{}' in faults '{}': {}", what, printable(item), printable(text), kFaultHelp);
         return std::nullopt;
     };
     std::string_view rest = text;

@@ -1,5 +1,6 @@
 #include "util/duration.h"
 
+#include "util/printable.h"
 #include <fmt/format.h>
 
 #include <cmath>
@@ -27,7 +28,8 @@ std::optional<std::chrono::nanoseconds> parseDuration(std::string_view text, std
     else if (unit == "h")
         scale = 3600e9;
     if (end == s.c_str() || scale == 0 || !std::isfinite(value) || value < 0 || value * scale > 9.2e18) {
-        error = fmt::format("bad duration '{}': use a number with ns, us, ms, s, m or h, e.g. 10s or 500ms", text);
+        error = fmt::format("bad duration '{}': use a number with ns, us, ms, s, m or h, e.g. 10s or 500ms",
+                            printable(text));
         return std::nullopt;
     }
     return std::chrono::nanoseconds(static_cast<int64_t>(std::llround(value * scale)));

@@ -1,5 +1,6 @@
 #include "util/vector_spec.h"
 
+#include "util/printable.h"
 #include <fmt/format.h>
 
 #include <charconv>
@@ -53,7 +54,7 @@ std::optional<std::vector<VectorRange>> parseVectorSpec(std::string_view text, s
         if (!index) {
             error = fmt::format("unknown interrupt index '{}' in --vectors: use intx, msi, msix, err or req (e.g. "
                                 "msix:0-7)",
-                                indexText);
+                                printable(indexText));
             return std::nullopt;
         }
         VectorRange range;
@@ -68,13 +69,14 @@ std::optional<std::vector<VectorRange>> parseVectorSpec(std::string_view text, s
         uint32_t last = 0;
         if (!parseU32(rangeText.substr(0, dash), first) ||
             (dash != std::string_view::npos && !parseU32(rangeText.substr(dash + 1), last))) {
-            error = fmt::format("bad vector range '{}' in --vectors: use N or N-M, e.g. {}:0-7", item, indexText);
+            error = fmt::format("bad vector range '{}' in --vectors: use N or N-M, e.g. {}:0-7", printable(item),
+                                printable(indexText));
             return std::nullopt;
         }
         if (dash == std::string_view::npos)
             last = first;
         if (last < first) {
-            error = fmt::format("bad vector range '{}' in --vectors: the end is below the start", item);
+            error = fmt::format("bad vector range '{}' in --vectors: the end is below the start", printable(item));
             return std::nullopt;
         }
         range.start = first;
