@@ -12,6 +12,8 @@ build=(
   liburing-dev libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format-14
+  # The fuzz preset: clang 14 and its libFuzzer/ASan/UBSan runtimes (-fsanitize=fuzzer needs libclang-rt-14-dev).
+  clang-14 libclang-rt-14-dev
   # PDF reports (cairo); HTML/PDF screenshot checks in tests/report/ (headless Chromium, pdftoppm).
   libcairo2-dev chromium poppler-utils
   # Qt 6 dashboard. Qt6Charts' CMake config needs Qt6OpenGL, hence libqt6opengl6-dev and libgl-dev.
