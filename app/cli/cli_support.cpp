@@ -32,7 +32,8 @@ int strayEmptyArgument(const CLI::App& app, int argc, const char* const* argv)
         const CLI::Option* option = scope->get_option_no_throw(previous);
         if (!option && scope != &app)
             option = app.get_option_no_throw(previous);
-        if (!option || option->get_type_size_max() == 0) // unknown, or a flag: the empty argument stands alone
+        // A flag expects no value (CLI11 2.1 gives a bool flag type_size_max 1, so ask for expected_max).
+        if (!option || option->get_expected_max() == 0) // unknown, or a flag: the empty argument stands alone
             return i;
     }
     return 0;
