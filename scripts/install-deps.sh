@@ -21,6 +21,9 @@ build=(
   fonts-dejavu-core xvfb xauth
   # Validators of the desktop entry and AppStream metadata (tests ui.desktop-entry and ui.metainfo).
   desktop-file-utils appstream
+  # Metrics tests (tests/metrics: promtool, a real Prometheus scraping irqscope) and the packaging test
+  # (tests/packaging: lintian on the .debs, man pages rendered; CPack's shlibdeps needs file).
+  prometheus lintian man-db file
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,6 +1,7 @@
 // irqscope: the headless CLI. Thin: parses the command line and hands over to the subcommands.
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "exporter_command.h"
 #include "list_command.h"
 #include "observe_command.h"
 #include "replay_command.h"
@@ -40,6 +41,8 @@ int main(int argc, char** argv)
     auto* report = addReportCommand(app, reportOptions);
     ReplayOptions replayOptions;
     auto* replay = addReplayCommand(app, replayOptions);
+    ExporterOptions exporterOptions;
+    auto* exporter = addExporterCommand(app, exporterOptions);
     for (int i = 0; i < argc; ++i)
         runOptions.commandLine += (i ? " " : "") + std::string(argv[i]);
 
@@ -67,6 +70,8 @@ int main(int argc, char** argv)
             return renderRecording(reportOptions);
         if (*replay)
             return replayRecording(replayOptions);
+        if (*exporter)
+            return runExporter(exporterOptions);
         return runMeasurement(runOptions);
     } catch (const std::exception& e) {
         // Last line of defence: one line, never a stack trace. Engines disarm in their destructors.

@@ -4,6 +4,7 @@
 #include "cli_support.h"
 #include "engine/monotonic_clock.h"
 #include "exit_codes.h"
+#include "metrics_server.h"
 #include "observe/handler_timing.h"
 #include "observe/observe_report.h"
 #include "observe/observe_table.h"
@@ -31,7 +32,7 @@ namespace {
 void excludeAll(CLI::App& run, CLI::Option* observe)
 {
     const std::vector<std::string> allowed = {"--observe", "--proc-root", "--duration", "--interval",
-                                              "--json",    "--no-live",   "--help"};
+                                              "--json",    "--no-live",   "--metrics",  "--help"};
     auto exclude = [&](CLI::App& app) {
         for (CLI::Option* option : app.get_options()) {
             const auto& names = option->get_lnames();
@@ -77,6 +78,15 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     if (!interval || interval->count() < 10'000'000)
         return fail(kExitUsage, "--interval: " + (interval ? std::string("must be at least 10ms") : error));
 
+    MetricsServer metrics(ExpositionInfo{IRQSCOPE_VERSION, "observe", *bdf});
+    if (!o.metrics.empty()) {
+        const auto address = parseMetricsAddress(o.metrics, error);
+        if (!address)
+            return fail(kExitUsage, error);
+        if (auto err = metrics.bind(*address); !err.empty())
+            return fail(kExitUsage, err);
+    }
+
     // --- who owns it, and is there anything to watch -----------------------------------------------------------
     const auto pci = readPciDevice(*bdf);
     const auto owner = pci ? findVfioOwner(vfioNodesOf(*pci), observe.procRoot) : std::nullopt;
@@ -89,6 +99,15 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     config.interval = *interval;
     Observer observer(config);
     observer.start();
+    struct StopMetrics
+    {
+        MetricsServer& server;
+        ~StopMetrics() { server.stop(); }
+    } stopMetrics{metrics};
+    if (!o.metrics.empty()) {
+        metrics.start([&observer] { return observer.latest(); });
+        std::fprintf(stderr, "irqscope: serving metrics on %s\n", metrics.url().c_str());
+    }
 
     ObserveTableHeader header;
     header.device = *bdf;

@@ -7,6 +7,7 @@
 #include "engine/privileges.h"
 #include "exit_codes.h"
 #include "live_table.h"
+#include "metrics_server.h"
 #include "report/json_report.h"
 #include "stats/aggregator.h"
 #include "util/duration.h"
@@ -59,6 +60,8 @@ void addRunCommand(CLI::App& app, RunOptions& o)
     run->add_flag("--check-accounting", o.checkAccounting,
                   "Exit 4 if any vector's triggered != completed + coalesced + missed + in flight");
     run->add_flag("--no-live", o.noLive, "No live table on a terminal: print only the final summary");
+    run->add_option("--metrics", o.metrics,
+                    "Serve Prometheus metrics on [ADDR:]PORT while running (a bare PORT listens on 127.0.0.1)");
     addRunReportOptions(*run, o.reports);
     auto* sim = run->add_option_group("Simulated device", "Options of --device sim");
     sim->add_option("--sim-kernel", o.simKernel, "Kernel whose SET_IRQS semantics the sim models: 6.1 or 6.12")
@@ -114,6 +117,16 @@ int runMeasurement(const RunOptions& o)
                                                 "of them",
                                                 option, cpu, cpu, list));
         }
+    }
+
+    // The metrics port is taken before the device is touched: a port in use leaves the device untouched.
+    MetricsServer metrics(ExpositionInfo{IRQSCOPE_VERSION, "run", o.device});
+    if (!o.metrics.empty()) {
+        const auto address = parseMetricsAddress(o.metrics, error);
+        if (!address)
+            return fail(kExitUsage, error);
+        if (auto err = metrics.bind(*address); !err.empty())
+            return fail(kExitUsage, err);
     }
 
     DeviceRequest request;
@@ -248,6 +261,16 @@ int runMeasurement(const RunOptions& o)
         return latest ? *latest : Snapshot{};
     });
     aggregator.start();
+    // Serves from the aggregator's latest snapshot; stopped (by this guard at the latest) before the aggregator goes.
+    struct StopMetrics
+    {
+        MetricsServer& server;
+        ~StopMetrics() { server.stop(); }
+    } stopMetrics{metrics};
+    if (!o.metrics.empty()) {
+        metrics.start([&aggregator] { return aggregator.latest(); });
+        std::fprintf(stderr, "irqscope: serving metrics on %s\n", metrics.url().c_str());
+    }
 
     // --- live view ---------------------------------------------------------------------------------------------
     TableHeader header;

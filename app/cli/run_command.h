@@ -37,6 +37,7 @@ struct RunOptions
     std::string jsonPath;
     bool checkAccounting = false;
     bool noLive = false;
+    std::string metrics; // --metrics [ADDR:]PORT: serve Prometheus metrics while running
     std::string commandLine;
     RunReportOptions reports; // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
 };

@@ -1,0 +1,62 @@
+// The /metrics endpoint of `irqscope run --metrics` and `irqscope exporter`: cpp-httplib on its own thread,
+// serving core/metrics' Prometheus text of the latest published snapshot. It reads snapshots only through the
+// provider (the aggregator's latest(), a shared pointer taken under the exchange's short mutex), so it never
+// touches the core thread.
+#pragma once
+
+#include "metrics/prometheus_text.h"
+#include "stats/snapshot.h"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace httplib {
+class Server;
+}
+
+namespace irqscope::cli {
+
+struct MetricsAddress
+{
+    std::string host; // numeric IPv4 or IPv6 address (IPv6 without brackets)
+    int port = 0;     // 0 = any free port (the bound one is reported by MetricsServer::port())
+};
+
+// "PORT" (loopback: 127.0.0.1), "ADDR:PORT", "[IPV6]:PORT", or "localhost:PORT". nullopt and a one-line error
+// (what to write instead) when it is not one of those.
+std::optional<MetricsAddress> parseMetricsAddress(const std::string& text, std::string& error);
+
+class MetricsServer
+{
+public:
+    using Provider = std::function<std::shared_ptr<const core::Snapshot>()>;
+
+    explicit MetricsServer(core::ExpositionInfo info);
+    ~MetricsServer(); // stop()
+    MetricsServer(const MetricsServer&) = delete;
+    MetricsServer& operator=(const MetricsServer&) = delete;
+
+    // Binds (and listens on) the address; "" on success, otherwise one line saying why and what to do (the port
+    // is in use, the address is not on this machine, a privileged port). Nothing is served until start().
+    std::string bind(const MetricsAddress& address);
+    int port() const { return m_port; }
+    std::string url() const; // http://HOST:PORT/metrics
+
+    // Serves GET /metrics from `provider` on the server's own thread until stop().
+    void start(Provider provider);
+    // Stops serving and joins; idempotent. Call it before whatever the provider reads from goes away.
+    void stop();
+
+private:
+    core::ExpositionInfo m_info;
+    std::unique_ptr<httplib::Server> m_server;
+    MetricsAddress m_address;
+    int m_port = -1;
+    Provider m_provider;
+    std::thread m_thread;
+};
+
+} // namespace irqscope::cli

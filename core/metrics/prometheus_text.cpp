@@ -1,0 +1,219 @@
+#include "metrics/prometheus_text.h"
+
+#include "engine/vector_counters.h"
+#include "stats/log_histogram.h"
+#include "vfio/vfio_uapi.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <functional>
+
+namespace irqscope::core {
+
+std::string escapeLabelValue(std::string_view value)
+{
+    std::string out;
+    out.reserve(value.size());
+    for (const char c : value) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string escapeHelp(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string formatSampleValue(double value)
+{
+    if (std::isnan(value))
+        return "NaN";
+    if (std::isinf(value))
+        return value > 0 ? "+Inf" : "-Inf";
+    return fmt::format("{}", value);
+}
+
+std::array<uint64_t, kPrometheusLatencyBoundsNs.size() + 1>
+cumulativeLatencyBuckets(const std::vector<std::pair<int64_t, uint64_t>>& histogram)
+{
+    std::array<uint64_t, kPrometheusLatencyBoundsNs.size() + 1> out{};
+    constexpr std::size_t kInf = kPrometheusLatencyBoundsNs.size();
+    for (const auto& [lowerNs, count] : histogram) {
+        const int64_t upperNs = LogHistogram::bucketUpper(LogHistogram::bucketOf(lowerNs));
+        std::size_t at = 0;
+        while (at < kInf && kPrometheusLatencyBoundsNs[at] < upperNs)
+            ++at;
+        out[at] += count;
+    }
+    for (std::size_t i = 1; i < out.size(); ++i)
+        out[i] += out[i - 1];
+    return out;
+}
+
+namespace {
+
+class Writer
+{
+public:
+    explicit Writer(std::string& out)
+        : m_out(out)
+    {}
+
+    void family(std::string_view name, std::string_view type, std::string_view help)
+    {
+        m_out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escapeHelp(help), name, type);
+    }
+    void sample(std::string_view name, std::string_view labels, double value)
+    {
+        m_out += name;
+        if (!labels.empty())
+            m_out += fmt::format("{{{}}}", labels);
+        m_out += ' ';
+        m_out += formatSampleValue(value);
+        m_out += '\n';
+    }
+    void sample(std::string_view name, std::string_view labels, uint64_t value)
+    {
+        m_out += name;
+        if (!labels.empty())
+            m_out += fmt::format("{{{}}}", labels);
+        m_out += fmt::format(" {}\n", value);
+    }
+
+private:
+    std::string& m_out;
+};
+
+std::string vectorLabels(const std::string& device, const VectorSnapshot& v)
+{
+    return fmt::format(R"(device="{}",index="{}",subindex="{}")", escapeLabelValue(device), irqIndexName(v.id.index),
+                       v.id.sub);
+}
+
+struct CounterFamily
+{
+    const char* name;
+    const char* help;
+    uint64_t CountersCopy::*field;
+};
+
+constexpr CounterFamily kCounters[] = {
+    {"irqscope_triggered_total", "Triggers irqscope fired at the vector.", &CountersCopy::triggered},
+    {"irqscope_completed_total", "Triggers whose interrupt arrived (each one is a latency sample).",
+     &CountersCopy::completed},
+    {"irqscope_coalesced_total", "Triggers merged into another one's interrupt (eventfd count above 1).",
+     &CountersCopy::coalesced},
+    {"irqscope_missed_total", "Triggers with no interrupt by the deadline.", &CountersCopy::missed},
+    {"irqscope_spurious_total", "Interrupts with no outstanding trigger while irqscope triggers the vector.",
+     &CountersCopy::spurious},
+    {"irqscope_device_originated_total",
+     "Interrupts the device raised by itself while irqscope does not trigger the vector (the exporter's count).",
+     &CountersCopy::deviceOriginated},
+    {"irqscope_errors_total", "Failed SET_IRQS calls or region accesses on the vector.", &CountersCopy::errors},
+    {"irqscope_skipped_total", "Triggers not fired because the vector's outstanding window was full.",
+     &CountersCopy::skipped},
+};
+
+struct StateGauge
+{
+    const char* name;
+    const char* help;
+    uint32_t bits;
+};
+
+constexpr StateGauge kStates[] = {
+    {"irqscope_vector_armed", "1 while a trigger eventfd is set for the vector.", vstate::kArmed},
+    {"irqscope_vector_masked", "1 while the vector is masked (by the user, or INTx automasked awaiting unmask).",
+     vstate::kUserMasked | vstate::kAutomasked},
+    {"irqscope_vector_stuck", "1 while triggers keep missing although the vector should be unmasked.", vstate::kStuck},
+    {"irqscope_vector_triggering", "1 while irqscope fires the vector (0: passive, device-originated only).",
+     vstate::kTriggering},
+};
+
+} // namespace
+
+std::string prometheusText(const Snapshot* snapshot, const ExpositionInfo& info)
+{
+    std::string out;
+    out.reserve(snapshot ? 4096 + snapshot->vectors.size() * 3072 : 1024);
+    Writer w(out);
+    const std::string device = snapshot && !snapshot->deviceId.empty() ? snapshot->deviceId : info.deviceFallback;
+    const std::string deviceLabel = fmt::format(R"(device="{}")", escapeLabelValue(device));
+
+    w.family("irqscope_build_info", "gauge", "Always 1; the labels say which irqscope serves these metrics.");
+    w.sample("irqscope_build_info",
+             fmt::format(R"(version="{}",mode="{}")", escapeLabelValue(info.version), escapeLabelValue(info.mode)),
+             uint64_t{1});
+
+    w.family("irqscope_engine_running", "gauge", "1 while the measurement runs (its core thread or the observer).");
+    w.sample("irqscope_engine_running", deviceLabel, uint64_t{snapshot && snapshot->engine.running ? 1u : 0u});
+    if (!snapshot)
+        return out;
+
+    w.family("irqscope_uptime_seconds", "gauge", "Seconds since the measurement started.");
+    w.sample("irqscope_uptime_seconds", deviceLabel, snapshot->elapsedSec);
+    w.family("irqscope_samples_total", "counter", "Latency samples the core thread handed to the aggregator.");
+    w.sample("irqscope_samples_total", deviceLabel, snapshot->engine.samplesPushed);
+    w.family("irqscope_ring_dropped_samples_total", "counter",
+             "Latency samples lost to a full sample ring (counts stay exact; only latency statistics miss them).");
+    w.sample("irqscope_ring_dropped_samples_total", deviceLabel, snapshot->engine.ringDrops);
+
+    std::vector<std::string> labels;
+    labels.reserve(snapshot->vectors.size());
+    for (const auto& v : snapshot->vectors)
+        labels.push_back(vectorLabels(device, v));
+
+    for (const auto& c : kCounters) {
+        w.family(c.name, "counter", c.help);
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+            w.sample(c.name, labels[i], snapshot->vectors[i].counters.*c.field);
+    }
+    w.family("irqscope_in_flight", "gauge", "Triggers fired and not yet completed, coalesced or missed.");
+    for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+        w.sample("irqscope_in_flight", labels[i], snapshot->vectors[i].counters.inFlight);
+    for (const auto& s : kStates) {
+        w.family(s.name, "gauge", s.help);
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+            w.sample(s.name, labels[i], uint64_t{(snapshot->vectors[i].counters.state & s.bits) ? 1u : 0u});
+    }
+
+    w.family("irqscope_latency_seconds", "histogram",
+             "Trigger-to-completion latency of the vector's interrupts since the start (or the last reset).");
+    for (std::size_t i = 0; i < snapshot->vectors.size(); ++i) {
+        const auto& v = snapshot->vectors[i];
+        const auto buckets = cumulativeLatencyBuckets(v.histogram);
+        for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
+            w.sample("irqscope_latency_seconds_bucket",
+                     fmt::format(R"({},le="{}")", labels[i],
+                                 formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
+                     buckets[b]);
+        const uint64_t count = buckets.back();
+        w.sample("irqscope_latency_seconds_bucket", labels[i] + R"(,le="+Inf")", count);
+        // The exact sum (mean x count); the histogram's total stands in for the count so _count == +Inf bucket.
+        w.sample("irqscope_latency_seconds_sum", labels[i],
+                 v.latency.meanNs * static_cast<double>(v.latency.count) / 1e9);
+        w.sample("irqscope_latency_seconds_count", labels[i], count);
+    }
+    return out;
+}
+
+} // namespace irqscope::core
