@@ -46,7 +46,7 @@ VectorSnapshot vector(IrqIndex index, uint32_t sub, const std::vector<int64_t>& 
     return v;
 }
 
-struct Sample
+struct TextSample
 {
     std::string name;
     std::map<std::string, std::string> labels;
@@ -54,13 +54,13 @@ struct Sample
 };
 
 // A strict reader of the text format subset prometheusText() writes (one sample per line, no timestamps).
-Sample parseSample(const std::string& line)
+TextSample parseSample(const std::string& line)
 {
     static const std::regex kLine(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$)");
     static const std::regex kLabel(R"re(([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$))re");
     std::smatch m;
     EXPECT_TRUE(std::regex_match(line, m, kLine)) << line;
-    Sample s{m[1], {}, m[4]};
+    TextSample s{m[1], {}, m[4]};
     const std::string labels = m[3];
     std::size_t consumed = 0;
     for (auto it = std::sregex_iterator(labels.begin(), labels.end(), kLabel); it != std::sregex_iterator(); ++it) {
@@ -98,7 +98,7 @@ TEST(MetricsText, LatencyBucketsAreCumulativeAndNeverCountASampleBelowItsBound)
     LogHistogram h;
     // 3 at 500 ns, 2 at 999 ns (<= 1 us), 1 at 1 us exactly (its log bucket reaches 1003 ns: counted at 2.5 us),
     // 4 at 30 us (<= 50 us), 1 at 7 ms (<= 10 ms), 2 at 3 s (+Inf only).
-    for (const auto [ns, n] : std::vector<std::pair<int64_t, int>>{
+    for (const auto& [ns, n] : std::vector<std::pair<int64_t, int>>{
              {500, 3}, {999, 2}, {1000, 1}, {30'000, 4}, {7'000'000, 1}, {3'000'000'000, 2}})
         for (int i = 0; i < n; ++i)
             h.record(ns);
@@ -139,7 +139,7 @@ TEST(MetricsText, EveryFamilyHasHelpAndTypeFirstIsContiguousAndHistogramsAreCons
     std::map<std::string, std::string> types; // family -> type
     std::set<std::string> finished;           // families whose samples ended
     std::string current;
-    std::map<std::string, std::vector<Sample>> samples;
+    std::map<std::string, std::vector<TextSample>> samples;
     std::string pendingHelp;
     while (std::getline(in, line)) {
         if (line.rfind("# HELP ", 0) == 0) {
@@ -158,22 +158,27 @@ TEST(MetricsText, EveryFamilyHasHelpAndTypeFirstIsContiguousAndHistogramsAreCons
             current = name;
             continue;
         }
-        const Sample s = parseSample(line);
+        const TextSample s = parseSample(line);
         std::string family = s.name;
-        if (types[current] == "histogram")
-            for (const char* suffix : {"_bucket", "_sum", "_count"})
-                if (family.size() > current.size() && family == current + suffix)
+        if (types[current] == "histogram") {
+            for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+                if (family == current + suffix)
                     family = current;
+            }
+        }
         EXPECT_EQ(family, current) << "sample of another family in " << current << ": " << line;
         EXPECT_FALSE(finished.count(family)) << family << " is not contiguous";
-        if (types[current] == "counter")
+        if (types[current] == "counter") {
             EXPECT_TRUE(s.name.size() > 6 && s.name.compare(s.name.size() - 6, 6, "_total") == 0) << s.name;
+        }
         // Bounded labels: device, index, subindex (and le on buckets), or the build's own.
-        for (const auto& [k, v] : s.labels)
+        for (const auto& [k, v] : s.labels) {
             EXPECT_TRUE(k == "device" || k == "index" || k == "subindex" || k == "le" || k == "version" || k == "mode")
                 << k;
-        if (s.labels.count("device"))
+        }
+        if (s.labels.count("device")) {
             EXPECT_EQ(s.labels.at("device"), R"(we\"ird\\dev)");
+        }
         samples[s.name].push_back(s);
     }
     for (const char* f : {"irqscope_triggered_total", "irqscope_completed_total", "irqscope_coalesced_total",
