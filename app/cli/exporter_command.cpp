@@ -2,6 +2,7 @@
 
 #include "cli_support.h"
 #include "engine/engine.h"
+#include "engine/privileges.h"
 #include "exit_codes.h"
 #include "metrics_server.h"
 #include "stats/aggregator.h"
@@ -89,6 +90,9 @@ int runExporter(const ExporterOptions& o)
     config.coreCpu = o.cpu;
     config.triggerMode = TriggerMode::None;
     config.profile = &opened.profile;
+    // Least privilege (docs/privileges.md): once armed, the exporter needs no capability at all.
+    config.dropCapabilities = true;
+    config.keepCapabilities = 0;
     Engine engine(*opened.device, config);
 
     std::vector<VectorRange> ranges = *vectors;
@@ -120,6 +124,10 @@ int runExporter(const ExporterOptions& o)
             return fail(kExitDevice, std::string(res.text()));
         }
     }
+
+    // The aggregator and the HTTP server threads start after this and inherit the empty sets.
+    if (auto err = dropCapabilities(config.keepCapabilities))
+        std::fprintf(stderr, "irqscope: warning: %s\n", err->c_str());
 
     EngineStatsSource source(engine);
     AggregatorConfig aggregation;
