@@ -319,6 +319,40 @@ TEST(MetricsEndpoint, ExporterIsPassiveCountsTheDevicesOwnInterruptsAndStopsOnSi
     EXPECT_EQ(exporter.err(), "");
 }
 
+TEST(MetricsEndpoint, ObserveModeServesTheProcInterruptCounts)
+{
+    TempDir dir;
+    const fs::path proc = dir.path() / "proc";
+    fs::create_directories(proc / "irq/24");
+    auto writeInterrupts = [&](int cpu0) {
+        std::ofstream(proc / "interrupts.new")
+            << "           CPU0       CPU1\n"
+            << fmt::format(" 24: {:10} {:10}   PCI-MSI 32768-edge      vfio-msix[0](0000:00:02.0)\n", cpu0, 0)
+            << " 25:          0          5   PCI-MSI 32769-edge      vfio-msix[1](0000:00:02.0)\n";
+        fs::rename(proc / "interrupts.new", proc / "interrupts");
+    };
+    writeInterrupts(10);
+    std::ofstream(proc / "irq/24/effective_affinity_list") << "0\n";
+    Process observe(cli({"run", "--observe", "0000:00:02.0", "--proc-root", proc.string(), "--interval", "50ms",
+                         "--duration", "0", "--metrics", "0"}),
+                    dir.path() / "out", dir.path() / "err");
+    const int port = observe.metricsPort(10s);
+    ASSERT_GT(port, 0) << observe.err();
+    writeInterrupts(40);
+    const std::string series = R"(irqscope_device_originated_total{device="0000:00:02.0",index="msix",subindex="0"})";
+    double count = std::nan("");
+    for (int i = 0; i < 100 && !(count == 30); ++i) {
+        std::this_thread::sleep_for(50ms);
+        count = sampleValue(scrape(port), series);
+    }
+    EXPECT_EQ(count, 30) << "the /proc count since the start";
+    const std::string text = scrape(port);
+    EXPECT_NE(text.find(R"(mode="observe")"), std::string::npos);
+    EXPECT_EQ(sampleValue(text, R"(irqscope_triggered_total{device="0000:00:02.0",index="msix",subindex="0"})"), 0);
+    observe.signal(SIGTERM);
+    EXPECT_EQ(observe.wait(10s), 143);
+}
+
 TEST(MetricsPrometheus, HistogramQuantileAgreesWithIrqscopeP99AndTheDashboardQueriesWork)
 {
     const auto prometheus = findProgram("prometheus");
