@@ -38,7 +38,7 @@ done
 # Others' options the page names: systemctl's --now (SERVICE).
 check "$PAGES/irqscope.1" $cli --now
 if [ -n "$GUI" ]; then
-    check "$PAGES/irqscope-gui.1" $(QT_QPA_PLATFORM=offscreen "$GUI" --help | options_of)
+    check "$PAGES/irqscope-gui.1" $(QT_QPA_PLATFORM=offscreen "$GUI" --help 2>/dev/null | options_of)
 fi
 [ $rc -eq 0 ] && echo "man pages and --help agree"
 exit $rc
