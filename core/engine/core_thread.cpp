@@ -17,6 +17,9 @@
 #include <cstring>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 namespace irqscope::core {
 
@@ -1262,7 +1265,12 @@ void CoreThread::stopTriggerThread()
     if (!m_triggerThread->stop(kTriggerStallNs)) {
         // Stuck in a trigger: the thread is detached and its object deliberately leaked, since the thread still
         // runs in it when the trigger returns (it touches nothing else once it sees the stop).
-        (void)m_triggerThread.release();
+        TriggerThread* abandoned = m_triggerThread.release();
+#if defined(__SANITIZE_ADDRESS__)
+        __lsan_ignore_object(abandoned); // left behind on purpose: not a leak for LeakSanitizer to report
+#else
+        (void)abandoned;
+#endif
         {
             std::lock_guard lock(m_statusMutex);
             m_staticStatus.triggerStalled = true;

@@ -62,7 +62,8 @@ std::span<const std::byte> IrqSetRequest::raw(uint32_t flags, uint32_t index, ui
 {
     const std::size_t n = std::min(payload.size(), m_buffer.size() - kIrqSetHeaderSize);
     *header() = {0, flags, index, start, count};
-    std::memcpy(m_buffer.data() + kIrqSetHeaderSize, payload.data(), n);
+    if (n) // an empty span may have no data pointer, and memcpy's source must never be null
+        std::memcpy(m_buffer.data() + kIrqSetHeaderSize, payload.data(), n);
     auto span = finish(n);
     if (argsz >= 0)
         header()->argsz = static_cast<uint32_t>(argsz);

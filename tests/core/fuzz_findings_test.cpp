@@ -169,3 +169,26 @@ TEST(FuzzFindings, EmptyStrayArgumentIsRefusedNotAHang)
     EXPECT_EQ(WEXITSTATUS(std::system(ok.c_str())), 0) << "an empty option value is still a value";
 }
 #endif
+
+// ThresholdCli under ASan: a threshold snapshot taken before the aggregator published its first snapshot carried
+// an empty final state, and `irqscope report` of it printed no vector at all although it held samples. A vector
+// with samples is reported even when the final state does not list it (its counters are then unknown: zero).
+TEST(RecordingReport, VectorsWithSamplesAreReportedWhenTheFinalStateIsEmpty)
+{
+    Sample s;
+    s.slot = 0;
+    s.kind = SampleKind::Completion;
+    s.value = 1;
+    s.triggerNs = 2'000'000'000;
+    s.completionNs = 2'000'012'000;
+    const auto path = writeTiny(s); // final snapshot: no vectors
+    RecordingReader reader;
+    ASSERT_EQ(reader.open(path), "");
+    ReportInput input;
+    ASSERT_EQ(reportFromRecording(reader, 100, 1000, input), "");
+    ASSERT_EQ(input.snapshot.vectors.size(), 1u);
+    EXPECT_EQ(input.snapshot.vectors[0].name, "msix:0");
+    EXPECT_EQ(input.snapshot.vectors[0].latency.count, 1u);
+    EXPECT_EQ(input.snapshot.vectors[0].latency.maxNs, 12'000);
+    std::filesystem::remove(path);
+}
