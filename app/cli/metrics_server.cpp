@@ -147,6 +147,12 @@ std::string MetricsServer::bind(const MetricsAddress& address)
         return new httplib::ThreadPool(2);
     };
     m_server->set_address_family(isIpv6(address.host) ? AF_INET6 : AF_INET);
+    // httplib's default sets SO_REUSEPORT, which lets a second irqscope bind the same port and take half the
+    // scrapes: SO_REUSEADDR alone still allows a restart while old connections sit in TIME_WAIT.
+    m_server->set_socket_options([](socket_t sock) {
+        const int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     m_server->set_keep_alive_max_count(10);
     m_server->set_read_timeout(5, 0);
     m_server->set_write_timeout(5, 0);

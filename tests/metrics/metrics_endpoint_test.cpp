@@ -290,6 +290,32 @@ TEST(MetricsEndpoint, BadAddressOrPortInUseIsAUsageErrorBeforeTheDeviceIsOpened)
     close(fd);
 }
 
+TEST(MetricsEndpoint, ASecondIrqscopeOnTheSamePortIsRefusedAndTheFirstKeepsServing)
+{
+    // cpp-httplib's default socket options set SO_REUSEPORT: a second irqscope on the port of a first one bound
+    // it too, and the kernel shared the scrapes between the two processes' metrics.
+    TempDir dir;
+    Process first(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}), dir.path() / "out1",
+                  dir.path() / "err1");
+    const int port = first.metricsPort(10s);
+    ASSERT_GT(port, 0) << first.err();
+    const std::string held = std::to_string(port);
+    for (const auto& args : {cli({"exporter", "--device", "sim", "--vectors", "msix:1", "--metrics", held}),
+                             cli({"run", "--device", "sim", "--duration", "1s", "--no-live", "--metrics", held})}) {
+        Process second(args, dir.path() / "out2", dir.path() / "err2");
+        const auto rc = second.wait(20s);
+        if (!rc)
+            second.signal(SIGKILL);
+        EXPECT_EQ(rc, 2) << args[1] << ": " << second.err();
+        EXPECT_NE(second.err().find("the port is in use"), std::string::npos) << second.err();
+    }
+    for (int i = 0; i < 8; ++i) // every scrape reaches the first exporter (msix:0), never another process
+        EXPECT_NE(scrape(port).find(R"(irqscope_vector_armed{device="sim",index="msix",subindex="0"} 1)"),
+                  std::string::npos);
+    first.signal(SIGTERM);
+    EXPECT_EQ(first.wait(10s), 0);
+}
+
 TEST(MetricsEndpoint, ExporterIsPassiveCountsTheDevicesOwnInterruptsAndStopsOnSigterm)
 {
     TempDir dir;
