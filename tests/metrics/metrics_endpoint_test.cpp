@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/socket.h>
@@ -377,6 +378,49 @@ TEST(MetricsEndpoint, ObserveModeServesTheProcInterruptCounts)
     EXPECT_EQ(sampleValue(text, R"(irqscope_triggered_total{device="0000:00:02.0",index="msix",subindex="0"})"), 0);
     observe.signal(SIGTERM);
     EXPECT_EQ(observe.wait(10s), 143);
+}
+
+TEST(MetricsEndpoint, EveryMetricTheDashboardQueriesIsServedByRunAndExporter)
+{
+    // Without Prometheus: each metric name in the packaged dashboard's panel queries and variables is one the
+    // endpoint serves, in a triggered run and in the passive exporter alike.
+    const auto dashboard = nlohmann::json::parse(readFile(IRQSCOPE_DASHBOARD_PATH));
+    std::vector<std::string> exprs;
+    for (const auto& panel : dashboard["panels"])
+        for (const auto& target : panel.value("targets", nlohmann::json::array()))
+            exprs.push_back(target.at("expr").get<std::string>());
+    for (const auto& variable : dashboard["templating"]["list"])
+        if (variable.value("type", "") == "query")
+            exprs.push_back(variable.at("query").at("query").get<std::string>());
+    std::set<std::string> queried;
+    const std::regex name(R"(\birqscope_[a-z0-9_]+)");
+    for (const auto& expr : exprs)
+        for (auto it = std::sregex_iterator(expr.begin(), expr.end(), name); it != std::sregex_iterator(); ++it)
+            queried.insert(it->str());
+    ASSERT_GE(queried.size(), 10u) << "the dashboard queries too few metrics to be the packaged one";
+
+    TempDir dir;
+    Process run(cli({"run", "--device", "sim", "--vectors", "msix:0-1", "--rate", "200", "--duration", "0", "--no-live",
+                     "--metrics", "0"}),
+                dir.path() / "run.out", dir.path() / "run.err");
+    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0-1", "--metrics", "0"}),
+                     dir.path() / "exp.out", dir.path() / "exp.err");
+    for (auto* p : {&run, &exporter}) {
+        const int port = p->metricsPort(10s);
+        ASSERT_GT(port, 0) << p->err();
+        std::this_thread::sleep_for(500ms);
+        const std::string text = scrape(port);
+        std::set<std::string> served;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty() && line[0] != '#')
+                served.insert(line.substr(0, line.find_first_of("{ ")));
+        for (const auto& metric : queried)
+            EXPECT_TRUE(served.count(metric))
+                << metric << " (in the dashboard) is not served by " << (p == &run ? "run" : "the exporter");
+        p->signal(SIGTERM);
+        p->wait(10s);
+    }
 }
 
 TEST(MetricsPrometheus, HistogramQuantileAgreesWithIrqscopeP99AndTheDashboardQueriesWork)
