@@ -3,6 +3,13 @@
 #include <fmt/format.h>
 #ifdef IRQSCOPE_HAVE_HTTPLIB
 #include <httplib.h>
+#else
+// Builds without cpp-httplib (the fuzz targets compile the CLI sources on their own): there is no endpoint. The
+// type is complete before MetricsServer's constructor, whose unique_ptr member clang destroys on unwinding.
+namespace httplib {
+class Server
+{};
+} // namespace httplib
 #endif
 
 #include <arpa/inet.h>
@@ -125,15 +132,9 @@ std::string MetricsServer::url() const
 }
 
 #ifndef IRQSCOPE_HAVE_HTTPLIB
-// Static builds (the QEMU guest's payload): Debian has no static cpp-httplib, so there is no endpoint.
-namespace httplib {
-class Server
-{};
-} // namespace httplib
-
 std::string MetricsServer::bind(const MetricsAddress&)
 {
-    return "--metrics: this irqscope is a static build without the HTTP server: use the packaged irqscope";
+    return "--metrics: this irqscope was built without cpp-httplib: use the packaged irqscope";
 }
 void MetricsServer::start(Provider) {}
 void MetricsServer::stop() {}
