@@ -13,6 +13,16 @@ ReportCollector::ReportCollector(uint32_t slots, CollectorConfig config)
     m_config.linearBucketNs = std::max<int64_t>(m_config.linearBucketNs, 1);
 }
 
+ReportCollector::ReportCollector(const ReportCollector& other)
+    : m_config(other.m_config)
+    , m_vectors(other.m_vectors.size())
+{
+    for (std::size_t i = 0; i < m_vectors.size(); ++i) {
+        if (other.m_vectors[i])
+            m_vectors[i] = std::make_unique<CollectedVector>(*other.m_vectors[i]);
+    }
+}
+
 CollectedVector& ReportCollector::at(uint32_t slot)
 {
     auto& v = m_vectors[slot];

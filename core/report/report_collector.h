@@ -62,6 +62,10 @@ public:
     static constexpr std::size_t kMaxMissTimes = 4096;
 
     ReportCollector(uint32_t slots, CollectorConfig config);
+    // A deep copy: a consistent picture to render while the original keeps collecting (the dashboard exports
+    // a report of a running measurement from a copy taken under its sink's lock).
+    ReportCollector(const ReportCollector& other);
+    ReportCollector& operator=(const ReportCollector&) = delete;
 
     // Samples whose slot is not below `slots` are ignored.
     void add(const Sample* samples, std::size_t count);

@@ -162,3 +162,23 @@ TEST(ReportCharts, EmptyInputDrawsWithoutSamples)
     EXPECT_EQ(irqscope::core::formatLatency(12'345), "12.35 µs");
     EXPECT_EQ(irqscope::core::formatLatency(999), "999 ns");
 }
+
+TEST(ReportCollector, CopyIsIndependentOfTheOriginal)
+{
+    using namespace irqscope::core;
+    ReportCollector original(4, CollectorConfig{});
+    Sample s;
+    s.slot = 2;
+    s.triggerNs = 1'000;
+    s.completionNs = 6'000;
+    original.add(s);
+    const ReportCollector copy(original);
+    original.add(s); // keeps collecting; the copy must not see it
+    ASSERT_NE(copy.vector(2), nullptr);
+    EXPECT_EQ(copy.vector(0), nullptr);
+    EXPECT_EQ(copy.vector(2)->cycles, 1u);
+    EXPECT_EQ(copy.vector(2)->log.count(), 1u);
+    EXPECT_EQ(original.vector(2)->cycles, 2u);
+    EXPECT_EQ(copy.slots(), 4u);
+    EXPECT_EQ(copy.config().linearBucketNs, original.config().linearBucketNs);
+}
