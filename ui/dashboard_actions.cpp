@@ -67,8 +67,17 @@ DashboardActions createDashboardActions(QObject* parent)
         make(parent, "resetAction", QStringLiteral("&Reset statistics"), QKeySequence(Qt::CTRL | Qt::Key_R),
              QStringLiteral("Zero every counter and histogram"), QStringLiteral("edit-clear"), S::SP_DialogResetButton);
     a.exportReport = make(parent, "exportAction", QStringLiteral("&Export report…"), QKeySequence::Save,
-                          QStringLiteral("Write the JSON report (schema irqscope.report v1) of what is on show"),
+                          QStringLiteral("Write a report of what is on show: JSON, CSV, HTML, PDF or cyclictest "
+                                         "formats (written in the background)"),
                           QStringLiteral("document-save"), S::SP_DialogSaveButton);
+    a.openRecording = make(parent, "openRecordingAction", QStringLiteral("Open &recording…"),
+                           QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                           QStringLiteral("Replay a recording (irqscope run --record) into the table and charts"),
+                           QStringLiteral("document-open-recent"), S::SP_DirOpenIcon);
+    a.replayFullSpeed =
+        make(parent, "replayFullSpeedAction", QStringLiteral("Replay at &full speed"),
+             QKeySequence(Qt::CTRL | Qt::Key_J), QStringLiteral("Play the rest of the recording as fast as possible"),
+             QStringLiteral("media-seek-forward"), S::SP_MediaSeekForward);
     a.activeOnly = make(parent, "activeOnlyAction", QStringLiteral("&Active vectors only"),
                         QKeySequence(Qt::CTRL | Qt::Key_H), QStringLiteral("Hide vectors that were never armed"),
                         QStringLiteral("view-filter"), S::SP_FileDialogDetailedView);

@@ -21,6 +21,8 @@ struct DashboardActions
     QAction* unmask = nullptr;
     QAction* reset = nullptr;
     QAction* exportReport = nullptr;
+    QAction* openRecording = nullptr;
+    QAction* replayFullSpeed = nullptr;
     QAction* activeOnly = nullptr;
     QAction* quit = nullptr;
 };

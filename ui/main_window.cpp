@@ -18,6 +18,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -52,7 +53,8 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow()
 {
     m_timer->stop();
-    m_session.close(); // disarms everything before the widgets go
+    m_session.disconnect(this); // no UI updates from the teardown below
+    m_session.close();          // disarms everything (waiting for a stop in progress) before the widgets go
 }
 
 void MainWindow::buildLayout()
@@ -134,6 +136,13 @@ void MainWindow::buildLayout()
     addDockWidget(Qt::RightDockWidgetArea, logDock);
 
     m_status = new StatusPanel(statusBar());
+    m_exportProgress = new QProgressBar(this);
+    m_exportProgress->setObjectName(QStringLiteral("exportProgress"));
+    m_exportProgress->setRange(0, 100);
+    m_exportProgress->setMaximumWidth(220);
+    m_exportProgress->setTextVisible(true);
+    m_exportProgress->hide();
+    statusBar()->addPermanentWidget(m_exportProgress);
     resize(1400, 900);
 }
 
@@ -154,6 +163,7 @@ void MainWindow::buildMenus()
 
     QMenu* file = menuBar()->addMenu(QStringLiteral("&File"));
     file->addAction(m_actions.open);
+    file->addAction(m_actions.openRecording);
     file->addAction(m_actions.exportReport);
     file->addSeparator();
     file->addAction(m_actions.quit);
@@ -161,6 +171,8 @@ void MainWindow::buildMenus()
     engine->addAction(m_actions.start);
     engine->addAction(m_actions.stop);
     engine->addAction(m_actions.reset);
+    engine->addSeparator();
+    engine->addAction(m_actions.replayFullSpeed);
     QMenu* vectors = menuBar()->addMenu(QStringLiteral("&Vectors"));
     for (QAction* a : {m_actions.arm, m_actions.disarm, m_actions.triggerOnce, m_actions.triggerStart,
                        m_actions.triggerStop, m_actions.mask, m_actions.unmask})
@@ -220,7 +232,7 @@ void MainWindow::saveSettings() const
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveSettings();
-    m_session.stop();
+    m_session.stop(); // the destructor waits for it (close())
     event->accept();
 }
 
@@ -244,7 +256,19 @@ void MainWindow::tick()
         m_histogramChart->refresh(*snapshot);
     }
     m_status->update(snapshot.get(), running, now);
-    if (m_actions.exportReport->isEnabled() != (snapshot != nullptr))
+    if (m_session.mode() == SessionMode::Replay && m_session.replay()) {
+        const ReplayPlayer& replay = *m_session.replay();
+        const double speed = replay.speed();
+        showBanner(QStringLiteral("Recording %1 (%2) — read-only. %3")
+                       .arg(m_session.recordingPath(), m_session.deviceDescription(),
+                            running ? QStringLiteral("Replaying: %1% at %2")
+                                          .arg(static_cast<int>(replay.progress() * 100))
+                                          .arg(speed > 0 ? QStringLiteral("%1× recorded pace").arg(speed)
+                                                         : QStringLiteral("full speed"))
+                                    : QStringLiteral("Replayed: the recorded statistics.")),
+                   true, false);
+    }
+    if (m_actions.exportReport->isEnabled() != (snapshot != nullptr && !exporting()))
         updateActions();
 }
 
@@ -298,16 +322,18 @@ void MainWindow::selectSlots(const std::vector<uint32_t>& slots)
     m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
-void MainWindow::showBanner(const QString& text, bool blocking)
+void MainWindow::showBanner(const QString& text, bool blocking, bool warning)
 {
     m_blocked = blocking;
-    m_blockedReason = blocking ? text : QString();
     if (text.isEmpty()) {
         m_banner->hide();
         return;
     }
     QPalette palette = m_banner->palette();
-    palette.setColor(QPalette::Window, blocking ? QColor(0xff, 0xe0, 0xb2) : QColor(0xff, 0xcd, 0xd2));
+    // Read-only modes in a calm blue (an informational state), refusals amber, errors red.
+    palette.setColor(QPalette::Window, !warning   ? QColor(0xd6, 0xea, 0xf8)
+                                       : blocking ? QColor(0xff, 0xe0, 0xb2)
+                                                  : QColor(0xff, 0xcd, 0xd2));
     palette.setColor(QPalette::WindowText, QColor(0x21, 0x21, 0x21));
     m_banner->setPalette(palette);
     m_banner->setText(text);

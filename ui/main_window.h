@@ -5,16 +5,21 @@
 
 #include "charts/history_store.h"
 #include "dashboard_actions.h"
+#include "session/device_catalog.h"
 #include "session/measurement_session.h"
 
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QLabel;
+class QProgressBar;
 class QTableView;
 class QTimer;
+template<typename T>
+class QFutureWatcher;
 
 namespace irqscope::ui {
 
@@ -38,8 +43,20 @@ public:
     // Opens `device` ("sim" or a PCI address) and starts the engine; on sim it also arms msix:0-7 and triggers
     // them. Returns false (and shows why in a banner) when the device cannot be opened or started.
     bool openDevice(const QString& device, const QString& profilePath = {});
-    // Writes the JSON report of what is on show. Returns an empty string, or a one-line error.
-    QString exportReport(const QString& path);
+    // The same with every request field (sim options, profile).
+    bool openDevice(const core::DeviceRequest& request);
+    // Replays a recording into the table and charts at `speed` (1: recorded pace, 0: as fast as possible).
+    // Read-only: every control that needs a device is disabled, with the reason. False (and a banner) on error.
+    bool openRecording(const QString& path, double speed = 1.0);
+    // Where the picker and --device look (tests and --sysfs-root/--proc-root point at fake trees).
+    void setDeviceRoots(DeviceRoots roots) { m_roots = std::move(roots); }
+    const DeviceRoots& deviceRoots() const { return m_roots; }
+    // Starts writing a report of what is on show in the background; progress, completion and errors appear in
+    // the status bar and the command log, and exportFinished() reports the outcome. `format` defaults to the
+    // one the file name's suffix names (JSON when none matches). False when nothing could be started (the
+    // reason goes to the log).
+    bool exportReport(const QString& path, std::optional<ReportFormat> format = std::nullopt);
+    bool exporting() const;
     // Selects these vectors in the table (and charts them).
     void selectSlots(const std::vector<uint32_t>& slots);
 
@@ -51,9 +68,13 @@ public:
     HistogramChart* histogramChart() const { return m_histogramChart; }
     StatusPanel* statusPanel() const { return m_status; }
     CommandLog* commandLog() const { return m_log; }
+    EngineSettingsPanel* settingsPanel() const { return m_settingsPanel; }
     const DashboardActions& dashboardActions() const { return m_actions; }
     QString bannerText() const;
     const std::vector<uint32_t>& chartedSlots() const { return m_charted; }
+
+Q_SIGNALS:
+    void exportFinished(const QString& path, const QString& error);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -67,8 +88,14 @@ private:
 
     void tick();
     void updateActions();
+    QString readOnlyReason() const;
     void updateCharted();
-    void showBanner(const QString& text, bool blocking);
+    // `blocking`: the read-only modes (controls that need the device are disabled); `warning` picks the colour.
+    void showBanner(const QString& text, bool blocking, bool warning = true);
+    void resetView();
+    void observeDevice(const core::DiscoveredDevice& device);
+    void updateHostNote();
+    void engineStopped();
 
     std::vector<uint32_t> selectedSlots() const;
     void sendToSelection(core::CommandKind kind, const QString& verb);
@@ -76,6 +103,7 @@ private:
     void stopEngine();
     void chooseDevice();
     void chooseExportFile();
+    void chooseRecording();
 
     MeasurementSession m_session;
     HistoryStore m_history;
@@ -91,9 +119,13 @@ private:
     StatusPanel* m_status = nullptr;
     QLabel* m_banner = nullptr;
     QTimer* m_timer;
+    QProgressBar* m_exportProgress = nullptr;
+    QFutureWatcher<QString>* m_export = nullptr;
+    QString m_exportPath;
+    bool m_exportBusy = false; // from exportReport() until the watcher's finished()
+    DeviceRoots m_roots;
 
-    bool m_blocked = false; // another process owns the device: no control that needs ownership
-    QString m_blockedReason;
+    bool m_blocked = false; // read-only (observing, replaying): no control that needs the device
     std::shared_ptr<const core::Snapshot> m_shown;
     uint64_t m_shownEpoch = 0;
     uint64_t m_shownGeneration = 0;

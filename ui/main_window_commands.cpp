@@ -5,8 +5,6 @@
 #include "format/display_text.h"
 #include "models/vector_filter_proxy.h"
 #include "models/vector_table_model.h"
-#include "report/json_report.h"
-#include "report/system_info.h"
 #include "session/vector_runs.h"
 #include "vfio/discovery.h"
 #include "widgets/command_log.h"
@@ -18,11 +16,15 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileDialog>
+#include <QFutureWatcher>
 #include <QItemSelectionModel>
+#include <QProgressBar>
 #include <QStatusBar>
 #include <QTableView>
+#include <QtConcurrent/QtConcurrentRun>
 
-#include <nlohmann/json.hpp>
+#include <array>
+#include <cerrno>
 
 namespace irqscope::ui {
 
@@ -74,6 +76,13 @@ void MainWindow::connectActions()
         m_history.clear();
     });
     connect(m_actions.exportReport, &QAction::triggered, this, &MainWindow::chooseExportFile);
+    connect(m_actions.openRecording, &QAction::triggered, this, &MainWindow::chooseRecording);
+    connect(m_actions.replayFullSpeed, &QAction::triggered, this, [this] {
+        if (m_session.replay())
+            m_session.replay()->setSpeed(0);
+        updateActions();
+    });
+    connect(&m_session, &MeasurementSession::stopFinished, this, &MainWindow::engineStopped);
     connect(m_actions.activeOnly, &QAction::toggled, m_proxy, &VectorFilterProxy::setActiveOnly);
     connect(m_actions.quit, &QAction::triggered, this, &QWidget::close);
 
@@ -108,14 +117,37 @@ void MainWindow::connectActions()
     });
 }
 
+QString MainWindow::readOnlyReason() const
+{
+    switch (m_session.mode()) {
+    case SessionMode::Replay:
+        return QStringLiteral("A recording is read-only: open a device (Ctrl+O) to arm, trigger or mask vectors");
+    case SessionMode::Observe:
+        return QStringLiteral("Observing: %1 (pid %2) owns this device, so irqscope cannot arm, trigger or mask "
+                              "its vectors")
+            .arg(QString::fromStdString(m_session.owner().name), QString::number(m_session.owner().pid));
+    case SessionMode::Live:
+    case SessionMode::Closed:
+        break;
+    }
+    return {};
+}
+
 void MainWindow::updateActions()
 {
     const bool open = m_session.isOpen();
-    const bool running = m_session.running();
+    const bool live = m_session.mode() == SessionMode::Live;
+    const bool running = live && m_session.running();
+    const bool stopping = m_session.stopping();
     const std::vector<uint32_t> slots = selectedSlots();
+    const QString readOnly = readOnlyReason();
+    const QString stoppingWhy =
+        QStringLiteral("Stopping: disarming the vectors and draining in-flight triggers (up to 0.5 s)…");
     QString why;
-    if (m_blocked)
-        why = m_blockedReason;
+    if (stopping)
+        why = stoppingWhy;
+    else if (!readOnly.isEmpty())
+        why = readOnly;
     else if (!open)
         why = QStringLiteral("Open a device first (Ctrl+O)");
     else if (!running)
@@ -143,13 +175,31 @@ void MainWindow::updateActions()
     setEnabledWhy(m_actions.mask, maskWhy.isEmpty(), maskWhy);
     setEnabledWhy(m_actions.unmask, maskWhy.isEmpty(), maskWhy);
 
-    const QString engineWhy = m_blocked ? m_blockedReason : open ? QString() : QStringLiteral("Open a device first");
+    const QString engineWhy = stopping              ? stoppingWhy
+                              : !readOnly.isEmpty() ? readOnly
+                              : open                ? QString()
+                                                    : QStringLiteral("Open a device first");
     setEnabledWhy(m_actions.start, engineWhy.isEmpty() && !running,
                   engineWhy.isEmpty() ? QStringLiteral("The engine is running") : engineWhy);
-    setEnabledWhy(m_actions.stop, running, QStringLiteral("The engine is not running"));
-    setEnabledWhy(m_actions.reset, running, m_blocked ? m_blockedReason : QStringLiteral("The engine is not running"));
-    setEnabledWhy(m_actions.exportReport, m_session.latest() != nullptr, QStringLiteral("Nothing measured yet"));
-    m_settingsPanel->setControlsEnabled(!m_blocked && open, m_blocked ? m_blockedReason : engineWhy);
+    const bool replaying = m_session.mode() == SessionMode::Replay && m_session.running();
+    setEnabledWhy(m_actions.stop, running && !stopping,
+                  stopping             ? stoppingWhy
+                  : readOnly.isEmpty() ? QStringLiteral("The engine is not running")
+                                       : readOnly);
+    setEnabledWhy(m_actions.reset, running && !stopping,
+                  !engineWhy.isEmpty() ? engineWhy : QStringLiteral("The engine is not running"));
+    setEnabledWhy(m_actions.replayFullSpeed, replaying && m_session.replay()->speed() > 0,
+                  m_session.mode() == SessionMode::Replay ? QStringLiteral("The recording is replayed to its end")
+                                                          : QStringLiteral("Only a recording is replayed"));
+    const bool canExport = m_session.latest() != nullptr && !exporting() && !stopping;
+    setEnabledWhy(m_actions.exportReport, canExport,
+                  exporting() ? QStringLiteral("A report is being written")
+                  : stopping  ? stoppingWhy
+                              : QStringLiteral("Nothing measured yet"));
+    setEnabledWhy(m_actions.open, !stopping, stoppingWhy);
+    setEnabledWhy(m_actions.openRecording, !stopping, stoppingWhy);
+    m_settingsPanel->setControlsEnabled(engineWhy.isEmpty() && live, engineWhy);
+    updateHostNote();
 }
 
 void MainWindow::sendToSelection(core::CommandKind kind, const QString& verb)
@@ -166,7 +216,7 @@ void MainWindow::sendToSelection(core::CommandKind kind, const QString& verb)
     }
 }
 
-bool MainWindow::openDevice(const QString& device, const QString& profilePath)
+void MainWindow::resetView()
 {
     m_session.close();
     m_shown.reset();
@@ -176,25 +226,36 @@ bool MainWindow::openDevice(const QString& device, const QString& profilePath)
     m_model->setVectors({});
     m_history.reset(0);
     showBanner({}, false);
+}
 
+bool MainWindow::openDevice(const QString& device, const QString& profilePath)
+{
     core::DeviceRequest request;
     request.device = device.toStdString();
     request.profilePath = profilePath.toStdString();
-    const QString error = m_session.open(request);
+    return openDevice(request);
+}
+
+bool MainWindow::openDevice(const core::DeviceRequest& request)
+{
+    const QString device = QString::fromStdString(request.device);
+    resetView();
     m_status->setDevice(device);
+
+    // A PCI device: look before opening. One another process owns (usually QEMU) is observed, not opened.
+    std::optional<core::DiscoveredDevice> described;
+    if (auto bdf = core::normalizeBdf(request.device))
+        described = describeDevice(*bdf, m_roots);
+    if (described && !described->owner.empty()) {
+        observeDevice(*described);
+        return m_session.running();
+    }
+    QString error = m_session.open(request);
     if (!error.isEmpty()) {
-        // A device another process holds (usually QEMU): name the owner, and disable what needs ownership.
-        std::optional<core::DiscoveredDevice> described;
-        if (auto bdf = core::normalizeBdf(request.device))
-            described = core::describePciDevice(*bdf);
-        if (described && !described->owner.empty()) {
-            showBanner(QStringLiteral("%1 is held by %2 (pid %3). irqscope cannot arm, trigger or mask its vectors "
-                                      "while another process owns the device.")
-                           .arg(device, QString::fromStdString(described->owner), QString::number(described->ownerPid)),
-                       true);
-        } else {
-            showBanner(QStringLiteral("Cannot open %1: %2").arg(device, error), false);
-        }
+        // Say why in discovery's words when it knows (not bound to vfio-pci, no permission, ...).
+        if (described && !described->problem.empty())
+            error = QString::fromStdString(described->problem);
+        showBanner(QStringLiteral("Cannot open %1: %2").arg(device, error), false);
         m_log->addNote(QStringLiteral("open %1 failed: %2").arg(device, error));
         updateActions();
         return false;
@@ -226,6 +287,69 @@ bool MainWindow::openDevice(const QString& device, const QString& profilePath)
     return m_session.running();
 }
 
+void MainWindow::observeDevice(const core::DiscoveredDevice& device)
+{
+    const QString bdf = QString::fromStdString(device.bdf);
+    std::array<uint32_t, core::kNumPciIrqIndexes> counts{};
+    for (uint32_t i = 0; i < core::kNumPciIrqIndexes; ++i)
+        counts[i] = device.irqs[i].count;
+    core::DeviceOwner owner;
+    owner.name = device.owner;
+    owner.pid = device.ownerPid;
+    const QString error =
+        m_session.observe(bdf, QString::fromStdString(m_roots.proc), owner, core::VectorSlots(counts));
+    if (!error.isEmpty()) {
+        showBanner(QStringLiteral("Cannot observe %1: %2").arg(bdf, error), false);
+        updateActions();
+        return;
+    }
+    setWindowTitle(QStringLiteral("irqscope — %1").arg(m_session.deviceDescription()));
+    m_status->setDevice(bdf);
+    m_model->setVectors(m_session.slots());
+    m_history.reset(m_session.slots().size());
+    m_history.clear();
+    showBanner(QStringLiteral("observing: owned by %1 (pid %2). Interrupt rates, host IRQs and CPUs come from "
+                              "/proc/interrupts; arming, triggering and masking need the device, so they are "
+                              "disabled.")
+                   .arg(QString::fromStdString(device.owner), QString::number(device.ownerPid)),
+               true);
+    m_log->addNote(QStringLiteral("observing %1, owned by %2 (pid %3)")
+                       .arg(bdf, QString::fromStdString(device.owner), QString::number(device.ownerPid)));
+    updateActions();
+}
+
+bool MainWindow::openRecording(const QString& path, double speed)
+{
+    resetView();
+    const QString error = m_session.openRecording(path, speed);
+    if (!error.isEmpty()) {
+        showBanner(QStringLiteral("Cannot open the recording: %1").arg(error), false);
+        m_log->addNote(QStringLiteral("open recording %1 failed: %2").arg(path, error));
+        updateActions();
+        return false;
+    }
+    setWindowTitle(QStringLiteral("irqscope — %1").arg(m_session.deviceDescription()));
+    m_status->setDevice(m_session.deviceId() + QStringLiteral(" (recording)"));
+    m_model->setVectors(m_session.slots());
+    m_history.reset(m_session.slots().size());
+    m_history.clear();
+    m_log->addNote(QStringLiteral("replaying %1 (%2 samples)")
+                       .arg(path, QString::number(m_session.replay()->recording().sampleCount)));
+    tick(); // the banner and the first snapshot
+    updateActions();
+    return true;
+}
+
+void MainWindow::updateHostNote()
+{
+    // Host IRQ and CPU are real only for a real device's vfio vectors; say why a cell is empty.
+    const bool sim =
+        m_session.simulated() || (m_session.mode() == SessionMode::Replay && m_session.request().device == "sim");
+    m_model->setHostNote(sim ? QStringLiteral("not a host interrupt: simulated device")
+                             : QStringLiteral("no vfio entry for this vector in /proc/interrupts (not armed, or "
+                                              "the kernel named it differently)"));
+}
+
 void MainWindow::startEngine()
 {
     const QString error = m_session.start(m_settingsPanel->settings(), m_rearm, m_retrigger);
@@ -248,55 +372,112 @@ void MainWindow::startEngine()
 
 void MainWindow::stopEngine()
 {
+    if (m_session.mode() == SessionMode::Replay) {
+        m_session.stop(); // plays the rest at full speed
+        updateActions();
+        return;
+    }
     // Remember what was armed and triggering, so that a start with new settings picks up where this left.
     m_rearm = runsWithState(m_session.slots(), m_shown.get(), core::vstate::kArmed);
     m_retrigger = runsWithState(m_session.slots(), m_shown.get(), core::vstate::kTriggering);
-    m_session.stop();
+    m_session.stop(); // returns at once; engineStopped() follows
+    if (m_session.stopping()) {
+        m_status->setState(QStringLiteral("stopping…"));
+        statusBar()->showMessage(QStringLiteral("Stopping: disarming every vector…"));
+    }
+    updateActions();
+}
+
+void MainWindow::engineStopped()
+{
+    m_status->setState({});
+    statusBar()->showMessage(QStringLiteral("Engine stopped: every vector disarmed"), 5000);
     m_log->addNote(QStringLiteral("engine stopped: every vector disarmed"));
+    tick(); // the final snapshot
     updateActions();
 }
 
 void MainWindow::chooseDevice()
 {
-    DeviceDialog dialog(this);
+    DeviceDialog dialog(m_roots, this);
     if (dialog.exec() != QDialog::Accepted || dialog.selectedDevice().isEmpty())
         return;
     openDevice(dialog.selectedDevice());
 }
 
-QString MainWindow::exportReport(const QString& path)
+void MainWindow::chooseRecording()
 {
-    const auto snapshot = m_session.latest();
-    if (!snapshot)
-        return QStringLiteral("nothing measured yet");
-    core::RunDescription run;
-    run.deviceDescription = m_session.deviceDescription().toStdString();
-    run.vectors = runsText(runsWithState(m_session.slots(), snapshot.get(), core::vstate::kArmed)).toStdString();
-    const EngineSettings settings = m_settingsPanel->settings();
-    run.trigger = std::string(core::triggerModeName(settings.triggerMode));
-    run.rateHz = settings.rateHz;
-    run.deadlineNs = core::EngineConfig{}.deadline.count();
-    if (m_session.request().device == "sim")
-        run.simKernel = std::string(core::simKernelName(m_session.request().sim.kernel));
-    run.stopReason = m_session.running() ? "exported while running (irqscope-gui)" : "stopped (irqscope-gui)";
-    run.commandLine = QApplication::arguments().join(QLatin1Char(' ')).toStdString();
-    const auto report = core::reportJson(*snapshot, run, core::collectSystemInfo());
-    const std::string error = core::writeJsonFile(QDir::toNativeSeparators(path).toStdString(), report);
-    return QString::fromStdString(error);
+    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open recording"), QDir::homePath(),
+                                                      QStringLiteral("irqscope recordings (*.irqrec *.rec);;All "
+                                                                     "files (*)"));
+    if (!path.isEmpty())
+        openRecording(path);
+}
+
+bool MainWindow::exporting() const
+{
+    return m_exportBusy;
+}
+
+bool MainWindow::exportReport(const QString& path, std::optional<ReportFormat> format)
+{
+    if (exporting()) {
+        m_log->addResult(QStringLiteral("export"), EBUSY, QStringLiteral("a report is already being written"));
+        return false;
+    }
+    if (!m_session.latest()) {
+        m_log->addResult(QStringLiteral("export"), ENODATA, QStringLiteral("nothing measured yet"));
+        return false;
+    }
+    const ReportFormat chosen = format ? *format : reportFormatFor({}, path).value_or(ReportFormat::Json);
+    const ReportJob job =
+        m_session.reportJob(chosen, QDir::toNativeSeparators(path), QApplication::arguments().join(QLatin1Char(' ')));
+    if (!m_export) {
+        m_export = new QFutureWatcher<QString>(this);
+        connect(m_export, &QFutureWatcher<QString>::progressValueChanged, m_exportProgress, &QProgressBar::setValue);
+        connect(m_export, &QFutureWatcher<QString>::progressTextChanged, this, [this](const QString& stage) {
+            m_exportProgress->setFormat(QStringLiteral("report: %1 %p%").arg(stage));
+        });
+        connect(m_export, &QFutureWatcher<QString>::finished, this, [this] {
+            const QString error = m_export->future().result();
+            m_exportBusy = false;
+            m_exportProgress->hide();
+            if (error.isEmpty()) {
+                m_log->addNote(QStringLiteral("report written to %1").arg(m_exportPath));
+                statusBar()->showMessage(QStringLiteral("Report written to %1").arg(m_exportPath), 8000);
+            } else {
+                m_log->addResult(QStringLiteral("export"), EIO, error);
+                statusBar()->showMessage(QStringLiteral("Export failed: %1").arg(error), 15000);
+            }
+            updateActions();
+            Q_EMIT exportFinished(m_exportPath, error);
+        });
+    }
+    m_exportPath = path;
+    m_exportBusy = true;
+    m_exportProgress->setValue(0);
+    m_exportProgress->setFormat(QStringLiteral("report: starting %p%"));
+    m_exportProgress->show();
+    // The whole job (collector copy, system facts, rendering, the write) runs on the thread pool.
+    m_export->setFuture(QtConcurrent::run([job](QPromise<QString>& promise) {
+        promise.setProgressRange(0, 100);
+        promise.addResult(QString::fromStdString(runReportJob(
+            job, [&promise](int percent, const QString& stage) { promise.setProgressValueAndText(percent, stage); })));
+    }));
+    statusBar()->showMessage(QStringLiteral("Writing the report to %1…").arg(path));
+    updateActions();
+    return true;
 }
 
 void MainWindow::chooseExportFile()
 {
+    QString filter;
     const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Export report"),
                                                       QDir::home().filePath(QStringLiteral("irqscope-report.json")),
-                                                      QStringLiteral("JSON report (*.json)"));
+                                                      reportFileFilters(), &filter);
     if (path.isEmpty())
         return;
-    const QString error = exportReport(path);
-    if (error.isEmpty())
-        m_log->addNote(QStringLiteral("report written to %1").arg(path));
-    else
-        m_log->addResult(QStringLiteral("export"), EIO, error);
+    exportReport(path, reportFormatFor(filter, path));
 }
 
 } // namespace irqscope::ui

@@ -1,10 +1,12 @@
-// irqscope-gui: the Qt dashboard's entry point. Parses --device and --profile, restores the window and opens
-// the device (the simulated one by default).
+// irqscope-gui: the Qt dashboard's entry point. Parses --device, --profile and --recording, restores the window
+// and opens the device (the simulated one by default) or replays the recording.
 #include "main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+
+#include <cstdio>
 
 int main(int argc, char** argv)
 {
@@ -25,12 +27,41 @@ int main(int argc, char** argv)
     const QCommandLineOption profile(QStringLiteral("profile"),
                                      QStringLiteral("Device profile file (how to raise and ack vectors)"),
                                      QStringLiteral("FILE"));
-    parser.addOption(device);
-    parser.addOption(profile);
+    const QCommandLineOption recording(QStringLiteral("recording"),
+                                       QStringLiteral("Replay a recording (irqscope run --record FILE), read-only"),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption speed(QStringLiteral("replay-speed"),
+                                   QStringLiteral("Replay speed factor for --recording (0: as fast as possible)"),
+                                   QStringLiteral("X"), QStringLiteral("1"));
+    const QCommandLineOption sysfsRoot(QStringLiteral("sysfs-root"),
+                                       QStringLiteral("sysfs tree the device picker reads (a fake tree for tests)"),
+                                       QStringLiteral("DIR"), QStringLiteral("/sys"));
+    const QCommandLineOption procRoot(QStringLiteral("proc-root"),
+                                      QStringLiteral("procfs tree for owners and observer mode (a recorded tree)"),
+                                      QStringLiteral("DIR"), QStringLiteral("/proc"));
+    parser.addOptions({device, profile, recording, speed, sysfsRoot, procRoot});
     parser.process(app);
 
+    bool speedOk = false;
+    const double replaySpeed = parser.value(speed).toDouble(&speedOk);
+    if (!speedOk || replaySpeed < 0) {
+        std::fprintf(stderr, "irqscope-gui: error: --replay-speed wants a number >= 0 (1: recorded pace)\n");
+        return 2;
+    }
+    if (parser.isSet(recording) && parser.isSet(device)) {
+        std::fprintf(stderr, "irqscope-gui: error: --recording and --device exclude each other: pick one\n");
+        return 2;
+    }
+
     irqscope::ui::MainWindow window;
+    irqscope::ui::DeviceRoots roots;
+    roots.sysfs = parser.value(sysfsRoot).toStdString();
+    roots.proc = parser.value(procRoot).toStdString();
+    window.setDeviceRoots(roots);
     window.show();
-    window.openDevice(parser.value(device), parser.value(profile));
+    if (parser.isSet(recording))
+        window.openRecording(parser.value(recording), replaySpeed);
+    else
+        window.openDevice(parser.value(device), parser.value(profile));
     return app.exec();
 }

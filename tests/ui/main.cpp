@@ -22,7 +22,11 @@ int main(int argc, char** argv)
 
     using namespace irqscope::ui::test;
     const std::vector<std::pair<const char*, std::function<std::unique_ptr<QObject>()>>> suites = {
-        {"models", makeModelTests}, {"dashboard", makeDashboardTests}, {"screenshot", makeScreenshotTests}};
+        {"models", makeModelTests},
+        {"dashboard", makeDashboardTests},
+        {"screenshot", makeScreenshotTests},
+        {"sessions", makeSessionTests},
+        {"devices", makeDeviceTests}};
 
     // --suite NAME picks one suite; every other argument goes to QTest (e.g. a test function name).
     const char* only = nullptr;

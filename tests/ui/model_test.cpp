@@ -101,6 +101,28 @@ private Q_SLOTS:
                     .contains(QStringLiteral("UNMASK failed")));
     }
 
+    void hostIrqAndCpuShowRealValuesOrSayWhyNot()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        model.setHostNote(QStringLiteral("not a host interrupt: simulated device"));
+        auto s = snapshotWith(slots, {0, 1}, 1);
+        s.vectors[1].hostIrq = 33; // a real device's vfio vector, as the snapshot carries it
+        s.vectors[1].hostCpu = 2;
+        model.applySnapshot(s);
+        QCOMPARE(model.index(0, VectorTableModel::HostIrqColumn).data().toString(), QStringLiteral("—"));
+        QCOMPARE(model.index(0, VectorTableModel::HostCpuColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("not a host interrupt: simulated device"));
+        QCOMPARE(model.index(1, VectorTableModel::HostIrqColumn).data().toString(), QStringLiteral("33"));
+        QCOMPARE(model.index(1, VectorTableModel::HostCpuColumn).data().toString(), QStringLiteral("2"));
+        QVERIFY(model.index(1, VectorTableModel::HostCpuColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("CPU 2")));
+    }
+
     void proxySortsByNumbersAndFiltersIdleVectors()
     {
         VectorTableModel model;
@@ -144,10 +166,12 @@ private Q_SLOTS:
         QVERIFY(model.index(1, DeviceListModel::StatusColumn)
                     .data()
                     .toString()
-                    .contains(QStringLiteral("held by qemu-system-x86 (pid 4242)")));
+                    .contains(QStringLiteral("owned by qemu-system-x86 (pid 4242)")));
         QCOMPARE(model.index(2, DeviceListModel::StatusColumn).data().toString(),
                  QStringLiteral("not bound to any driver"));
-        model.setDevices(listDevices("/nonexistent-sysfs"));
+        DeviceRoots roots;
+        roots.sysfs = "/nonexistent-sysfs";
+        model.setDevices(listDevices(roots));
         QCOMPARE(model.rowCount(), 1); // sim only
     }
 

@@ -6,6 +6,7 @@
 #include "charts/chart_style.h"
 #include "charts/histogram_chart.h"
 #include "charts/time_series_chart.h"
+#include "fixtures.h"
 #include "main_window.h"
 #include "widgets/status_panel.h"
 
@@ -13,6 +14,8 @@
 #include <QDir>
 #include <QImage>
 #include <QPixmap>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace irqscope::ui::test {
@@ -102,8 +105,57 @@ private Q_SLOTS:
         // The report of what is on show.
         const QString report =
             QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-report.json"));
-        QCOMPARE(w.exportReport(report), QString());
+        QSignalSpy exported(&w, &MainWindow::exportFinished);
+        QVERIFY(w.exportReport(report));
+        QVERIFY(exported.wait(15000));
+        QCOMPARE(exported.takeFirst().at(1).toString(), QString());
         QVERIFY(QFileInfo(report).size() > 500);
+    }
+
+    void dashboardReplayingARecording()
+    {
+        QTemporaryDir dir;
+        const QString recording = dir.filePath(QStringLiteral("run.irqrec"));
+        makeRecording(recording.toStdString());
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openRecording(recording, 1.0)); // the recorded pace: the time charts fill as it plays
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session().running(), 10000);
+        QTest::qWait(100);
+        const QString path =
+            QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-recording.png"));
+        QVERIFY(w.grab().save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY(w.latencyChart()->pointCount(0) > 3);
+        QVERIFY(w.histogramChart()->pointCount(0) > 2);
+        QVERIFY(plotVariance(w.histogramChart()) > 5);
+    }
+
+    void dashboardObservingAnOwnedDevice()
+    {
+        FakeHost host;
+        host.device("0000:00:02.0", "vfio-pci", 12, 4);
+        host.owner(4242, "qemu-system-x86", "/dev/vfio/12");
+        host.interrupts(100, 7);
+        MainWindow w;
+        w.setDeviceRoots(host.roots());
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openDevice(QStringLiteral("0000:00:02.0")));
+        QTest::qWait(1200);
+        host.interrupts(600, 2007);
+        QTest::qWait(1200);
+        host.interrupts(1100, 4007);
+        QTest::qWait(1200);
+        const QString path =
+            QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-observer.png"));
+        QVERIFY(w.grab().save(path));
+        qInfo("screenshot: %s", qPrintable(path));
+        QVERIFY(w.bannerText().startsWith(QStringLiteral("observing: owned by qemu-system-x86 (pid 4242)")));
+        QVERIFY(w.rateChart()->pointCount(0) > 0);
     }
 };
 

@@ -10,5 +10,7 @@ namespace irqscope::ui::test {
 std::unique_ptr<QObject> makeModelTests();
 std::unique_ptr<QObject> makeDashboardTests();
 std::unique_ptr<QObject> makeScreenshotTests();
+std::unique_ptr<QObject> makeSessionTests();
+std::unique_ptr<QObject> makeDeviceTests();
 
 } // namespace irqscope::ui::test

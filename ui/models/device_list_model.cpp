@@ -23,7 +23,7 @@ QString deviceStatusText(const core::DiscoveredDevice& device)
 {
     QString text;
     if (!device.owner.empty())
-        text = QStringLiteral("held by %1 (pid %2)")
+        text = QStringLiteral("owned by %1 (pid %2): observe only")
                    .arg(QString::fromStdString(device.owner), QString::number(device.ownerPid));
     if (!device.problem.empty())
         text += (text.isEmpty() ? QString() : QStringLiteral(": ")) + QString::fromStdString(device.problem);

@@ -149,6 +149,15 @@ QVariant VectorTableModel::data(const QModelIndex& index, int role) const
     }
 }
 
+void VectorTableModel::setHostNote(const QString& note)
+{
+    if (note == m_hostNote)
+        return;
+    m_hostNote = note;
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, HostIrqColumn), index(rowCount() - 1, HostCpuColumn), {Qt::ToolTipRole});
+}
+
 QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
 {
     const auto& c = row.counters;
@@ -267,6 +276,14 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
         return QStringLiteral("completions with no outstanding trigger while irqscope triggers this vector");
     case RateColumn:
         return QStringLiteral("completions per second over the last rate window");
+    case HostIrqColumn:
+        return row.hostIrq >= 0 ? QStringLiteral("Linux IRQ %1 serves this vector (/proc/interrupts)").arg(row.hostIrq)
+                                : m_hostNote;
+    case HostCpuColumn:
+        return row.hostCpu >= 0 ? QStringLiteral("IRQ %1 is delivered to CPU %2 (effective affinity)")
+                                      .arg(row.hostIrq)
+                                      .arg(row.hostCpu)
+                                : m_hostNote;
     default:
         return {};
     }

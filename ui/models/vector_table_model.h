@@ -67,6 +67,10 @@ public:
     // of rows that changed.
     int applySnapshot(const core::Snapshot& snapshot);
 
+    // The tooltip of an empty (—) host IRQ or CPU cell: why there is no value ("not a host interrupt: simulated
+    // device").
+    void setHostNote(const QString& note);
+
     const VectorRow& vectorRow(int row) const { return m_rows[static_cast<std::size_t>(row)]; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -80,6 +84,7 @@ private:
     QString toolTip(const VectorRow& row, int column) const;
 
     std::vector<VectorRow> m_rows;
+    QString m_hostNote;
 };
 
 } // namespace irqscope::ui

@@ -14,8 +14,9 @@
 
 namespace irqscope::ui {
 
-DeviceDialog::DeviceDialog(QWidget* parent)
+DeviceDialog::DeviceDialog(DeviceRoots roots, QWidget* parent)
     : QDialog(parent)
+    , m_roots(std::move(roots))
     , m_model(new DeviceListModel(this))
     , m_view(new QTableView(this))
     , m_reason(new QLabel(this))
@@ -49,7 +50,7 @@ DeviceDialog::DeviceDialog(QWidget* parent)
 
 void DeviceDialog::refresh()
 {
-    m_model->setDevices(listDevices());
+    m_model->setDevices(listDevices(m_roots));
     // setModel() made the selection model; it survives resets.
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &DeviceDialog::updateButtons,
             Qt::UniqueConnection);
@@ -64,18 +65,54 @@ QString DeviceDialog::selectedDevice() const
     return rows.isEmpty() ? QString() : rows.first().data(DeviceListModel::AddressRole).toString();
 }
 
+bool DeviceDialog::selectDevice(const QString& address)
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->index(row, 0).data(DeviceListModel::AddressRole).toString() == address) {
+            m_view->selectRow(row);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool DeviceDialog::selectedIsOwned() const
+{
+    const auto rows = m_view->selectionModel()->selectedRows();
+    return !rows.isEmpty() && !m_model->device(rows.first().row()).owner.empty();
+}
+
+QString DeviceDialog::reasonText() const
+{
+    return m_reason->text();
+}
+
+QString DeviceDialog::openButtonText() const
+{
+    return m_buttons->button(QDialogButtonBox::Open)->text();
+}
+
 void DeviceDialog::updateButtons()
 {
     const auto rows = m_view->selectionModel()->selectedRows();
     const bool openable = !rows.isEmpty() && rows.first().data(DeviceListModel::OpenableRole).toBool();
-    // A device another process holds can still be picked: the dashboard then names the owner and disables
-    // every control that needs ownership.
-    const bool owned = !rows.isEmpty() && !m_model->device(rows.first().row()).owner.empty();
-    m_buttons->button(QDialogButtonBox::Open)->setEnabled(openable || owned);
-    m_reason->setText(rows.isEmpty() || openable ? QString()
-                                                 : QStringLiteral("Cannot open %1: %2")
-                                                       .arg(rows.first().data(DeviceListModel::AddressRole).toString(),
-                                                            deviceStatusText(m_model->device(rows.first().row()))));
+    // A device another process holds can still be watched: the dashboard observes it from the host side
+    // (/proc/interrupts) and disables every control that needs ownership.
+    const bool owned = selectedIsOwned();
+    QPushButton* open = m_buttons->button(QDialogButtonBox::Open);
+    open->setEnabled(openable || owned);
+    open->setText(owned ? QStringLiteral("&Observe") : QStringLiteral("&Open"));
+    if (rows.isEmpty() || openable) {
+        m_reason->clear();
+    } else {
+        const core::DiscoveredDevice& d = m_model->device(rows.first().row());
+        const QString address = rows.first().data(DeviceListModel::AddressRole).toString();
+        m_reason->setText(owned ? QStringLiteral("%1 is owned by %2 (pid %3): irqscope cannot arm or trigger its "
+                                                 "vectors, but can observe their rates and CPUs from "
+                                                 "/proc/interrupts. Press Observe.")
+                                      .arg(address, QString::fromStdString(d.owner), QString::number(d.ownerPid))
+                                : QStringLiteral("Cannot open %1: %2").arg(address, deviceStatusText(d)));
+    }
 }
 
 } // namespace irqscope::ui

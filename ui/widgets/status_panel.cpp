@@ -26,6 +26,7 @@ void setAlarm(QLabel* label, bool on)
 
 StatusPanel::StatusPanel(QStatusBar* bar)
     : QObject(bar)
+    , m_state(new QLabel(bar))
     , m_device(new QLabel(bar))
     , m_core(new QLabel(bar))
     , m_samples(new QLabel(bar))
@@ -37,11 +38,25 @@ StatusPanel::StatusPanel(QStatusBar* bar)
     m_drops->setToolTip(QStringLiteral("Samples lost to a full sample ring (counts stay exact; only latency "
                                        "statistics miss them)"));
     m_age->setToolTip(QStringLiteral("Time since the aggregator built the snapshot on show"));
-    for (QLabel* label : {m_device, m_core, m_samples, m_drops, m_age}) {
+    m_state->setObjectName(QStringLiteral("engineState"));
+    m_state->setStyleSheet(QStringLiteral("font-weight: bold"));
+    m_state->hide();
+    for (QLabel* label : {m_state, m_device, m_core, m_samples, m_drops, m_age}) {
         label->setContentsMargins(6, 0, 6, 0);
         bar->addPermanentWidget(label);
     }
     update(nullptr, false, 0);
+}
+
+void StatusPanel::setState(const QString& text)
+{
+    m_state->setText(text);
+    m_state->setVisible(!text.isEmpty());
+}
+
+QString StatusPanel::stateText() const
+{
+    return m_state->isHidden() ? QString() : m_state->text();
 }
 
 void StatusPanel::setDevice(const QString& text)

@@ -18,6 +18,9 @@ public:
     explicit StatusPanel(QStatusBar* bar);
 
     void setDevice(const QString& text);
+    // A transient engine state shown first ("stopping…"); empty hides it.
+    void setState(const QString& text);
+    QString stateText() const;
     // `snapshot` may be null; `running` says whether ages should tick.
     void update(const core::Snapshot* snapshot, bool running, int64_t nowNs);
 
@@ -27,6 +30,7 @@ public:
     QString ageText() const;
 
 private:
+    QLabel* m_state;
     QLabel* m_device;
     QLabel* m_core;
     QLabel* m_samples;

@@ -1,0 +1,211 @@
+// Session tests through the window: stopping the engine never blocks the GUI thread (it shows "stopping…" and
+// disables the controls until the core thread is joined), every report format is written in the background
+// with its outcome reported, and a recording replays into the table read-only, ending on the recorded numbers.
+#include "ui_test_suites.h"
+
+#include "charts/histogram_chart.h"
+#include "fixtures.h"
+#include "main_window.h"
+#include "models/vector_table_model.h"
+#include "session/report_export.h"
+#include "widgets/engine_settings_panel.h"
+#include "widgets/status_panel.h"
+
+#include <QAction>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <nlohmann/json.hpp>
+
+namespace irqscope::ui::test {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+uint64_t cell(MainWindow& w, uint32_t slot, int column)
+{
+    return w.vectorModel().index(static_cast<int>(slot), column).data().toString().toULongLong();
+}
+
+} // namespace
+
+class SessionTests final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void stopDoesNotBlockTheGuiThread()
+    {
+        MainWindow w;
+        w.show();
+        // Device-raised triggers that take 60 ms to complete: a stop has to drain them (the core thread waits up
+        // to the deadline), which used to happen on the GUI thread.
+        EngineSettings settings;
+        settings.triggerMode = core::TriggerMode::Device;
+        settings.rateHz = 200;
+        w.settingsPanel()->setSettings(settings);
+        core::DeviceRequest request;
+        std::string error;
+        request.sim.deviceLatency = *core::parseLatencyDistribution("fixed:60ms", error);
+        QVERIFY(w.openDevice(request));
+        QTRY_VERIFY_WITH_TIMEOUT(w.session().latest() && !w.session().latest()->vectors.empty() &&
+                                     w.session().latest()->vectors.front().counters.inFlight > 0,
+                                 3000);
+
+        const auto& a = w.dashboardActions();
+        QElapsedTimer clock;
+        clock.start();
+        a.stop->trigger();
+        const qint64 stopCallMs = clock.elapsed();
+        QVERIFY2(stopCallMs < 40, qPrintable(QStringLiteral("stop held the GUI thread %1 ms").arg(stopCallMs)));
+        QVERIFY(w.session().stopping());
+        QCOMPARE(w.statusPanel()->stateText(), QStringLiteral("stopping…"));
+        for (QAction* action : {a.start, a.stop, a.open, a.arm, a.exportReport}) {
+            QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+            QVERIFY2(action->toolTip().contains(QStringLiteral("Stopping")), qPrintable(action->objectName()));
+        }
+        // The event loop keeps running while the core thread drains: a 0 ms timer fires at once.
+        bool fired = false;
+        clock.restart();
+        QTimer::singleShot(0, &w, [&fired] { fired = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(fired, 1000);
+        QVERIFY(w.session().stopping() || clock.elapsed() >= 50);
+
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session().stopping(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusPanel()->stateText().isEmpty(), 1000);
+        QVERIFY(a.start->isEnabled());
+        QVERIFY(a.open->isEnabled());
+        // The final snapshot: nothing armed, nothing left in flight.
+        const auto final = w.session().latest();
+        QVERIFY(final);
+        for (const auto& v : final->vectors) {
+            QCOMPARE(v.counters.state & core::vstate::kArmed, 0u);
+            QCOMPARE(v.counters.inFlight, uint64_t{0});
+        }
+        // And it starts again.
+        a.start->trigger();
+        QVERIFY(w.session().running());
+    }
+
+    void everyReportFormatIsWrittenInTheBackground()
+    {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openDevice(QStringLiteral("sim")));
+        QTest::qWait(600);
+        QSignalSpy finished(&w, &MainWindow::exportFinished);
+        for (const auto& format : reportFormats()) {
+            const QString path = dir.filePath(QStringLiteral("report.") + format.suffix);
+            QVERIFY(w.exportReport(path, format.format));
+            QVERIFY(w.exporting());
+            QVERIFY(!w.dashboardActions().exportReport->isEnabled()); // one export at a time
+            QVERIFY(finished.wait(15000));
+            const auto args = finished.takeFirst();
+            QCOMPARE(args.at(0).toString(), path);
+            QVERIFY2(args.at(1).toString().isEmpty(), qPrintable(args.at(1).toString()));
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray text = file.readAll();
+            QVERIFY2(text.size() > 100, qPrintable(path));
+            switch (format.format) {
+            case ReportFormat::Json: {
+                const auto json = nlohmann::json::parse(text.toStdString());
+                QCOMPARE(json.at("vectors").size(), std::size_t{8});
+                break;
+            }
+            case ReportFormat::CyclictestJson:
+                QVERIFY(nlohmann::json::parse(text.toStdString()).contains("thread"));
+                break;
+            case ReportFormat::Html:
+                QVERIFY(text.contains("<svg"));
+                break;
+            case ReportFormat::Pdf:
+                QVERIFY(text.startsWith("%PDF-"));
+                break;
+            case ReportFormat::CyclictestSummary:
+                QVERIFY(text.startsWith("T: 0"));
+                break;
+            case ReportFormat::Csv:
+            case ReportFormat::CyclictestHistogram:
+                break;
+            }
+        }
+        QVERIFY(w.dashboardActions().exportReport->isEnabled());
+        // A file that cannot be written: the error is reported, nothing crashes.
+        QVERIFY(w.exportReport(dir.filePath(QStringLiteral("missing/dir/report.json"))));
+        QVERIFY(finished.wait(15000));
+        QVERIFY(!finished.takeFirst().at(1).toString().isEmpty());
+        QVERIFY(w.dashboardActions().exportReport->isEnabled());
+    }
+
+    void recordingReplaysReadOnlyIntoTheTable()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("run.irqrec")).toStdString();
+        const core::Snapshot recorded = makeRecording(path);
+
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openRecording(QString::fromStdString(path), 0));
+        QVERIFY(w.bannerText().startsWith(QStringLiteral("Recording ")));
+        const auto& a = w.dashboardActions();
+        for (QAction* action : {a.arm, a.triggerOnce, a.mask, a.start, a.reset}) {
+            QVERIFY2(!action->isEnabled(), qPrintable(action->objectName()));
+            QVERIFY2(action->toolTip().contains(QStringLiteral("read-only")), qPrintable(action->toolTip()));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session().running(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.bannerText().contains(QStringLiteral("Replayed")), 2000);
+        // The table ends on the recorded statistics.
+        int checked = 0;
+        for (const auto& v : recorded.vectors) {
+            if (!v.counters.triggered)
+                continue;
+            QCOMPARE(cell(w, v.slot, VectorTableModel::TriggeredColumn), v.counters.triggered);
+            QCOMPARE(cell(w, v.slot, VectorTableModel::CompletedColumn), v.counters.completed);
+            QVERIFY(w.vectorModel().index(static_cast<int>(v.slot), VectorTableModel::P99Column).data().toString() !=
+                    QStringLiteral("—"));
+            QCOMPARE(w.vectorModel()
+                         .index(static_cast<int>(v.slot), VectorTableModel::HostIrqColumn)
+                         .data(Qt::ToolTipRole)
+                         .toString(),
+                     QStringLiteral("not a host interrupt: simulated device"));
+            ++checked;
+        }
+        QCOMPARE(checked, 8);
+        QVERIFY(w.histogramChart()->pointCount(0) > 2); // the recorded latency distribution
+
+        // Its report is the recording's (what `irqscope report FILE --json` renders).
+        QSignalSpy finished(&w, &MainWindow::exportFinished);
+        const QString report = dir.filePath(QStringLiteral("replayed.json"));
+        QVERIFY(w.exportReport(report));
+        QVERIFY(finished.wait(15000));
+        QVERIFY(finished.takeFirst().at(1).toString().isEmpty());
+        QFile file(report);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto json = nlohmann::json::parse(file.readAll().toStdString());
+        QCOMPARE(json.at("vectors").size(), std::size_t{8});
+
+        // A file that is not a recording: one line in the banner, nothing open.
+        const QString junk = dir.filePath(QStringLiteral("junk.irqrec"));
+        QVERIFY(QFile(junk).open(QIODevice::WriteOnly));
+        QVERIFY(!w.openRecording(junk));
+        QVERIFY(w.bannerText().startsWith(QStringLiteral("Cannot open the recording: ")));
+        QVERIFY(!w.session().isOpen());
+    }
+};
+
+std::unique_ptr<QObject> makeSessionTests()
+{
+    return std::make_unique<SessionTests>();
+}
+
+} // namespace irqscope::ui::test
+
+#include "session_test.moc"
