@@ -98,6 +98,9 @@ void MainWindow::buildLayout()
     m_histogramChart = new HistogramChart(this);
     m_histogramChart->setObjectName(QStringLiteral("histogramChart"));
 
+    m_latencyTitle = m_latencyChart->chart()->title();
+    m_histogramTitle = m_histogramChart->chart()->title();
+
     auto* timeCharts = new QSplitter(Qt::Vertical, this);
     timeCharts->addWidget(m_latencyChart);
     timeCharts->addWidget(m_rateChart);

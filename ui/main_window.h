@@ -122,6 +122,8 @@ private:
     QProgressBar* m_exportProgress = nullptr;
     QFutureWatcher<QString>* m_export = nullptr;
     QString m_exportPath;
+    QString m_latencyTitle; // the latency charts' titles, noted when there is no latency to show
+    QString m_histogramTitle;
     bool m_exportBusy = false; // from exportReport() until the watcher's finished()
     DeviceRoots m_roots;
 

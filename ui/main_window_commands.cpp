@@ -2,6 +2,8 @@
 // selection (results arrive in the command log), enabling each control only where it can work, and the report.
 #include "main_window.h"
 
+#include "charts/histogram_chart.h"
+#include "charts/time_series_chart.h"
 #include "format/display_text.h"
 #include "models/vector_filter_proxy.h"
 #include "models/vector_table_model.h"
@@ -226,6 +228,8 @@ void MainWindow::resetView()
     m_model->setVectors({});
     m_history.reset(0);
     showBanner({}, false);
+    m_latencyChart->chart()->setTitle(m_latencyTitle);
+    m_histogramChart->chart()->setTitle(m_histogramTitle);
 }
 
 bool MainWindow::openDevice(const QString& device, const QString& profilePath)
@@ -313,6 +317,10 @@ void MainWindow::observeDevice(const core::DiscoveredDevice& device)
                               "disabled.")
                    .arg(QString::fromStdString(device.owner), QString::number(device.ownerPid)),
                true);
+    // Nothing is fired, so nothing is timed: say so where the latency would be (short: the title must fit).
+    const QString none = QStringLiteral(" — not measured while observing");
+    m_latencyChart->chart()->setTitle(QStringLiteral("Latency") + none);
+    m_histogramChart->chart()->setTitle(QStringLiteral("Latency histogram") + none);
     m_log->addNote(QStringLiteral("observing %1, owned by %2 (pid %3)")
                        .arg(bdf, QString::fromStdString(device.owner), QString::number(device.ownerPid)));
     updateActions();

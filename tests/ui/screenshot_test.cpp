@@ -8,6 +8,7 @@
 #include "charts/time_series_chart.h"
 #include "fixtures.h"
 #include "main_window.h"
+#include "models/vector_table_model.h"
 #include "widgets/status_panel.h"
 
 #include <QChart>
@@ -156,6 +157,10 @@ private Q_SLOTS:
         qInfo("screenshot: %s", qPrintable(path));
         QVERIFY(w.bannerText().startsWith(QStringLiteral("observing: owned by qemu-system-x86 (pid 4242)")));
         QVERIFY(w.rateChart()->pointCount(0) > 0);
+        QCOMPARE(w.vectorModel().index(1, VectorTableModel::StateColumn).data().toString(),
+                 QStringLiteral("in use by owner"));
+        QVERIFY(w.statusPanel()->coreText().contains(QStringLiteral("observing")));
+        QVERIFY(!w.statusPanel()->ageText().isEmpty());
     }
 };
 

@@ -49,6 +49,7 @@ void VectorTableModel::setVectors(const core::VectorSlots& slots)
 
 int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
 {
+    m_observed = snapshot.observed;
     int changed = 0;
     int runStart = -1;
     auto flush = [&](int endRow) {
@@ -173,6 +174,9 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
     case HostCpuColumn:
         return row.hostCpu >= 0 ? QString::number(row.hostCpu) : QStringLiteral("—");
     case StateColumn:
+        // Observed: the owner enabled the vector (it is in /proc/interrupts); irqscope armed nothing.
+        if (m_observed && (c.state & core::vstate::kArmed))
+            return QStringLiteral("in use by owner");
         return stateLabel(c.state);
     case TriggeredColumn:
         return QString::number(c.triggered);

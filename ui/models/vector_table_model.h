@@ -85,6 +85,7 @@ private:
 
     std::vector<VectorRow> m_rows;
     QString m_hostNote;
+    bool m_observed = false; // the last snapshot came from the observer
 };
 
 } // namespace irqscope::ui

@@ -13,7 +13,7 @@ CommandLog::CommandLog(QWidget* parent)
     setReadOnly(true);
     setMaximumBlockCount(kMaxLines);
     setCenterOnScroll(false);
-    setLineWrapMode(QPlainTextEdit::NoWrap);
+    setLineWrapMode(QPlainTextEdit::WidgetWidth); // a narrow dock must not clip the reason of a failure
     setPlaceholderText(QStringLiteral("Command results appear here"));
 }
 

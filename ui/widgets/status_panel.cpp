@@ -74,8 +74,11 @@ void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t n
         return;
     }
     const auto& e = snapshot->engine;
-    m_core->setText(running ? QStringLiteral("core: CPU %1 %2").arg(e.coreCpu).arg(QString::fromStdString(e.policy))
-                            : QStringLiteral("core: stopped"));
+    if (snapshot->observed)
+        m_core->setText(QStringLiteral("core: none (observing /proc/interrupts)"));
+    else
+        m_core->setText(running ? QStringLiteral("core: CPU %1 %2").arg(e.coreCpu).arg(QString::fromStdString(e.policy))
+                                : QStringLiteral("core: stopped"));
     m_samples->setText(QStringLiteral("samples/s: ") + formatRate(snapshot->samplesPerSec));
     m_drops->setText(QStringLiteral("ring drops: ") + QString::number(e.ringDrops));
     setAlarm(m_drops, e.ringDrops != 0);
@@ -86,7 +89,8 @@ void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t n
     }
     const int64_t ageNs = std::max<int64_t>(0, nowNs - snapshot->monotonicNs);
     m_age->setText(QStringLiteral("snapshot age: ") + formatLatency(ageNs));
-    setAlarm(m_age, ageNs > 500'000'000);
+    // The observer samples once a second, the aggregator 30 times: stale is a few periods late.
+    setAlarm(m_age, ageNs > (snapshot->observed ? 2'500'000'000 : 500'000'000));
 }
 
 QString StatusPanel::coreText() const
