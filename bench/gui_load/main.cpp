@@ -4,6 +4,8 @@
 // thread's latency percentiles (the engine's own trigger -> completion latencies, merged over all vectors), the
 // achieved trigger rate, ring drops, the GUI thread's CPU time per second of wall time, and the GUI's event
 // latency: a helper thread posts an event every 5 ms and the GUI thread timestamps its delivery.
+// The GUI thread's run-queue wait per second (schedstat) says how much of the event latency is the machine's: a
+// runnable GUI thread that the scheduler does not run cannot dispatch anything.
 // Ratios gui/headless compare medians of the rounds; the targets are p99 ratio <= 1.05 and event latency < 50 ms.
 #include "common/system_probe.h"
 #include "engine/monotonic_clock.h"
@@ -23,6 +25,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -54,6 +57,7 @@ struct RoundResult
     uint64_t samples = 0;
     uint64_t ringDrops = 0;
     double guiCpuMsPerSec = 0;
+    double guiWaitMsPerSec = 0; // runnable but not running
     double eventP99Ms = 0;
     double eventMaxMs = 0;
     std::size_t events = 0;
@@ -109,6 +113,16 @@ private:
     std::thread m_thread;
     std::vector<int64_t> m_delays; // GUI thread only
 };
+
+// Time a thread of this process spent runnable on a run queue, waiting for a CPU (schedstat's second field).
+int64_t runQueueWaitNs(pid_t tid)
+{
+    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/schedstat");
+    int64_t running = 0;
+    int64_t waiting = -1;
+    in >> running >> waiting;
+    return waiting;
+}
 
 // Percentile of the latency histograms of every vector in `snapshot`, merged (bucket lower bounds).
 int64_t mergedPercentile(const core::Snapshot& snapshot, double q, uint64_t* total = nullptr)
@@ -187,9 +201,11 @@ RoundResult measure(const Options& o, const char* mode, int round, Reset reset, 
     probe.start(std::chrono::milliseconds(5));
     const pid_t gui = bench::currentTid();
     const int64_t cpu0 = bench::threadCpuNs(gui);
+    const int64_t wait0 = runQueueWaitNs(gui);
     const int64_t t0 = core::monotonicNs();
     spin(o.measureSec);
     const int64_t cpu1 = bench::threadCpuNs(gui);
+    const int64_t wait1 = runQueueWaitNs(gui);
     const int64_t t1 = core::monotonicNs();
     const std::vector<int64_t> delays = probe.stop();
     const auto after = latest();
@@ -199,6 +215,7 @@ RoundResult measure(const Options& o, const char* mode, int round, Reset reset, 
     r.round = round;
     const double wall = static_cast<double>(t1 - t0) / 1e9;
     r.guiCpuMsPerSec = static_cast<double>(cpu1 - cpu0) / 1e6 / wall;
+    r.guiWaitMsPerSec = wait0 >= 0 && wait1 >= 0 ? static_cast<double>(wait1 - wait0) / 1e6 / wall : -1;
     r.eventP99Ms = percentileMs(delays, 0.99);
     r.eventMaxMs = percentileMs(delays, 1.0);
     r.events = delays.size();
@@ -297,19 +314,19 @@ int main(int argc, char** argv)
                "{:g} s, interleaved; platform {}\n\n",
                o.vectors, o.rateHz, o.vectors * o.rateHz, o.rounds, o.measureSec,
                qgetenv("QT_QPA_PLATFORM").toStdString());
-    fmt::print("{:<9} {:>5} {:>12} {:>10} {:>10} {:>10} {:>10} {:>8} {:>12} {:>10} {:>10}\n", "mode", "round",
-               "triggers/s", "p50 us", "p99 us", "p99.9 us", "samples", "drops", "gui cpu ms/s", "ev p99 ms",
-               "ev max ms");
+    fmt::print("{:<9} {:>5} {:>12} {:>10} {:>10} {:>10} {:>10} {:>8} {:>12} {:>13} {:>10} {:>10}\n", "mode", "round",
+               "triggers/s", "p50 us", "p99 us", "p99.9 us", "samples", "drops", "gui cpu ms/s", "gui wait ms/s",
+               "ev p99 ms", "ev max ms");
     std::vector<RoundResult> results;
     for (int round = 1; round <= o.rounds; ++round) {
         for (const bool withGui : {false, true}) {
             auto r = withGui ? guiRound(o, round) : headlessRound(o, round);
             if (!r)
                 return 1;
-            fmt::print("{:<9} {:>5} {:>12.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>10} {:>8} {:>12.1f} {:>10.2f} "
+            fmt::print("{:<9} {:>5} {:>12.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>10} {:>8} {:>12.1f} {:>13.1f} {:>10.2f} "
                        "{:>10.2f}\n",
                        r->mode, r->round, r->triggersPerSec, r->p50Ns / 1e3, r->p99Ns / 1e3, r->p999Ns / 1e3,
-                       r->samples, r->ringDrops, r->guiCpuMsPerSec, r->eventP99Ms, r->eventMaxMs);
+                       r->samples, r->ringDrops, r->guiCpuMsPerSec, r->guiWaitMsPerSec, r->eventP99Ms, r->eventMaxMs);
             std::fflush(stdout);
             results.push_back(*r);
         }
@@ -329,6 +346,7 @@ int main(int argc, char** argv)
     const double gp50 = pick("gui", [](const RoundResult& r) { return static_cast<double>(r.p50Ns); });
     const double gcpu = pick("gui", [](const RoundResult& r) { return r.guiCpuMsPerSec; });
     const double hcpu = pick("headless", [](const RoundResult& r) { return r.guiCpuMsPerSec; });
+    const double gwait = pick("gui", [](const RoundResult& r) { return r.guiWaitMsPerSec; });
     double evP99 = 0, evMax = 0, htps = 0, gtps = 0;
     for (const auto& r : results) {
         if (r.mode == "gui") {
@@ -347,6 +365,7 @@ int main(int argc, char** argv)
     fmt::print("  triggers/s gui/headless = {:.0f} / {:.0f} = {:.3f}\n", gtps, htps, htps > 0 ? gtps / htps : 0);
     fmt::print("  GUI thread CPU = {:.1f} ms per s of wall time ({:.1f}% of a core; idle event loop {:.1f} ms/s)\n",
                gcpu, gcpu / 10, hcpu);
+    fmt::print("  GUI thread waited for a CPU {:.1f} ms per s of wall time (run queue; the machine's share)\n", gwait);
     fmt::print("  GUI event latency (worst round) p99 {:.2f} ms, max {:.2f} ms  (target < 50 ms) {}\n", evP99, evMax,
                evMax < 50 ? "ok" : "ABOVE TARGET");
 
