@@ -3,6 +3,7 @@
 #include "ui_test_suites.h"
 
 #include "charts/histogram_bins.h"
+#include "charts/histogram_chart.h"
 #include "charts/max_decimator.h"
 #include "engine/vector_counters.h"
 #include "models/device_list_model.h"
@@ -207,6 +208,42 @@ private Q_SLOTS:
         QList<QPointF> outline;
         QCOMPARE(stepOutline({0, 7}, 1'000, 0.8, outline), uint64_t{7});
         QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {1, 0.8}, {1, 7}, {2, 7}}));
+    }
+
+    void oneOutlierDoesNotSqueezeTheHistogram()
+    {
+        QCOMPARE(histogramAxisNs(45'000, 20'000), int64_t{50'000});     // the axis reaches the maximum
+        QCOMPARE(histogramAxisNs(8'130'000, 25'000), int64_t{100'000}); // 4x p99, the spike in the last bin
+        QCOMPARE(histogramAxisNs(0, 0), int64_t{1'000});
+        // Pooled over the vectors: one vector's few samples (p99 = its maximum) do not set the axis alone.
+        const HistogramBuckets few = {{3'000, 80}, {40'200'000, 1}};
+        const HistogramBuckets many = {{4'000, 300}, {6'000, 100}};
+        HistogramBuckets scratch;
+        QCOMPARE(pooledPercentileNs({&few}, 0.99, scratch), int64_t{40'200'000});
+        QCOMPARE(pooledPercentileNs({&few, &many}, 0.99, scratch), int64_t{6'000});
+        QCOMPARE(pooledPercentileNs({}, 0.99, scratch), int64_t{0});
+
+        // 1 200 samples at 4-60 µs and one at 8.13 ms: before, the axis ran to 10 ms in 50 µs bins and every
+        // sample but the spike sat in the first bin.
+        core::Snapshot s;
+        core::VectorSnapshot v;
+        v.slot = 3;
+        v.histogram = {{4'000, 600}, {5'000, 500}, {20'000, 90}, {56'000, 10}, {8'130'000, 1}};
+        v.latency.count = 1'201;
+        v.latency.maxNs = 8'130'000;
+        s.vectors.push_back(v);
+        HistogramChart chart;
+        chart.setCharted({3}, {QStringLiteral("msix:0")});
+        chart.refresh(s);
+        QCOMPARE(chart.latencyAxisEndUs(), 100.0); // pooled p99 20 µs
+        QVERIFY2(chart.latencyAxisTitle().contains(QStringLiteral("1 above 100 µs (max 8.13 ms)")),
+                 qPrintable(chart.latencyAxisTitle()));
+        // Without the spike the title is plain and the axis ends at the maximum.
+        s.vectors[0].histogram.pop_back();
+        s.vectors[0].latency.maxNs = 56'000;
+        chart.refresh(s);
+        QCOMPARE(chart.latencyAxisEndUs(), 100.0);
+        QCOMPARE(chart.latencyAxisTitle(), QStringLiteral("latency (µs)"));
     }
 };
 

@@ -2,6 +2,7 @@
 #include "charts/histogram_bins.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace irqscope::ui {
 
@@ -14,6 +15,36 @@ int64_t niceBinWidth(int64_t rangeNs, int maxBins)
                 return step * decade;
         }
     }
+}
+
+int64_t pooledPercentileNs(const std::vector<const HistogramBuckets*>& histograms, double q, HistogramBuckets& scratch)
+{
+    scratch.clear();
+    uint64_t total = 0;
+    for (const HistogramBuckets* h : histograms) {
+        for (const auto& bucket : *h) {
+            scratch.push_back(bucket);
+            total += bucket.second;
+        }
+    }
+    if (total == 0)
+        return 0;
+    std::sort(scratch.begin(), scratch.end());
+    const auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
+    uint64_t seen = 0;
+    for (const auto& [bound, count] : scratch) {
+        seen += count;
+        if (seen >= rank)
+            return bound;
+    }
+    return scratch.back().first;
+}
+
+int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP99Ns)
+{
+    if (pooledP99Ns > 0 && maxNs > 8 * pooledP99Ns)
+        return niceBinWidth(4 * pooledP99Ns, 1);
+    return niceBinWidth(std::max<int64_t>(maxNs + 1, 1000), 1);
 }
 
 void rebin(const std::vector<std::pair<int64_t, uint64_t>>& buckets, int64_t binWidthNs, int binCount,

@@ -2,6 +2,7 @@
 #include "charts/histogram_chart.h"
 
 #include "charts/histogram_bins.h"
+#include "format/display_text.h"
 
 #include <QChart>
 #include <QLegendMarker>
@@ -64,26 +65,32 @@ void HistogramChart::setCharted(const std::vector<uint32_t>& slots, const QStrin
 
 void HistogramChart::refresh(const core::Snapshot& snapshot)
 {
-    // One x range for every charted vector: up to the largest maximum among them.
+    // One x range for every charted vector: up to the largest maximum among them, or, when that maximum is an
+    // outlier, up to 4x their pooled p99 with the tail in the last bin (said on the axis).
     std::array<const core::VectorSnapshot*, kMaxChartedVectors> found{};
-    int64_t rangeNs = 0;
+    int64_t maxNs = 0;
+    m_pooled.clear();
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
         const auto it = std::lower_bound(snapshot.vectors.begin(), snapshot.vectors.end(), m_slots[n],
                                          [](const core::VectorSnapshot& v, uint32_t slot) { return v.slot < slot; });
         if (it != snapshot.vectors.end() && it->slot == m_slots[n]) {
             found[n] = &*it;
-            rangeNs = std::max(rangeNs, it->latency.maxNs);
+            maxNs = std::max(maxNs, it->latency.maxNs);
+            m_pooled.push_back(&it->histogram);
         }
     }
     // A 1-2-5 axis end, so the tick labels are round numbers; bins of a 1-2-5 width fill it exactly.
-    const int64_t axisNs = niceBinWidth(std::max<int64_t>(rangeNs + 1, 1000), 1);
+    const int64_t axisNs = histogramAxisNs(maxNs, pooledPercentileNs(m_pooled, 0.99, m_scratch));
     const int64_t binWidth = niceBinWidth(axisNs, kBins);
     const int bins = static_cast<int>(axisNs / binWidth);
     uint64_t peak = 1;
+    uint64_t beyond = 0;
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
         if (found[n] && !found[n]->histogram.empty()) {
             rebin(found[n]->histogram, binWidth, bins, m_bins);
             peak = std::max(peak, stepOutline(m_bins, binWidth, kFloor, m_points[n]));
+            for (auto it = found[n]->histogram.rbegin(); it != found[n]->histogram.rend() && it->first >= axisNs; ++it)
+                beyond += it->second;
         } else {
             m_points[n].resize(0);
         }
@@ -95,12 +102,26 @@ void HistogramChart::refresh(const core::Snapshot& snapshot)
         m_x->setRange(0, m_xMax);
         m_x->setTickCount(6);
     }
+    const int64_t shownMaxNs = beyond ? maxNs : 0;
+    if (beyond != m_beyond || shownMaxNs != m_beyondMaxNs) {
+        m_beyond = beyond;
+        m_beyondMaxNs = shownMaxNs;
+        m_x->setTitleText(beyond ? QStringLiteral("latency (µs) — last bin also holds %1 above %2 (max %3)")
+                                       .arg(beyond)
+                                       .arg(formatLatency(axisNs), formatLatency(maxNs))
+                                 : QStringLiteral("latency (µs)"));
+    }
     // Whole decades on the count axis, as in OSADL's plots.
     const double yMax = std::pow(10.0, std::ceil(std::log10(static_cast<double>(peak) * 1.5)));
     if (yMax != m_yMax) {
         m_yMax = yMax;
         m_y->setRange(kFloor, m_yMax);
     }
+}
+
+QString HistogramChart::latencyAxisTitle() const
+{
+    return m_x->titleText();
 }
 
 qsizetype HistogramChart::pointCount(int i) const

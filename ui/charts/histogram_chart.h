@@ -31,16 +31,23 @@ public:
     // Redraws from the snapshot's histograms of the charted vectors.
     void refresh(const core::Snapshot& snapshot);
     qsizetype pointCount(int i) const;
+    // Where the latency axis ends (µs) and its title (it names the tail folded into the last bin, if any).
+    double latencyAxisEndUs() const { return m_xMax; }
+    QString latencyAxisTitle() const;
 
 private:
     std::vector<uint32_t> m_slots;
     std::array<QLineSeries*, kMaxChartedVectors> m_series{};
     std::array<QList<QPointF>, kMaxChartedVectors> m_points;
     std::vector<uint64_t> m_bins;
+    std::vector<const std::vector<std::pair<int64_t, uint64_t>>*> m_pooled; // the charted vectors' histograms
+    std::vector<std::pair<int64_t, uint64_t>> m_scratch;
     QValueAxis* m_x = nullptr;
     QLogValueAxis* m_y = nullptr;
     double m_xMax = 0;
     double m_yMax = 0;
+    uint64_t m_beyond = 0;     // samples beyond the axis end (drawn in the last bin)
+    int64_t m_beyondMaxNs = 0; // their maximum, as titled
 };
 
 } // namespace irqscope::ui
