@@ -136,6 +136,7 @@ Snapshot ObserverModel::snapshot(uint64_t generation, const std::string& deviceI
         v.id = id;
         v.name = vectorName(id);
         v.counters.deviceOriginated = track.sinceStart;
+        v.hostCount = track.sinceStart; // every observed interrupt came through the host IRQ
         v.counters.state = track.present ? vstate::kArmed : 0;
         v.completionRateHz = track.rateHz;
         v.hostIrq = track.irq;

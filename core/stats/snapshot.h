@@ -39,9 +39,16 @@ struct VectorSnapshot
     // Non-empty histogram buckets since start: (bucket lower bound ns, count), ascending.
     std::vector<std::pair<int64_t, uint64_t>> histogram;
     std::string lastError; // the latest error or missed reason, human readable ("" when none)
-    // Host side (real devices; filled by the VFIO backend / observer): -1 when unknown.
+    // Host side (real devices; filled by the host IRQ tracker in active mode, by the observer in observer
+    // mode): the Linux IRQ serving the vector (from its vfio action name in /proc/interrupts) and its effective
+    // affinity CPU, -1 when unknown. After the vector is disarmed they keep their last known values.
     int hostIrq = -1;
     int hostCpu = -1;
+    // Interrupts that host IRQ took since the vector was armed (the run's baseline): only device-raised
+    // interrupts move it, loopback triggers signal the eventfd without an interrupt. Meaningful when hostIrq >= 0.
+    // Reconciliation: hostCompletionGap() = eventfd completions - hostCount is the number of signals that did not
+    // come through the host IRQ (loopback); 0 for a device-raised run.
+    uint64_t hostCount = 0;
     // Observer mode (Snapshot::observed): interrupts per second on each CPU over the last sample interval as
     // (CPU, Hz), the /proc/irq/N/spurious "unhandled" count, and when the vector last appeared and last
     // disappeared (CLOCK_MONOTONIC; 0 = never; a vector present at the start appeared then).
@@ -49,6 +56,17 @@ struct VectorSnapshot
     uint64_t hostUnhandled = 0;
     int64_t appearedNs = 0;
     int64_t disappearedNs = 0;
+
+    // Every eventfd signal the core thread read for this vector.
+    uint64_t completions() const
+    {
+        return counters.completed + counters.coalesced + counters.spurious + counters.deviceOriginated;
+    }
+    // completions() - hostCount (see hostCount); 0 when the host IRQ is unknown.
+    int64_t hostCompletionGap() const
+    {
+        return hostIrq >= 0 ? static_cast<int64_t>(completions()) - static_cast<int64_t>(hostCount) : 0;
+    }
 };
 
 struct Snapshot
