@@ -25,6 +25,10 @@ build=(
   # (tests/packaging: lintian on the .debs, man pages rendered; CPack's shlibdeps needs file).
   prometheus lintian man-db file
 )
+# The QEMU guest tests (tests/vm/run-vm-tests.sh): TCG QEMU, the guest's busybox, the initramfs and the no-IOMMU
+# vfio.ko rebuild (kernel packages themselves are fetched with apt-get download, never installed).
+vm=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc make gcc libc6-dev libelf1)
+[ "${1:-}" = --minimal ] || build+=("${vm[@]}")
 
 export DEBIAN_FRONTEND=noninteractive
 missing=()
