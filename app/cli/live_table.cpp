@@ -46,9 +46,14 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
     out += fmt::format("samples {:.0f}/s  ring drops {}{}\n", s.samplesPerSec, e.ringDrops,
                        e.coreAllocationsAfterArm ? fmt::format("  core allocations {}", e.coreAllocationsAfterArm)
                                                  : std::string());
-    out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+    // Host columns only on a real device (the sim has no host IRQs): IRQ, its effective CPU, and the interrupts it
+    // took since arming (device-raised only: loopback triggers do not move it).
+    bool host = false;
+    for (const auto& v : s.vectors)
+        host = host || v.hostIrq >= 0;
+    out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n",
                        "VECTOR", "STATE", "TRIG", "DONE", "COAL", "MISS", "INFL", "SPUR", "ERR", "RATE/s", "MIN", "P50",
-                       "P99", "P99.9", "MAX");
+                       "P99", "P99.9", "MAX", host ? fmt::format(" {:>5} {:>4} {:>8}", "IRQ", "CPU", "HOST") : "");
     int rows = 0;
     for (const auto& v : s.vectors) {
         if (rows == maxRows) {
@@ -63,15 +68,21 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
                                  : (c.state & (vstate::kUserMasked | vstate::kAutomasked)) ? kYellow
                                  : !(c.state & vstate::kArmed)                             ? kDim
                                                                                            : "";
+        std::string hostColumns;
+        if (host)
+            hostColumns = v.hostIrq < 0
+                              ? fmt::format(" {:>5} {:>4} {:>8}", "-", "-", "-")
+                              : fmt::format(" {:>5} {:>4} {:>8}", v.hostIrq,
+                                            v.hostCpu >= 0 ? std::to_string(v.hostCpu) : "-", count(v.hostCount));
         out += fmt::format("{:<9} {}{:<18}{} {:>8} {:>8} {:>6} {}{:>6}{} {:>5} {:>6} {}{:>5}{} {:>9.0f} {:>9} {:>9} "
-                           "{:>9} {:>9} {:>9}\n",
+                           "{:>9} {:>9} {:>9}{}\n",
                            v.name, color ? stateColor : "", state, color && *stateColor ? kReset : "",
                            count(c.triggered), count(c.completed), count(c.coalesced), color && c.missed ? kRed : "",
                            count(c.missed), color && c.missed ? kReset : "", count(c.inFlight), count(c.spurious),
                            color && c.errors ? kRed : "", count(c.errors), color && c.errors ? kReset : "",
                            v.completionRateHz, lat(v.latency, v.latency.minNs), lat(v.latency, v.latency.p50Ns),
                            lat(v.latency, v.latency.p99Ns), lat(v.latency, v.latency.p999Ns),
-                           lat(v.latency, v.latency.maxNs));
+                           lat(v.latency, v.latency.maxNs), hostColumns);
         if (bad && !v.lastError.empty())
             out += fmt::format("          {}↳ {}{}\n", color ? kDim : "", v.lastError, color ? kReset : "");
     }

@@ -12,6 +12,7 @@
 #include "stats/aggregator.h"
 #include "util/duration.h"
 #include "util/vector_spec.h"
+#include "vfio/host_irq.h"
 #include "vfio/open_device.h"
 
 #include <fmt/format.h>
@@ -28,6 +29,26 @@
 namespace irqscope::cli {
 
 using namespace irqscope::core;
+
+namespace {
+
+constexpr int64_t kHostRefreshNs = 250'000'000; // /proc/interrupts is read at most this often while running
+constexpr useconds_t kDeviceSettleUs = 10'000;
+
+// Waits until no armed vector has a trigger in flight, or until `untilNs`.
+void waitInFlight(const Engine& engine, int64_t untilNs)
+{
+    while (monotonicNs() < untilNs) {
+        uint64_t inFlight = 0;
+        for (uint32_t slot = 0; slot < engine.slots().size(); ++slot)
+            inFlight += engine.counters(slot).read().inFlight;
+        if (inFlight == 0)
+            return;
+        usleep(1000);
+    }
+}
+
+} // namespace
 
 void addRunCommand(CLI::App& app, RunOptions& o)
 {
@@ -55,7 +76,11 @@ void addRunCommand(CLI::App& app, RunOptions& o)
     run->add_flag("--busy-poll", o.busyPoll,
                   "Core thread never sleeps: spins on io_uring for the lowest wakeup latency. COSTS 100 % OF ONE CPU "
                   "(the --cpu one) for the whole run; refused with --fifo while RT throttling is on");
-    run->add_flag("--intx-unmask-eventfd", o.intxUnmaskEventfd, "Unmask INTx through an eventfd, not the ioctl");
+    run->add_option("--intx-unmask", o.intxUnmask,
+                    "How INTx is unmasked after each interrupt: ioctl (VFIO_DEVICE_SET_IRQS UNMASK) or eventfd (an "
+                    "unmask eventfd written by the core thread)")
+        ->check(CLI::IsMember({"ioctl", "eventfd"}))
+        ->capture_default_str();
     run->add_option("--json", o.jsonPath, "Write the final report (JSON) to this file");
     run->add_flag("--check-accounting", o.checkAccounting,
                   "Exit 4 if any vector's triggered != completed + coalesced + missed + in flight");
@@ -169,7 +194,7 @@ int runMeasurement(const RunOptions& o)
     config.triggerMode = mode;
     config.rateHz = o.rate;
     config.deadline = *deadline;
-    config.intxUnmaskEventfd = o.intxUnmaskEventfd;
+    config.intxUnmaskEventfd = o.intxUnmask == "eventfd";
     config.profile = &opened.profile;
     // Least privilege (docs/privileges.md): after setup only mlockall's future pages (CAP_IPC_LOCK) and, for root
     // writing reports into someone else's directory, CAP_DAC_OVERRIDE can still be needed.
@@ -223,22 +248,29 @@ int runMeasurement(const RunOptions& o)
         return fail(kExitFailure, err);
     }
 
-    auto armAll = [&]() -> std::string {
+    // Host IRQ mapping on a real device: its baseline is read after arming and before the first trigger, so
+    // that every device-raised interrupt of the run is in the host count.
+    std::unique_ptr<HostIrqTracker> host;
+    if (o.device != "sim")
+        host = std::make_unique<HostIrqTracker>(opened.device->info().id);
+    auto commandAll = [&](CommandKind kind) -> std::string {
         for (const auto& r : ranges) {
             Command c;
-            c.kind = CommandKind::Arm;
+            c.kind = kind;
             c.index = r.index;
             c.start = r.start;
             c.count = r.count;
             if (auto res = engine.execute(c); res.error)
                 return std::string(res.text());
-            if (mode != TriggerMode::None) {
-                c.kind = CommandKind::StartTriggering;
-                if (auto res = engine.execute(c); res.error)
-                    return std::string(res.text());
-            }
         }
         return {};
+    };
+    auto armAll = [&]() -> std::string {
+        if (auto err = commandAll(CommandKind::Arm); !err.empty())
+            return err;
+        if (host)
+            host->sample();
+        return mode == TriggerMode::None ? std::string() : commandAll(CommandKind::StartTriggering);
     };
     if (auto err = armAll(); !err.empty()) {
         engine.stop(); // disarms whatever was armed
@@ -256,6 +288,11 @@ int runMeasurement(const RunOptions& o)
     if (jsonLines)
         aggregation.publishInterval = *interval; // each record's interval latency spans the whole --interval
     Aggregator aggregator(source, aggregation);
+    if (host)
+        aggregator.setSnapshotDecorator([&host](Snapshot& snap) {
+            host->refresh(snap.monotonicNs, kHostRefreshNs);
+            host->apply(snap);
+        });
     reports.attach(aggregator, [&aggregator] {
         auto latest = aggregator.latest();
         return latest ? *latest : Snapshot{};
@@ -277,6 +314,9 @@ int runMeasurement(const RunOptions& o)
     header.device = o.device == "sim" ? fmt::format("sim (kernel model {})", o.simKernel) : o.device;
     header.trigger =
         mode == TriggerMode::None ? "none (passive)" : fmt::format("{} @ {:g} Hz/vector", o.trigger, o.rate);
+    for (const auto& r : ranges)
+        if (r.index == IrqIndex::Intx)
+            header.trigger += fmt::format(" | INTx unmask by {}", o.intxUnmask);
     header.durationSec = static_cast<double>(duration->count()) / 1e9;
     const int64_t start = monotonicNs();
     const int64_t end = duration->count() > 0 ? start + duration->count() : INT64_MAX;
@@ -341,6 +381,18 @@ int runMeasurement(const RunOptions& o)
         std::fputs("\033[?25h\033[H\033[2J", stdout);
 
     // --- stop: disarm, drain, final reports --------------------------------------------------------------------
+    if (host && engine.running()) {
+        // A vector's host IRQ goes away with its action when it is disarmed: read the final host counts before,
+        // once triggering stopped and what was in flight completed (or the deadline passed).
+        if (mode != TriggerMode::None)
+            commandAll(CommandKind::StopTriggering);
+        waitInFlight(engine, monotonicNs() + deadline->count());
+        // Device-raised runs: let the device's own interrupt moderation timers run out before its vectors are
+        // disabled (QEMU's e1000e aborts when one fires after MSI-X is off; its throttle is ~128 us).
+        if (mode == TriggerMode::Device)
+            usleep(kDeviceSettleUs);
+        host->sample();
+    }
     engine.stop();
     aggregator.stop();
     takeNotices();

@@ -30,7 +30,7 @@ struct RunOptions
     bool mlock = false;
     bool pmQos = false;
     bool busyPoll = false;
-    bool intxUnmaskEventfd = false;
+    std::string intxUnmask = "ioctl"; // ioctl | eventfd
     std::string duration = "10s";
     std::string deadline = "100ms";
     std::string interval = "1s";

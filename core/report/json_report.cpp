@@ -86,6 +86,8 @@ nlohmann::json vectorJson(const VectorSnapshot& v)
         {"last_errno", c.lastErrno},
         {"host_irq", v.hostIrq >= 0 ? nlohmann::json(v.hostIrq) : nlohmann::json(nullptr)},
         {"host_cpu", v.hostCpu >= 0 ? nlohmann::json(v.hostCpu) : nlohmann::json(nullptr)},
+        {"host_count", v.hostIrq >= 0 ? nlohmann::json(v.hostCount) : nlohmann::json(nullptr)},
+        {"host_completion_gap", v.hostIrq >= 0 ? nlohmann::json(v.hostCompletionGap()) : nlohmann::json(nullptr)},
     };
     return j;
 }

@@ -234,6 +234,8 @@ std::shared_ptr<const Snapshot> Aggregator::build()
         }
         out.lastError = v.lastError;
     }
+    if (m_decorator)
+        m_decorator(*snap);
     return snap;
 }
 

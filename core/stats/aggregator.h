@@ -70,6 +70,11 @@ public:
     using SampleSink = std::function<void(const Sample* samples, std::size_t count)>;
     void setSampleSink(SampleSink sink) { m_sink = std::move(sink); }
 
+    // Called on every snapshot just before it is published, on the thread that builds it, to add what the
+    // aggregator does not know itself (the host IRQ mapping: HostIrqTracker::apply). Set before start().
+    using SnapshotDecorator = std::function<void(Snapshot&)>;
+    void setSnapshotDecorator(SnapshotDecorator decorator) { m_decorator = std::move(decorator); }
+
     // Samples taken off the ring so far. Any thread.
     uint64_t samplesDrained() const { return m_samplesDrained.load(std::memory_order_relaxed); }
 
@@ -98,6 +103,7 @@ private:
     std::vector<VectorStats> m_vectors;
     std::vector<Sample> m_batch;
     SampleSink m_sink;
+    SnapshotDecorator m_decorator;
     uint64_t m_generation = 0;
     int64_t m_createdNs = 0;
     RateWindow<1> m_sampleRate;

@@ -1,6 +1,8 @@
 // Parsing /proc/interrupts and /proc/irq/N/effective_affinity_list for the vfio vectors of a device.
 #include "vfio/host_irq.h"
 
+#include "engine/monotonic_clock.h"
+
 #include <fmt/format.h>
 
 #include <charconv>
@@ -173,6 +175,71 @@ const HostIrq* findHostIrq(const std::vector<HostIrq>& irqs, VectorId vector)
         if (irq.action.vector == vector)
             return &irq;
     return nullptr;
+}
+
+HostIrqTracker::HostIrqTracker(std::string bdf, std::string procRoot)
+    : m_bdf(std::move(bdf))
+    , m_procRoot(std::move(procRoot))
+{}
+
+void HostIrqTracker::sample()
+{
+    const auto irqs = readHostIrqs(m_bdf, m_procRoot);
+    std::lock_guard lock(m_mutex);
+    m_lastSampleNs = monotonicNs();
+    updateLocked(irqs);
+}
+
+void HostIrqTracker::refresh(int64_t nowNs, int64_t maxAgeNs)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_baselineTaken && nowNs - m_lastSampleNs < maxAgeNs)
+            return;
+    }
+    sample();
+}
+
+void HostIrqTracker::update(const std::vector<HostIrq>& irqs)
+{
+    std::lock_guard lock(m_mutex);
+    updateLocked(irqs);
+}
+
+void HostIrqTracker::updateLocked(const std::vector<HostIrq>& irqs)
+{
+    for (const auto& irq : irqs) {
+        if (irq.action.bdf != m_bdf)
+            continue;
+        const uint64_t count = irq.total();
+        const bool intx = irq.action.vector.index == IrqIndex::Intx;
+        auto [it, fresh] = m_tracks.try_emplace(irq.action.vector);
+        Track& t = it->second;
+        if (fresh) {
+            t.irq = irq.irq;
+            t.baseline = !m_baselineTaken || intx ? count : 0;
+        } else if (irq.irq != t.irq || count < t.last) {
+            t.previous = t.count();
+            t.irq = irq.irq;
+            t.baseline = intx && count >= t.last ? count : 0;
+        }
+        t.last = count;
+        t.cpu = irq.effectiveCpu;
+    }
+    m_baselineTaken = true;
+}
+
+void HostIrqTracker::apply(Snapshot& snapshot) const
+{
+    std::lock_guard lock(m_mutex);
+    for (auto& v : snapshot.vectors) {
+        const auto it = m_tracks.find(v.id);
+        if (it == m_tracks.end())
+            continue;
+        v.hostIrq = it->second.irq;
+        v.hostCpu = it->second.cpu;
+        v.hostCount = it->second.count();
+    }
 }
 
 } // namespace irqscope::core

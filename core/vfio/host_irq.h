@@ -3,8 +3,11 @@
 #pragma once
 
 #include "engine/vector_id.h"
+#include "stats/snapshot.h"
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,5 +52,49 @@ int firstCpuOfList(std::string_view list);
 
 // The host IRQ serving `vector` in `irqs`, or nullptr.
 const HostIrq* findHostIrq(const std::vector<HostIrq>& irqs, VectorId vector);
+
+// The host side of an active run on a real device: per vfio vector of one device, the host IRQ, its effective CPU
+// and how many interrupts that IRQ took since the run's baseline. Only device-raised interrupts move that count;
+// a loopback trigger signals the eventfd from the ioctl without any interrupt (vfio-irq-facts §2.7). A vector
+// whose action went away (disarmed) keeps its last values; one that comes back on another IRQ, or on a
+// reallocated one (count went backwards), goes on counting from there. Thread-safe (not for the core thread:
+// it reads procfs).
+class HostIrqTracker
+{
+public:
+    explicit HostIrqTracker(std::string bdf, std::string procRoot = "/proc");
+
+    // Reads /proc once. The first reading is the baseline: take it after arming and before the first trigger.
+    void sample();
+    // sample() when the last reading is at least `maxAgeNs` older than `nowNs` (CLOCK_MONOTONIC).
+    void refresh(int64_t nowNs, int64_t maxAgeNs);
+    // What sample() does with a reading (tests feed parsed texts). A vector first seen after the baseline counts
+    // from 0 when it is MSI or MSI-X (vfio allocated its IRQ then) and from its count then when it is INTx (the
+    // line outlives the action and may have counted before).
+    void update(const std::vector<HostIrq>& irqs);
+    // Sets hostIrq, hostCpu and hostCount of each vector of `snapshot` the tracker has seen.
+    void apply(Snapshot& snapshot) const;
+
+    const std::string& bdf() const { return m_bdf; }
+
+private:
+    struct Track
+    {
+        int irq = -1;
+        int cpu = -1;
+        uint64_t baseline = 0; // the IRQ's count when counting started on it
+        uint64_t last = 0;     // its count at the latest reading
+        uint64_t previous = 0; // interrupts counted on earlier IRQs of this vector
+        uint64_t count() const { return previous + (last - baseline); }
+    };
+    void updateLocked(const std::vector<HostIrq>& irqs);
+
+    const std::string m_bdf;
+    const std::string m_procRoot;
+    mutable std::mutex m_mutex;
+    std::map<VectorId, Track> m_tracks;
+    bool m_baselineTaken = false;
+    int64_t m_lastSampleNs = 0;
+};
 
 } // namespace irqscope::core
