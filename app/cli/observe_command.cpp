@@ -20,6 +20,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -31,8 +33,8 @@ namespace {
 
 void excludeAll(CLI::App& run, CLI::Option* observe)
 {
-    const std::vector<std::string> allowed = {"--observe", "--proc-root", "--duration", "--interval",
-                                              "--json",    "--no-live",   "--metrics",  "--help"};
+    const std::vector<std::string> allowed = {"--observe", "--proc-root", "--tracefs", "--duration", "--interval",
+                                              "--json",    "--no-live",   "--metrics", "--help"};
     auto exclude = [&](CLI::App& app) {
         for (CLI::Option* option : app.get_options()) {
             const auto& names = option->get_lnames();
@@ -59,6 +61,10 @@ void addObserveOptions(CLI::App& app, ObserveOptions& o)
         "Watch a device another process (a VM) owns, from /proc: per-vector host IRQ, CPU, counts and rates; "
         "nothing is armed and no latency is measured");
     run->add_option("--proc-root", o.procRoot, "procfs to read in --observe mode (a recorded tree; default /proc)")
+        ->needs(observe);
+    run->add_option("--tracefs", o.tracefs,
+                    "tracefs mount for host handler timing in --observe mode (needs write access; default "
+                    "/sys/kernel/tracing)")
         ->needs(observe);
     excludeAll(*run, observe);
 }
@@ -109,12 +115,28 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
         std::fprintf(stderr, "irqscope: serving metrics on %s\n", metrics.url().c_str());
     }
 
+    // Host handler timing where tracefs allows it (not for a recorded procfs: its IRQs are not this host's).
+    std::string timing;
+    std::unique_ptr<HandlerTracer> tracer;
+    if (observe.procRoot != "/proc")
+        timing = "not available: --proc-root reads a recorded procfs, not this host's IRQs";
+    else
+        tracer = HandlerTracer::start(observe.tracefs, timing);
+    // The vectors present in `snap` by host IRQ: what the tracer follows.
+    auto traceVectors = [&tracer](const Snapshot& snap) {
+        std::map<int, VectorId> irqs;
+        for (const auto& v : snap.vectors)
+            if ((v.counters.state & vstate::kArmed) && v.hostIrq >= 0)
+                irqs[v.hostIrq] = v.id;
+        tracer->setIrqs(irqs);
+    };
+
     ObserveTableHeader header;
     header.device = *bdf;
     header.owner = owner;
     header.intervalSec = static_cast<double>(interval->count()) / 1e9;
     header.durationSec = static_cast<double>(duration->count()) / 1e9;
-    header.handlerTiming = handlerTimingStatus();
+    header.handlerTiming = tracer ? "traced (per-vector histograms in the --json report)" : timing;
 
     // --- live view: redraw (terminal) or print (JSON Lines) each new sample once --------------------------------
     const bool tty = isatty(STDOUT_FILENO) && !o.noLive;
@@ -136,10 +158,14 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
             stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
             break;
         }
+        if (tracer)
+            tracer->poll(); // often enough that the trace buffer never fills
         const auto snap = observer.latest();
         if (!snap || snap->generation <= shownGeneration)
             continue;
         shownGeneration = snap->generation;
+        if (tracer)
+            traceVectors(*snap);
         if (tty) {
             std::fputs("\033[H\033[2J", stdout);
             std::fputs(renderObserveTable(*snap, header, terminalRows() - 4, true).c_str(), stdout);
@@ -153,6 +179,11 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
 
     // --- stop: one last sample, reports ------------------------------------------------------------------------
     const auto final = observer.finalSnapshot();
+    std::map<VectorId, HandlerTiming> timings;
+    if (tracer) {
+        tracer->stop(); // reads what is left, disables the events and removes the instance
+        timings = tracer->timings();
+    }
     RunDescription run;
     run.deviceDescription =
         pci ? fmt::format("{:04x}:{:04x} {}", pci->vendor, pci->device, pciIdsName(pci->vendor, pci->device))
@@ -167,8 +198,9 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     description.startNs = observer.startNs();
     description.samples = observer.samples();
     description.skipped = observer.skipped();
-    description.handlerTiming = header.handlerTiming;
-    const auto report = observeReportJson(*final, run, collectSystemInfo(), description, observer.events());
+    description.handlerTiming = tracer ? "collected: " + timing : timing;
+    auto report = observeReportJson(*final, run, collectSystemInfo(), description, observer.events());
+    addHandlerTimings(report, *final, timings);
 
     int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
     if (!o.jsonPath.empty()) {

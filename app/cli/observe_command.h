@@ -12,8 +12,9 @@ namespace irqscope::cli {
 
 struct ObserveOptions
 {
-    std::string bdf;                // --observe
-    std::string procRoot = "/proc"; // --proc-root (a recorded or fake procfs tree)
+    std::string bdf;                             // --observe
+    std::string procRoot = "/proc";              // --proc-root (a recorded or fake procfs tree)
+    std::string tracefs = "/sys/kernel/tracing"; // --tracefs: where host handler timing is traced
 };
 
 // Adds --observe (and --proc-root) to the `run` subcommand; call after addRunCommand(). Every run option that

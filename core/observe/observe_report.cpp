@@ -24,10 +24,11 @@ void mergeObserved(nlohmann::json& vectors, const Snapshot& snapshot, int64_t st
 
 nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs, int64_t nowNs)
 {
-    // The mean over the time the vector was present: from when it (last) appeared to now or to when it went.
+    // The mean over the time its count covers: from when it (last) appeared to now, or, for a gone vector, to the
+    // last sample that saw it (what it took between that sample and its going is unknowable from /proc).
     const bool present = (v.counters.state & vstate::kArmed) != 0;
     const int64_t from = v.appearedNs ? v.appearedNs : startNs;
-    const int64_t to = present || !v.disappearedNs ? nowNs : v.disappearedNs;
+    const int64_t to = present ? nowNs : v.lastSeenNs ? v.lastSeenNs : v.disappearedNs ? v.disappearedNs : nowNs;
     const double meanHz =
         to > from ? static_cast<double>(v.counters.deviceOriginated) * 1e9 / static_cast<double>(to - from) : 0.0;
     nlohmann::json perCpu = nlohmann::json::object();
@@ -42,7 +43,8 @@ nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs, int6
         {"per_cpu_rate_hz", perCpu},
         {"host_unhandled", v.hostUnhandled},
         {"appeared_s", v.appearedNs ? nlohmann::json(secondsSince(startNs, v.appearedNs)) : nlohmann::json()},
-        {"disappeared_s", v.disappearedNs ? nlohmann::json(secondsSince(startNs, v.disappearedNs)) : nlohmann::json()}};
+        {"disappeared_s", v.disappearedNs ? nlohmann::json(secondsSince(startNs, v.disappearedNs)) : nlohmann::json()},
+        {"last_seen_s", v.lastSeenNs ? nlohmann::json(secondsSince(startNs, v.lastSeenNs)) : nlohmann::json()}};
 }
 
 nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system,
@@ -62,6 +64,8 @@ nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription&
         owner = {{"name", observe.owner->name}, {"pid", observe.owner->pid}, {"node", observe.owner->node}};
     report["observer"] = {{"owner", owner},
                           {"interval_ns", observe.intervalNs},
+                          {"start_monotonic_ns", observe.startNs},
+                          {"end_monotonic_ns", snapshot.monotonicNs},
                           {"samples", observe.samples},
                           {"skipped_deadlines", observe.skipped},
                           {"latency", "not measured: observer mode reads /proc counters only"},
@@ -76,6 +80,25 @@ nlohmann::json observeIntervalJson(const Snapshot& snapshot, int64_t startNs)
     record["observed"] = true;
     mergeObserved(record["vectors"], snapshot, startNs);
     return record;
+}
+
+void addHandlerTimings(nlohmann::json& report, const Snapshot& snapshot,
+                       const std::map<VectorId, HandlerTiming>& timings)
+{
+    auto& vectors = report["vectors"];
+    for (std::size_t i = 0; i < vectors.size() && i < snapshot.vectors.size(); ++i) {
+        const auto t = timings.find(snapshot.vectors[i].id);
+        if (t == timings.end())
+            continue;
+        nlohmann::json histogram = nlohmann::json::array();
+        for (const auto& [us, n] : t->second.histogramUs)
+            histogram.push_back({us, n});
+        vectors[i]["handler_us"] = {{"count", t->second.count},
+                                    {"min", t->second.minUs},
+                                    {"mean", t->second.meanUs},
+                                    {"max", t->second.maxUs},
+                                    {"histogram", histogram}};
+    }
 }
 
 } // namespace irqscope::core

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "observe/device_owner.h"
+#include "observe/handler_timing.h"
 #include "observe/observer_model.h"
 #include "report/json_report.h"
 
@@ -33,5 +34,10 @@ nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs, int6
 nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system,
                                  const ObserveDescription& observe, const std::vector<ObserverEvent>& events);
 nlohmann::json observeIntervalJson(const Snapshot& snapshot, int64_t startNs);
+
+// Adds "handler_us" ({count, min, mean, max, histogram: [[us, handlers], ...]}) to each vector of `report` that
+// has host handler timings (HandlerTracer).
+void addHandlerTimings(nlohmann::json& report, const Snapshot& snapshot,
+                       const std::map<VectorId, HandlerTiming>& timings);
 
 } // namespace irqscope::core

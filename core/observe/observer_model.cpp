@@ -72,6 +72,7 @@ void ObserverModel::update(const IrqSample& sample, bool keepRates)
         }
         track.cpu = irq.effectiveCpu;
         track.unhandled = observed.spurious.unhandled;
+        track.lastSeenNs = t;
 
         uint64_t delta = 0;
         const bool keep = keepRates && !fresh && !track.perCpuRateHz.empty();
@@ -145,6 +146,7 @@ Snapshot ObserverModel::snapshot(uint64_t generation, const std::string& deviceI
         v.hostUnhandled = track.unhandled;
         v.appearedNs = track.appearedNs;
         v.disappearedNs = track.disappearedNs;
+        v.lastSeenNs = track.lastSeenNs;
         s.vectors.push_back(std::move(v));
     }
     return s;

@@ -65,6 +65,7 @@ private:
         uint64_t unhandled = 0;
         int64_t appearedNs = 0;
         int64_t disappearedNs = 0;
+        int64_t lastSeenNs = 0; // the last sample that saw it present
     };
 
     void addEvent(int64_t timeNs, VectorId vector, ObserverEventKind kind, const Track& track);

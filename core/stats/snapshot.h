@@ -56,6 +56,7 @@ struct VectorSnapshot
     uint64_t hostUnhandled = 0;
     int64_t appearedNs = 0;
     int64_t disappearedNs = 0;
+    int64_t lastSeenNs = 0; // observer: the last sample that saw the vector present (its count runs to there)
 
     // Every eventfd signal the core thread read for this vector.
     uint64_t completions() const

@@ -1,7 +1,5 @@
 // The Observer's thread against a fake procfs tree (vectors appear, count and disappear while it samples), the
-// one-line refusal of a device with no vfio vector and no owner, the observer report, and handler-timing
-// detection.
-#include "observe/handler_timing.h"
+// one-line refusal of a device with no vfio vector and no owner, and the observer report.
 #include "observe/observe_report.h"
 #include "observe/observer.h"
 
@@ -164,7 +162,18 @@ TEST(ObserveObserver, StopIsPromptAndIdempotent)
     EXPECT_EQ(o.samples(), 1u);
 }
 
-TEST(ObserveObserver, HandlerTimingNeedsTracefsWriteAccess)
+TEST(ObserveReport, AGoneVectorsMeanRateCoversOnlyTheTimeItsCountCovers)
 {
-    EXPECT_EQ(handlerTimingStatus("/nonexistent-tracefs").rfind("not available: needs tracefs write access", 0), 0u);
+    // Present from the start (t = 1 s) to its last sample at 2 s; gone at the 2.5 s sample. What it took between
+    // 2 s and going away is not in /proc any more, so the mean is 100 interrupts over 1 s, not over 1.5 s.
+    VectorSnapshot v;
+    v.id = {IrqIndex::Msix, 3};
+    v.counters.deviceOriginated = 100;
+    v.lastSeenNs = 2'000'000'000;
+    v.disappearedNs = 2'500'000'000;
+    const auto j = observedVectorJson(v, 1'000'000'000, 4'000'000'000);
+    EXPECT_EQ(j["present"], false);
+    EXPECT_DOUBLE_EQ(j["mean_rate_hz"].get<double>(), 100.0);
+    EXPECT_DOUBLE_EQ(j["last_seen_s"].get<double>(), 1.0);
+    EXPECT_DOUBLE_EQ(j["disappeared_s"].get<double>(), 1.5);
 }

@@ -1,0 +1,450 @@
+// The irqscope CLI on the real vfio-pci driver in the guest, checked through its JSON: `list --json` against the
+// device table of qemu-vfio-guest.md; the host IRQ mapping of `run` reconciled with the completions (loopback
+// leaves the host count unchanged, device raises move it by the completions); INTx unmasked by ioctl and by
+// eventfd; and `run --observe` watching the e1000e vectors another process owns, fires at a known rate and
+// partly disables mid-run. Runs after vm_devices_test.cpp (gtest keeps the link order of the files): once an
+// e1000e vector was throttled, QEMU 7.2 keeps re-sending postponed messages, which VmE1000e's exact per-vector
+// counts would see.
+#include "vm_support.h"
+
+#include "engine/engine.h"
+#include "engine/monotonic_clock.h"
+#include "profile/device_profile.h"
+#include "vfio/vfio_device.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace irqscope::vmtest;
+using nlohmann::json;
+
+namespace {
+
+// The CLI the guest carries (/bin/irqscope), or $IRQSCOPE_CLI.
+std::string cliPath()
+{
+    const char* env = std::getenv("IRQSCOPE_CLI");
+    return env ? env : "/bin/irqscope";
+}
+
+#define IRQSCOPE_REQUIRE_CLI()                                                                                         \
+    if (access(cliPath().c_str(), X_OK) != 0)                                                                          \
+    GTEST_SKIP() << cliPath() << " is not here: run tests/vm/run-vm-tests.sh"
+
+std::string slurp(const std::string& path)
+{
+    std::ifstream in(path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+struct CliResult
+{
+    int rc = -1;
+    std::string out;
+    std::string err;
+};
+
+CliResult cli(const std::string& args)
+{
+    const std::string command = fmt::format("{} {} >/tmp/vmcli.out 2>/tmp/vmcli.err", cliPath(), args);
+    const int status = std::system(command.c_str());
+    CliResult r;
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = slurp("/tmp/vmcli.out");
+    r.err = slurp("/tmp/vmcli.err");
+    std::printf("CLI %s -> rc=%d %s", args.c_str(), r.rc, r.err.c_str());
+    return r;
+}
+
+// `irqscope run ... --json FILE` and the report it wrote.
+json runReport(const std::string& args)
+{
+    const auto r = cli(args + " --no-live --json /tmp/vmcli.json");
+    EXPECT_EQ(r.rc, 0) << args << ": " << r.err;
+    try {
+        return json::parse(slurp("/tmp/vmcli.json"));
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << args << ": no JSON report: " << e.what();
+        return json::object();
+    }
+}
+
+uint64_t completions(const json& v)
+{
+    return v["completed"].get<uint64_t>() + v["coalesced"].get<uint64_t>() + v["spurious"].get<uint64_t>() +
+           v["device_originated"].get<uint64_t>();
+}
+
+void printHost(const json& v)
+{
+    std::printf("HOST %s irq=%s cpu=%s count=%s completions=%llu gap=%s\n", v["name"].get<std::string>().c_str(),
+                v["host_irq"].dump().c_str(), v["host_cpu"].dump().c_str(), v["host_count"].dump().c_str(),
+                static_cast<unsigned long long>(completions(v)), v["host_completion_gap"].dump().c_str());
+}
+
+} // namespace
+
+TEST(VmCli, ListJsonMatchesTheDeviceTable)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    const auto r = cli("list --json");
+    ASSERT_EQ(r.rc, 0) << r.err;
+    const json list = json::parse(r.out);
+    ASSERT_TRUE(list.is_array());
+    const bool k612 = guestKernel() == SimKernel::Linux6_12;
+    const bool noiommu = guestMode() == "noiommu";
+    // [count, flags] per index: INTx 0x7 EVENTFD|MASKABLE|AUTOMASKED; MSI, ERR and REQ 0x9 EVENTFD|NORESIZE;
+    // e1000e's MSI-X 0x9 on 6.1 and 0x1 (resizable) on 6.12; edu is conventional PCI: no ERR.
+    struct Row
+    {
+        const char* vendor;
+        const char* device;
+        std::array<std::array<uint32_t, 2>, kNumPciIrqIndexes> irqs;
+    };
+    const Row rows[] = {
+        {"1234", "11e8", {{{1, 0x7}, {1, 0x9}, {0, 0}, {0, 0}, {1, 0x9}}}},
+        {"8086", "10d3", {{{1, 0x7}, {1, 0x9}, {5, k612 ? 0x1u : 0x9u}, {1, 0x9}, {1, 0x9}}}},
+        {"1033", "0194", {{{1, 0x7}, {16, 0x9}, {0, 0}, {1, 0x9}, {1, 0x9}}}},
+    };
+    int seen = 0;
+    bool sim = false;
+    for (const auto& d : list) {
+        if (d["device"] == "sim") {
+            sim = true;
+            continue;
+        }
+        const Row* row = nullptr;
+        for (const auto& candidate : rows)
+            if (d["vendor"] == candidate.vendor && d["device_id"] == candidate.device)
+                row = &candidate;
+        ASSERT_NE(row, nullptr) << "unexpected device " << d.dump();
+        ++seen;
+        const std::string bdf = d["device"];
+        EXPECT_EQ(bdf.size(), 12u) << "a full BDF: " << bdf;
+        EXPECT_EQ(d["driver"], "vfio-pci") << bdf;
+        EXPECT_EQ(d["problem"], "") << bdf;
+        EXPECT_EQ(d["noiommu"], noiommu) << bdf;
+        const int group = d["iommu_group"];
+        EXPECT_GE(group, 0) << bdf;
+        EXPECT_EQ(d["group_path"], fmt::format("/dev/vfio/{}{}", noiommu ? "noiommu-" : "", group)) << bdf;
+        EXPECT_EQ(d["owner"], "") << bdf << ": nothing holds it";
+        for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {
+            const auto& irq = d["irqs"][std::string(irqIndexName(static_cast<IrqIndex>(i)))];
+            EXPECT_EQ(irq["known"], true) << bdf << " " << i;
+            EXPECT_EQ(irq["count"], row->irqs[i][0]) << bdf << " " << i;
+            if (row->irqs[i][0]) {
+                EXPECT_EQ(irq["flags"], row->irqs[i][1]) << bdf << " " << i;
+            }
+        }
+    }
+    EXPECT_EQ(seen, 3);
+    EXPECT_TRUE(sim) << "sim stays listed";
+}
+
+TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(e1000e, DeviceKind::E1000e);
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    // Loopback on e1000e's 5 MSI-X vectors: every vector has a host IRQ and CPU, and its count does not move.
+    auto report = runReport(fmt::format("run -d {} -v msix -t loopback -r 200 -D 1s", e1000e));
+    ASSERT_EQ(report["vectors"].size(), 5u);
+    for (const auto& v : report["vectors"]) {
+        printHost(v);
+        EXPECT_TRUE(v["host_irq"].is_number()) << v["name"];
+        EXPECT_TRUE(v["host_cpu"].is_number()) << v["name"];
+        EXPECT_GT(completions(v), 0u) << v["name"];
+        EXPECT_EQ(v["host_count"], 0) << v["name"] << ": loopback raises no interrupt";
+        EXPECT_EQ(v["host_completion_gap"], completions(v)) << v["name"];
+    }
+    // Device raises: one host interrupt per completion, on each vector.
+    for (const auto& args : {fmt::format("run -d {} -v msix -t device -r 200 -D 1s", e1000e),
+                             fmt::format("run -d {} -v msi -t device -r 500 -D 1s", edu)}) {
+        report = runReport(args);
+        ASSERT_FALSE(report["vectors"].empty()) << args;
+        for (const auto& v : report["vectors"]) {
+            printHost(v);
+            EXPECT_EQ(v["missed"], 0) << args << " " << v["name"];
+            EXPECT_GT(completions(v), 0u) << args << " " << v["name"];
+            EXPECT_EQ(v["host_count"], completions(v)) << args << " " << v["name"];
+            EXPECT_EQ(v["host_completion_gap"], 0) << args << " " << v["name"];
+        }
+    }
+}
+
+TEST(VmCli, IntxDeviceRaisedUnmaskedByIoctlOrByEventfd)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    for (const char* how : {"ioctl", "eventfd"}) {
+        const auto report =
+            runReport(fmt::format("run -d {} -v intx -t device -r 500 -D 1s --intx-unmask {}", edu, how));
+        ASSERT_EQ(report["vectors"].size(), 1u) << how;
+        const auto& v = report["vectors"][0];
+        printHost(v);
+        std::printf("INTX unmask=%s triggered=%s completed=%s unmasks=%s state=%s\n", how,
+                    v["triggered"].dump().c_str(), v["completed"].dump().c_str(), v["unmasks"].dump().c_str(),
+                    v["state"].dump().c_str());
+        EXPECT_EQ(v["missed"], 0) << how;
+        EXPECT_EQ(v["errors"], 0) << how;
+        EXPECT_GT(v["completed"].get<uint64_t>(), 100u) << how;
+        // Every delivered INTx was automasked by vfio and needed one unmask to let the next one through.
+        EXPECT_GE(v["unmasks"].get<uint64_t>() + 1, v["completed"].get<uint64_t>()) << how;
+        // Every host interrupt was a completion. A raise that lands while the line is still masked is delivered by
+        // the unmask itself (the kernel re-signals a line that still asserts), without a new host interrupt: the
+        // gap counts those.
+        EXPECT_GT(v["host_count"].get<uint64_t>(), 0u) << how;
+        EXPECT_GE(v["host_completion_gap"].get<int64_t>(), 0) << how;
+        EXPECT_EQ(report["totals"]["balanced"], true) << how;
+    }
+}
+
+TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::E1000e);
+    // The owner: this process holds e1000e's group and fires its 5 MSI-X vectors by device raises at a known rate.
+    std::string error;
+    auto device = openVfioDevice(bdf, error);
+    ASSERT_NE(device, nullptr) << error;
+    const DeviceProfile& profile = profileFor(0x8086, 0x10d3);
+    EngineConfig config;
+    config.triggerMode = TriggerMode::Device;
+    config.rateHz = 400;
+    config.profile = &profile;
+    Engine engine(*device, config);
+    ASSERT_FALSE(engine.start().has_value());
+    auto command = [&](CommandKind kind, uint32_t start, uint32_t count) {
+        Command c;
+        c.kind = kind;
+        c.index = IrqIndex::Msix;
+        c.start = start;
+        c.count = count;
+        const auto r = engine.execute(c);
+        EXPECT_EQ(r.error, 0) << r.text();
+    };
+    command(CommandKind::Arm, 0, 5);
+    command(CommandKind::StartTriggering, 0, 5);
+
+    // The owner is named: by list, and by the one-line error of an active run on the device.
+    const std::string comm = std::string("irqscope_vm_tests").substr(0, 15); // comm keeps 15 characters
+    for (const auto& d : json::parse(cli("list --json").out))
+        if (d["device"] == bdf) {
+            EXPECT_EQ(d["owner"], comm);
+            EXPECT_EQ(d["owner_pid"], getpid());
+        }
+    const auto refused = cli(fmt::format("run -d {} -v msix:0 -D 1s --no-live", bdf));
+    EXPECT_EQ(refused.rc, 3);
+    EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+    EXPECT_NE(refused.err.find("owned by " + comm), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("--observe " + bdf), std::string::npos) << refused.err;
+
+    // The owner's own counts over time (every signal it read, as the observer counts every host interrupt),
+    // to compare with the observer over exactly the window its report covers.
+    struct OwnerSample
+    {
+        int64_t ns;
+        std::array<uint64_t, 5> counts;
+    };
+    std::vector<OwnerSample> owned;
+    owned.reserve(20'000);
+    std::atomic<bool> sampling{true};
+    std::thread sampler([&] {
+        while (sampling.load()) {
+            OwnerSample o{monotonicNs(), {}};
+            for (uint32_t sub = 0; sub < 5; ++sub) {
+                const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, sub})).read();
+                o.counts[sub] = c.completed + c.coalesced + c.spurious + c.deviceOriginated;
+            }
+            owned.push_back(o);
+            usleep(5'000);
+        }
+    });
+    auto ownedAt = [&](int64_t ns, uint32_t sub) {
+        const auto after = std::find_if(owned.begin(), owned.end(), [ns](const OwnerSample& o) { return o.ns >= ns; });
+        if (after == owned.begin() || after == owned.end())
+            return static_cast<double>((after == owned.end() ? owned.back() : owned.front()).counts[sub]);
+        const auto before = after - 1;
+        const double f = static_cast<double>(ns - before->ns) / static_cast<double>(after->ns - before->ns);
+        return static_cast<double>(before->counts[sub]) +
+               f * static_cast<double>(after->counts[sub] - before->counts[sub]);
+    };
+
+    // The observer, for 4 s at 500 ms. It prints one JSON Lines record per sample on its stdout.
+    const pid_t observer = fork();
+    ASSERT_GE(observer, 0);
+    if (observer == 0) {
+        const int out = open("/tmp/observe.out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = open("/tmp/observe.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, STDOUT_FILENO);
+        dup2(err, STDERR_FILENO);
+        execl(cliPath().c_str(), "irqscope", "run", "--observe", bdf.c_str(), "--interval", "500ms", "--duration", "4s",
+              "--json", "/tmp/observe.json", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // Once it has sampled for about a second, the owner disables vectors 3 and 4 (their host IRQs go away);
+    // 0-2 go on past the observer's end.
+    const int64_t waitUntil = monotonicNs() + 30'000'000'000;
+    auto records = [] {
+        const std::string out = slurp("/tmp/observe.out");
+        return std::count(out.begin(), out.end(), '\n');
+    };
+    while (records() < 2 && monotonicNs() < waitUntil)
+        usleep(20'000);
+    command(CommandKind::StopTriggering, 3, 2);
+    const int64_t stoppedNs = monotonicNs();
+    usleep(20'000); // past e1000e's interrupt throttle
+    command(CommandKind::Disarm, 3, 2);
+    const int64_t disarmedNs = monotonicNs();
+    int status = 0;
+    ASSERT_EQ(waitpid(observer, &status, 0), observer);
+    sampling = false;
+    sampler.join();
+    command(CommandKind::StopTriggering, 0, 3);
+    usleep(20'000);
+    engine.stop();
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp("/tmp/observe.err");
+
+    const json report = json::parse(slurp("/tmp/observe.json"));
+    const auto& obs = report["observer"];
+    std::printf("OBSERVE owner=%s samples=%s skipped=%s timing=%s events=%s\n", obs["owner"].dump().c_str(),
+                obs["samples"].dump().c_str(), obs["skipped_deadlines"].dump().c_str(),
+                obs["handler_timing"].dump().c_str(), obs["events"].dump().c_str());
+    EXPECT_EQ(obs["owner"]["pid"], getpid());
+    EXPECT_EQ(obs["owner"]["name"], comm);
+    EXPECT_EQ(obs["interval_ns"], 500'000'000);
+    const int64_t startNs = obs["start_monotonic_ns"];
+    const int64_t endNs = obs["end_monotonic_ns"];
+    ASSERT_LT(startNs, stoppedNs);
+    // Handler timing: traced where tracefs is mounted (guest-init.sh mounts it), and the instance removed.
+    const bool tracefs = access("/sys/kernel/tracing/instances", W_OK) == 0;
+    EXPECT_EQ(obs["handler_timing"].get<std::string>().rfind(tracefs ? "collected: " : "not available: ", 0), 0u)
+        << obs["handler_timing"];
+    if (tracefs) {
+        for (const auto& e : std::filesystem::directory_iterator("/sys/kernel/tracing/instances"))
+            ADD_FAILURE() << "tracing left behind: " << e.path();
+    }
+    ASSERT_EQ(report["vectors"].size(), 5u);
+    for (uint32_t sub = 0; sub < 5; ++sub) {
+        const auto& v = report["vectors"][sub];
+        EXPECT_EQ(v["name"], fmt::format("msix:{}", sub));
+        EXPECT_EQ(v["subindex"], sub);
+        EXPECT_TRUE(v["host_irq"].is_number()) << sub;
+        EXPECT_TRUE(v["host_cpu"].is_number()) << sub;
+        // The owner's count over the window the observer's count covers: to its end for 0-2, to the last sample
+        // that saw them for 3 and 4.
+        const int64_t to = v["present"] == true || !v["last_seen_s"].is_number()
+                               ? endNs
+                               : startNs + static_cast<int64_t>(v["last_seen_s"].get<double>() * 1e9);
+        const double ownerCount = ownedAt(to, sub) - ownedAt(startNs, sub);
+        const double ownerHz = ownerCount * 1e9 / static_cast<double>(to - startNs);
+        const double seenHz = v["mean_rate_hz"];
+        std::printf("OBSERVE msix:%u irq=%s cpu=%s count=%s (owner %.0f) mean=%.1f Hz owner=%.1f Hz present=%s "
+                    "disappeared_s=%s\n",
+                    sub, v["host_irq"].dump().c_str(), v["host_cpu"].dump().c_str(), v["count"].dump().c_str(),
+                    ownerCount, seenHz, ownerHz, v["present"].dump().c_str(), v["disappeared_s"].dump().c_str());
+        EXPECT_NEAR(v["count"].get<double>(), ownerCount, ownerCount * 0.05 + 2) << "msix:" << sub;
+        if (tracefs) {
+            ASSERT_TRUE(v.contains("handler_us")) << sub;
+            const auto& h = v["handler_us"];
+            std::printf("HANDLER msix:%u count=%s min=%s mean=%s max=%s\n", sub, h["count"].dump().c_str(),
+                        h["min"].dump().c_str(), h["mean"].dump().c_str(), h["max"].dump().c_str());
+            EXPECT_GT(h["count"].get<uint64_t>(), 0u) << sub;
+            EXPECT_LE(h["min"].get<int64_t>(), h["max"].get<int64_t>()) << sub;
+        }
+        EXPECT_NEAR(seenHz, ownerHz, ownerHz * 0.05) << "msix:" << sub;
+        if (sub < 3) {
+            EXPECT_EQ(v["present"], true) << sub;
+        } else {
+            // Gone, and the report says when: at the first sample after the owner disarmed it.
+            EXPECT_EQ(v["present"], false) << sub;
+            ASSERT_TRUE(v["disappeared_s"].is_number()) << sub;
+            const int64_t goneNs = startNs + static_cast<int64_t>(v["disappeared_s"].get<double>() * 1e9);
+            EXPECT_GE(goneNs, stoppedNs) << sub;
+            EXPECT_LE(goneNs, disarmedNs + 500'000'000 + 200'000'000) << sub << ": within an interval (and slack)";
+            bool event = false;
+            for (const auto& e : obs["events"])
+                event = event || (e["vector"] == v["name"] && e["event"] == "disappeared");
+            EXPECT_TRUE(event) << "no disappeared event for msix:" << sub;
+        }
+    }
+}
+
+TEST(VmObserve, HandlerTracingIsRemovedOnEveryExitPath)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::E1000e);
+    const std::string instances = "/sys/kernel/tracing/instances";
+    if (access(instances.c_str(), W_OK) != 0)
+        GTEST_SKIP() << "tracefs is not mounted writable here";
+    auto leftovers = [&] {
+        int n = 0;
+        for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(instances))
+            ++n;
+        return n;
+    };
+    // An owner with one vector armed, so that there is something to observe.
+    std::string error;
+    auto device = openVfioDevice(bdf, error);
+    ASSERT_NE(device, nullptr) << error;
+    Engine engine(*device, EngineConfig{});
+    ASSERT_FALSE(engine.start().has_value());
+    Command arm;
+    arm.kind = CommandKind::Arm;
+    arm.index = IrqIndex::Msix;
+    ASSERT_EQ(engine.execute(arm).error, 0);
+
+    auto observe = [&](const char* duration) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            const int null = open("/dev/null", O_WRONLY);
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+            execl(cliPath().c_str(), "irqscope", "run", "--observe", bdf.c_str(), "--interval", "100ms", "--duration",
+                  duration, static_cast<char*>(nullptr));
+            _exit(127);
+        }
+        return pid;
+    };
+    auto waitFor = [](pid_t pid) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    };
+    auto untilTracing = [&] { // the observer creates its instance once it started (slow under TCG)
+        for (int i = 0; i < 1500 && leftovers() == 0; ++i)
+            usleep(20'000);
+        return leftovers();
+    };
+    for (const int sig : {SIGINT, SIGTERM}) {
+        const pid_t pid = observe("60s");
+        EXPECT_EQ(untilTracing(), 1) << "tracing while it runs";
+        kill(pid, sig);
+        EXPECT_EQ(waitFor(pid), 128 + sig);
+        EXPECT_EQ(leftovers(), 0) << "after signal " << sig;
+    }
+    // SIGKILL cannot be caught: the instance stays until the next observer, which removes it.
+    const pid_t killed = observe("60s");
+    EXPECT_EQ(untilTracing(), 1);
+    kill(killed, SIGKILL);
+    EXPECT_EQ(waitFor(killed), 128 + SIGKILL);
+    EXPECT_EQ(leftovers(), 1);
+    EXPECT_EQ(waitFor(observe("300ms")), 0);
+    EXPECT_EQ(leftovers(), 0) << "the next observer removes what a killed one left";
+    engine.stop();
+}
