@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <grp.h>
 #include <sstream>
 #include <sys/wait.h>
 #include <thread>
@@ -73,7 +74,8 @@ CliResult cli(const std::string& args)
 // `irqscope run ... --json FILE` and the report it wrote.
 json runReport(const std::string& args)
 {
-    const auto r = cli(args + " --no-live --json /tmp/vmcli.json");
+    // --check-accounting: exit 4 unless every vector's triggered = completed + coalesced + missed + in flight.
+    const auto r = cli(args + " --no-live --check-accounting --json /tmp/vmcli.json");
     EXPECT_EQ(r.rc, 0) << args << ": " << r.err;
     try {
         return json::parse(slurp("/tmp/vmcli.json"));
@@ -87,6 +89,33 @@ uint64_t completions(const json& v)
 {
     return v["completed"].get<uint64_t>() + v["coalesced"].get<uint64_t>() + v["spurious"].get<uint64_t>() +
            v["device_originated"].get<uint64_t>();
+}
+
+// Every vector's counts add up and none timed out.
+void expectBalanced(const json& report, const std::string& what)
+{
+    EXPECT_EQ(report["totals"]["balanced"], true) << what;
+    for (const auto& v : report["vectors"]) {
+        EXPECT_EQ(v["missed"], 0) << what << " " << v["name"];
+        EXPECT_EQ(v["errors"], 0) << what << " " << v["name"];
+        EXPECT_GT(completions(v), 0u) << what << " " << v["name"];
+    }
+}
+
+// Runs `command` through /bin/sh as user `uid` (gid the same); returns its exit status.
+int runAsUser(uid_t uid, const std::string& command)
+{
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0)
+            _exit(126);
+        execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 void printHost(const json& v)
@@ -161,26 +190,30 @@ TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
     IRQSCOPE_REQUIRE_CLI();
     IRQSCOPE_REQUIRE_DEVICE(e1000e, DeviceKind::E1000e);
     IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
-    // Loopback on e1000e's 5 MSI-X vectors: every vector has a host IRQ and CPU, and its count does not move.
-    auto report = runReport(fmt::format("run -d {} -v msix -t loopback -r 200 -D 1s", e1000e));
-    ASSERT_EQ(report["vectors"].size(), 5u);
-    for (const auto& v : report["vectors"]) {
-        printHost(v);
-        EXPECT_TRUE(v["host_irq"].is_number()) << v["name"];
-        EXPECT_TRUE(v["host_cpu"].is_number()) << v["name"];
-        EXPECT_GT(completions(v), 0u) << v["name"];
-        EXPECT_EQ(v["host_count"], 0) << v["name"] << ": loopback raises no interrupt";
-        EXPECT_EQ(v["host_completion_gap"], completions(v)) << v["name"];
+    // Loopback on e1000e's 5 MSI-X vectors and edu's MSI: every vector has a host IRQ and CPU, and its count does
+    // not move.
+    for (const auto& [args, vectors] :
+         {std::pair{fmt::format("run -d {} -v msix -t loopback -r 200 -D 1s", e1000e), 5u},
+          std::pair{fmt::format("run -d {} -v msi -t loopback -r 500 -D 1s", edu), 1u}}) {
+        const auto report = runReport(args);
+        ASSERT_EQ(report["vectors"].size(), vectors) << args;
+        expectBalanced(report, args);
+        for (const auto& v : report["vectors"]) {
+            printHost(v);
+            EXPECT_TRUE(v["host_irq"].is_number()) << args << " " << v["name"];
+            EXPECT_TRUE(v["host_cpu"].is_number()) << args << " " << v["name"];
+            EXPECT_EQ(v["host_count"], 0) << args << " " << v["name"] << ": loopback raises no interrupt";
+            EXPECT_EQ(v["host_completion_gap"], completions(v)) << args << " " << v["name"];
+        }
     }
     // Device raises: one host interrupt per completion, on each vector.
     for (const auto& args : {fmt::format("run -d {} -v msix -t device -r 200 -D 1s", e1000e),
                              fmt::format("run -d {} -v msi -t device -r 500 -D 1s", edu)}) {
-        report = runReport(args);
+        const auto report = runReport(args);
         ASSERT_FALSE(report["vectors"].empty()) << args;
+        expectBalanced(report, args);
         for (const auto& v : report["vectors"]) {
             printHost(v);
-            EXPECT_EQ(v["missed"], 0) << args << " " << v["name"];
-            EXPECT_GT(completions(v), 0u) << args << " " << v["name"];
             EXPECT_EQ(v["host_count"], completions(v)) << args << " " << v["name"];
             EXPECT_EQ(v["host_completion_gap"], 0) << args << " " << v["name"];
         }
@@ -214,6 +247,67 @@ TEST(VmCli, IntxDeviceRaisedUnmaskedByIoctlOrByEventfd)
     }
 }
 
+TEST(VmCli, MultiMsiShortfallIsReportedNotHidden)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(xhci, DeviceKind::Xhci);
+    if (!interruptRemapping()) {
+        // All 16 asked for, one obtainable (vfio-irq-facts §2.5): the run refuses in one line that says how many
+        // it got and what to arm instead, and leaves nothing armed.
+        const auto r = cli(fmt::format("run -d {} -v msi -t loopback -D 1s --no-live", xhci));
+        EXPECT_EQ(r.rc, 3) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_NE(r.err.find("only 1 msi vector could be allocated"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("msi:0-0"), std::string::npos) << r.err;
+        EXPECT_TRUE(readHostIrqs(xhci).empty()) << "nothing left armed";
+        // What the kernel offered runs.
+        const auto report = runReport(fmt::format("run -d {} -v msi:0 -t loopback -r 500 -D 1s", xhci));
+        ASSERT_EQ(report["vectors"].size(), 1u);
+        expectBalanced(report, "xhci msi:0");
+    } else {
+        // With interrupt remapping all 16 vectors arm and complete.
+        const auto report = runReport(fmt::format("run -d {} -v msi -t loopback -r 100 -D 1s", xhci));
+        ASSERT_EQ(report["vectors"].size(), 16u);
+        expectBalanced(report, "xhci msi");
+        for (const auto& v : report["vectors"])
+            EXPECT_TRUE(v["host_irq"].is_number()) << v["name"];
+    }
+}
+
+TEST(VmCli, NonRootUserWithOnlyTheGroupNodeMeasures)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    const auto d = describePciDevice(edu);
+    ASSERT_TRUE(d);
+    constexpr uid_t kUser = 1000;
+    const std::string dir = "/tmp/user-run";
+    std::filesystem::remove_all(dir);
+    ASSERT_TRUE(std::filesystem::create_directory(dir));
+    ASSERT_EQ(chown(dir.c_str(), kUser, kUser), 0);
+    // The user gets the group node and nothing else: no capabilities, no other /dev/vfio node changed.
+    ASSERT_EQ(chown(d->groupPath.c_str(), kUser, kUser), 0);
+    const int rc = runAsUser(kUser, fmt::format("{} run -d {} -v msi -t loopback -r 500 -D 1s --no-live "
+                                                "--check-accounting --json {}/run.json >{}/out 2>{}/err",
+                                                cliPath(), edu, dir, dir, dir));
+    ASSERT_EQ(chown(d->groupPath.c_str(), 0, 0), 0);
+    const std::string err = slurp(dir + "/err");
+    std::printf("NONROOT CLI %s: rc=%d %s", guestMode().c_str(), rc, err.c_str());
+    if (d->noIommu) {
+        // No-IOMMU needs CAP_SYS_RAWIO whatever the node's owner: refused in one line that says so.
+        EXPECT_EQ(rc, 3);
+        EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+        EXPECT_NE(err.find("CAP_SYS_RAWIO"), std::string::npos) << err;
+    } else {
+        ASSERT_EQ(rc, 0) << err;
+        const json report = json::parse(slurp(dir + "/run.json"));
+        ASSERT_EQ(report["vectors"].size(), 1u);
+        expectBalanced(report, "non-root");
+    }
+    EXPECT_TRUE(readHostIrqs(edu).empty()) << "left disarmed";
+    std::filesystem::remove_all(dir);
+}
+
 TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
 {
     IRQSCOPE_REQUIRE_CLI();
@@ -243,11 +337,14 @@ TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
 
     // The owner is named: by list, and by the one-line error of an active run on the device.
     const std::string comm = std::string("irqscope_vm_tests").substr(0, 15); // comm keeps 15 characters
+    bool listed = false;
     for (const auto& d : json::parse(cli("list --json").out))
         if (d["device"] == bdf) {
+            listed = true;
             EXPECT_EQ(d["owner"], comm);
             EXPECT_EQ(d["owner_pid"], getpid());
         }
+    EXPECT_TRUE(listed) << bdf << " not in list --json";
     const auto refused = cli(fmt::format("run -d {} -v msix:0 -D 1s --no-live", bdf));
     EXPECT_EQ(refused.rc, 3);
     EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
@@ -319,6 +416,26 @@ TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
     usleep(20'000);
     engine.stop();
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp("/tmp/observe.err");
+
+    // The live view (JSON Lines, one record per sample): all 5 vectors present in the first record; in the last,
+    // 3 and 4 are gone and 0-2 still there.
+    std::vector<json> live;
+    {
+        std::istringstream lines(slurp("/tmp/observe.out"));
+        for (std::string line; std::getline(lines, line);)
+            if (!line.empty())
+                live.push_back(json::parse(line));
+    }
+    ASSERT_GE(live.size(), 3u) << "live records";
+    auto presentIn = [](const json& record) {
+        std::string present;
+        for (const auto& v : record["vectors"])
+            if (v["present"] == true)
+                present += v["name"].get<std::string>() + " ";
+        return present;
+    };
+    EXPECT_EQ(presentIn(live.front()), "msix:0 msix:1 msix:2 msix:3 msix:4 ");
+    EXPECT_EQ(presentIn(live.back()), "msix:0 msix:1 msix:2 ");
 
     const json report = json::parse(slurp("/tmp/observe.json"));
     const auto& obs = report["observer"];
