@@ -55,6 +55,15 @@ say "gtest rc=$r"
 cli() { /bin/irqscope "$@" >/tmp/cli.out 2>/tmp/cli.err; }
 # A bad-input case: non-zero exit, exactly one line on stderr, and the device left as found (ARMED_BEFORE:
 # the number of vfio actions another holder has armed meanwhile).
+# Waits (up to 30 s: the CLI starts slowly under TCG on a loaded host) until edu's MSI vector is armed.
+until_armed() {
+    n=0
+    while [ "$(grep -c "vfio-msi\[0\]($EDU)" /proc/interrupts)" != 1 ] && [ $n -lt 300 ]; do
+        sleep 0.1
+        n=$((n + 1))
+    done
+    grep -c "vfio-msi\[0\]($EDU)" /proc/interrupts
+}
 ARMED_BEFORE=0
 bad_input() {
     what=$1
@@ -86,15 +95,16 @@ if [ -x /bin/irqscope ]; then
         bad_input wrong-bdf run -d 0000:00:0f.7 -v msi -D 1s --no-live
         bad_input not-vfio run -d 0000:00:00.0 -v msi -D 1s --no-live
         bad_input vector-out-of-range run -d $EDU -v msi:4 -D 1s --no-live
-        /bin/irqscope run -d $EDU -v msi -t loopback -D 4s --no-live >/dev/null 2>&1 &
+        /bin/irqscope run -d $EDU -v msi -t loopback -D 60s --no-live >/dev/null 2>&1 &
         first=$!
-        sleep 1
+        [ "$(until_armed)" = 1 ] || fail "the first irqscope on edu did not arm"
         ARMED_BEFORE=$(grep -c 'vfio-' /proc/interrupts)
         bad_input second-irqscope run -d $EDU -v msi -t loopback -D 1s --no-live
         ARMED_BEFORE=0
+        kill -INT $first
         wait $first
         r=$?
-        [ $r -eq 0 ] || fail "the first irqscope on edu exited $r while a second one was refused"
+        [ $r -eq 130 ] || fail "the first irqscope on edu exited $r (not 130) after a second one was refused"
         # Interrupted mid-run, by each signal: the device ends disarmed and a new run arms it again.
         # Exit status: 130 and 143 (disarmed, reports written: exit_codes.h), 137 for the uncatchable SIGKILL.
         for sig in INT:130 TERM:143 KILL:137; do
@@ -102,8 +112,7 @@ if [ -x /bin/irqscope ]; then
             sig=${sig%:*}
             /bin/irqscope run -d $EDU -v msi -t loopback -D 20s --no-live >/dev/null 2>&1 &
             pid=$!
-            sleep 1
-            armed=$(grep -c "vfio-msi\[0\]($EDU)" /proc/interrupts)
+            armed=$(until_armed)
             kill -$sig $pid
             wait $pid
             r=$?

@@ -201,7 +201,9 @@ TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
         for (const auto& v : report["vectors"]) {
             printHost(v);
             EXPECT_TRUE(v["host_irq"].is_number()) << args << " " << v["name"];
-            EXPECT_TRUE(v["host_cpu"].is_number()) << args << " " << v["name"];
+            // The CPU is known once the IRQ is active on one: a vector that never took an interrupt may have no
+            // effective affinity yet (seen on 6.12 without remapping), so null is allowed here, not below.
+            EXPECT_TRUE(v["host_cpu"].is_number() || v["host_cpu"].is_null()) << args << " " << v["name"];
             EXPECT_EQ(v["host_count"], 0) << args << " " << v["name"] << ": loopback raises no interrupt";
             EXPECT_EQ(v["host_completion_gap"], completions(v)) << args << " " << v["name"];
         }
@@ -214,6 +216,7 @@ TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
         expectBalanced(report, args);
         for (const auto& v : report["vectors"]) {
             printHost(v);
+            EXPECT_TRUE(v["host_cpu"].is_number()) << args << " " << v["name"];
             EXPECT_EQ(v["host_count"], completions(v)) << args << " " << v["name"];
             EXPECT_EQ(v["host_completion_gap"], 0) << args << " " << v["name"];
         }
@@ -412,6 +415,15 @@ TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
     ASSERT_EQ(waitpid(observer, &status, 0), observer);
     sampling = false;
     sampler.join();
+    // The owner's view: what it fired and what came back (more than it fired where QEMU's e1000e re-sends a
+    // throttled message: the observer counts those as host interrupts too, so the comparison is with all of it).
+    for (uint32_t sub = 0; sub < 5; ++sub) {
+        const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, sub})).read();
+        std::printf("OWNER msix:%u triggered=%llu completed=%llu coalesced=%llu spurious=%llu device=%llu\n", sub,
+                    static_cast<unsigned long long>(c.triggered), static_cast<unsigned long long>(c.completed),
+                    static_cast<unsigned long long>(c.coalesced), static_cast<unsigned long long>(c.spurious),
+                    static_cast<unsigned long long>(c.deviceOriginated));
+    }
     command(CommandKind::StopTriggering, 0, 3);
     usleep(20'000);
     engine.stop();
