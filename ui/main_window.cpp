@@ -211,12 +211,35 @@ void MainWindow::restoreSettings()
     m_settingsPanel->setSettings(engine);
 }
 
+void MainWindow::showObservedColumnsOnly(bool observing)
+{
+    if (observing == !m_headerBeforeObserving.isEmpty())
+        return;
+    if (observing)
+        m_headerBeforeObserving = m_view->horizontalHeader()->saveState();
+    // What an observer has: which vectors the owner enabled, their host IRQ, CPU and interrupt rate.
+    for (int c = VectorTableModel::TriggeredColumn; c < VectorTableModel::ColumnCount; ++c) {
+        if (c != VectorTableModel::RateColumn)
+            m_view->setColumnHidden(c, observing);
+    }
+    // Rate/s as the last visible column would stretch across the table, its numbers far from their vectors.
+    m_view->horizontalHeader()->setStretchLastSection(!observing);
+    // Nothing is drawn in the histogram while observing: no legend for empty series.
+    m_histogramChart->chart()->legend()->setVisible(!observing);
+    if (!observing) {
+        m_view->horizontalHeader()->restoreState(m_headerBeforeObserving);
+        m_headerBeforeObserving.clear();
+    }
+}
+
 void MainWindow::saveSettings() const
 {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("window/tableHeader"), m_view->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/tableHeader"), m_headerBeforeObserving.isEmpty()
+                                                                ? m_view->horizontalHeader()->saveState()
+                                                                : m_headerBeforeObserving);
     for (auto* splitter : findChildren<QSplitter*>()) {
         if (!splitter->objectName().isEmpty())
             settings.setValue(QStringLiteral("window/") + splitter->objectName(), splitter->saveState());

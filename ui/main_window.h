@@ -104,6 +104,7 @@ private:
     void chooseDevice();
     void chooseExportFile();
     void chooseRecording();
+    void showObservedColumnsOnly(bool observing);
 
     MeasurementSession m_session;
     HistoryStore m_history;
@@ -125,6 +126,9 @@ private:
     QString m_latencyTitle; // the latency charts' titles, noted when there is no latency to show
     QString m_histogramTitle;
     bool m_exportBusy = false; // from exportReport() until the watcher's finished()
+    // Observing: the columns irqscope measures only by firing (counts, latency) are hidden; the header as it was
+    // before is what the settings keep.
+    QByteArray m_headerBeforeObserving;
     DeviceRoots m_roots;
 
     bool m_blocked = false; // read-only (observing, replaying): no control that needs the device

@@ -230,6 +230,7 @@ void MainWindow::resetView()
     showBanner({}, false);
     m_latencyChart->chart()->setTitle(m_latencyTitle);
     m_histogramChart->chart()->setTitle(m_histogramTitle);
+    showObservedColumnsOnly(false);
 }
 
 bool MainWindow::openDevice(const QString& device, const QString& profilePath)
@@ -321,6 +322,7 @@ void MainWindow::observeDevice(const core::DiscoveredDevice& device)
     const QString none = QStringLiteral(" — not measured while observing");
     m_latencyChart->chart()->setTitle(QStringLiteral("Latency") + none);
     m_histogramChart->chart()->setTitle(QStringLiteral("Latency histogram") + none);
+    showObservedColumnsOnly(true);
     m_log->addNote(QStringLiteral("observing %1, owned by %2 (pid %3)")
                        .arg(bdf, QString::fromStdString(device.owner), QString::number(device.ownerPid)));
     updateActions();

@@ -16,6 +16,7 @@
 #include <QImage>
 #include <QPixmap>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -163,6 +164,17 @@ private Q_SLOTS:
                  QStringLiteral("in use by owner"));
         QVERIFY(w.statusPanel()->coreText().contains(QStringLiteral("observing")));
         QVERIFY(!w.statusPanel()->ageText().isEmpty());
+        // Only what an observer measures is on show: no trigger counts or latencies that would all read 0 or —.
+        QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::HostCpuColumn));
+        QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::RateColumn));
+        QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::TriggeredColumn));
+        QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::P99Column));
+        QVERIFY(w.vectorView()->columnWidth(VectorTableModel::RateColumn) < 200); // not stretched across
+        // Opening the simulated device brings them back.
+        QVERIFY(w.openDevice(QStringLiteral("sim")));
+        QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::TriggeredColumn));
+        QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::P99Column));
+        QVERIFY(w.histogramChart()->chart()->legend()->isVisible());
     }
 };
 

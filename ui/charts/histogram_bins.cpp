@@ -30,7 +30,8 @@ int64_t pooledPercentileNs(const std::vector<const HistogramBuckets*>& histogram
     if (total == 0)
         return 0;
     std::sort(scratch.begin(), scratch.end());
-    const auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total)));
+    const auto rank =
+        std::max<uint64_t>(1, std::min(static_cast<uint64_t>(std::ceil(q * static_cast<double>(total))), total - 1));
     uint64_t seen = 0;
     for (const auto& [bound, count] : scratch) {
         seen += count;
@@ -40,10 +41,10 @@ int64_t pooledPercentileNs(const std::vector<const HistogramBuckets*>& histogram
     return scratch.back().first;
 }
 
-int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP99Ns)
+int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP999Ns)
 {
-    if (pooledP99Ns > 0 && maxNs > 8 * pooledP99Ns)
-        return niceBinWidth(4 * pooledP99Ns, 1);
+    if (pooledP999Ns > 0 && maxNs > 8 * pooledP999Ns)
+        return niceBinWidth(4 * pooledP999Ns, 1);
     return niceBinWidth(std::max<int64_t>(maxNs + 1, 1000), 1);
 }
 

@@ -17,14 +17,15 @@ int64_t niceBinWidth(int64_t rangeNs, int maxBins);
 
 using HistogramBuckets = std::vector<std::pair<int64_t, uint64_t>>;
 
-// The q-quantile (bucket lower bound, ns) of several histograms pooled; `scratch` is reused (capacity kept).
+// The q-quantile (bucket lower bound, ns) of several histograms pooled, never the single largest sample (with a
+// few hundred samples p99.9 would be the maximum); `scratch` is reused (capacity kept).
 int64_t pooledPercentileNs(const std::vector<const HistogramBuckets*>& histograms, double q, HistogramBuckets& scratch);
 
 // Where the latency axis ends (ns, a 1-2-5 number): at the largest maximum of the charted vectors, unless that
-// maximum is an outlier beyond 8x their pooled p99; then at 4x that p99, so one spike does not squeeze every other
-// sample into the first bin (cyclictest's histogram limit does the same; the last bin takes the rest). The pooled
-// p99, not each vector's: with a few dozen samples a vector's p99 is its maximum.
-int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP99Ns);
+// maximum is an outlier beyond 8x their pooled p99.9; then at 4x that p99.9, so one spike does not squeeze every
+// other sample into the first bin (cyclictest's histogram limit does the same; the last bin takes the rest). The
+// pooled p99.9, not each vector's: with a few dozen samples a vector's p99.9 is its maximum.
+int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP999Ns);
 
 // Sums `buckets` ((lower bound ns, count), ascending) into bins of `binWidthNs`; `bins` is resized to
 // `binCount` (the last bin also takes everything beyond).

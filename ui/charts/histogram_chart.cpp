@@ -2,7 +2,6 @@
 #include "charts/histogram_chart.h"
 
 #include "charts/histogram_bins.h"
-#include "format/display_text.h"
 
 #include <QChart>
 #include <QLegendMarker>
@@ -66,7 +65,7 @@ void HistogramChart::setCharted(const std::vector<uint32_t>& slots, const QStrin
 void HistogramChart::refresh(const core::Snapshot& snapshot)
 {
     // One x range for every charted vector: up to the largest maximum among them, or, when that maximum is an
-    // outlier, up to 4x their pooled p99 with the tail in the last bin (said on the axis).
+    // outlier, up to 4x their pooled p99.9 with the tail in the last bin (said on the axis).
     std::array<const core::VectorSnapshot*, kMaxChartedVectors> found{};
     int64_t maxNs = 0;
     m_pooled.clear();
@@ -80,7 +79,7 @@ void HistogramChart::refresh(const core::Snapshot& snapshot)
         }
     }
     // A 1-2-5 axis end, so the tick labels are round numbers; bins of a 1-2-5 width fill it exactly.
-    const int64_t axisNs = histogramAxisNs(maxNs, pooledPercentileNs(m_pooled, 0.99, m_scratch));
+    const int64_t axisNs = histogramAxisNs(maxNs, pooledPercentileNs(m_pooled, 0.999, m_scratch));
     const int64_t binWidth = niceBinWidth(axisNs, kBins);
     const int bins = static_cast<int>(axisNs / binWidth);
     uint64_t peak = 1;
@@ -102,13 +101,13 @@ void HistogramChart::refresh(const core::Snapshot& snapshot)
         m_x->setRange(0, m_xMax);
         m_x->setTickCount(6);
     }
-    const int64_t shownMaxNs = beyond ? maxNs : 0;
-    if (beyond != m_beyond || shownMaxNs != m_beyondMaxNs) {
+    if (beyond != m_beyond || (beyond && axisNs != m_beyondAxisNs)) {
         m_beyond = beyond;
-        m_beyondMaxNs = shownMaxNs;
-        m_x->setTitleText(beyond ? QStringLiteral("latency (µs) — last bin also holds %1 above %2 (max %3)")
+        m_beyondAxisNs = axisNs;
+        // Short, so it fits under a narrow plot; the table has the maximum.
+        m_x->setTitleText(beyond ? QStringLiteral("latency (µs) · %1 over %2 µs in last bin")
                                        .arg(beyond)
-                                       .arg(formatLatency(axisNs), formatLatency(maxNs))
+                                       .arg(static_cast<double>(axisNs) / 1e3)
                                  : QStringLiteral("latency (µs)"));
     }
     // Whole decades on the count axis, as in OSADL's plots.

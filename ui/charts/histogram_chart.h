@@ -46,8 +46,8 @@ private:
     QLogValueAxis* m_y = nullptr;
     double m_xMax = 0;
     double m_yMax = 0;
-    uint64_t m_beyond = 0;     // samples beyond the axis end (drawn in the last bin)
-    int64_t m_beyondMaxNs = 0; // their maximum, as titled
+    uint64_t m_beyond = 0;      // samples beyond the axis end (drawn in the last bin)
+    int64_t m_beyondAxisNs = 0; // where the axis ended when they were titled
 };
 
 } // namespace irqscope::ui
