@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -163,13 +164,20 @@ TEST(Cli, JsonLinesIntervalsCoverTheWholeInterval)
     std::istringstream in(r.output);
     int intervals = 0;
     bool summary = false;
+    uint64_t completedBefore = 0;
     for (std::string line; std::getline(in, line);) {
         const auto j = nlohmann::json::parse(line);
         if (j["type"] == "interval") {
             ++intervals;
+            // Compared with the interval's own completions, not with 1 kHz: a loaded machine fires fewer (311/s
+            // once in CI-like load), and the interval must still hold every completion it saw. The counters come
+            // from the core thread and the latencies through the sample ring, so a few may sit on the boundary.
             const uint64_t n = j["vectors"][0]["interval_latency_ns"]["count"];
-            EXPECT_GT(n, 350u) << "a 500 ms interval at 1 kHz holds ~500 completions: " << line.substr(0, 200);
-            EXPECT_LT(n, 650u);
+            const uint64_t completed = j["vectors"][0]["completed"];
+            const double delta = static_cast<double>(completed - completedBefore);
+            completedBefore = completed;
+            EXPECT_GT(n, 0u) << line.substr(0, 200);
+            EXPECT_NEAR(static_cast<double>(n), delta, std::max(20.0, 0.05 * delta)) << line.substr(0, 200);
         } else if (j["type"] == "summary") {
             summary = true;
         }
