@@ -4,7 +4,7 @@
 # minute), boots the ci build in QEMU guests against the real vfio-pci driver (tests/vm; exit 77 = QEMU cannot
 # run here, reported and not a failure), then builds the core under ThreadSanitizer and runs the threaded
 # tests, then the suite under AddressSanitizer + UndefinedBehaviorSanitizer (halt_on_error, detect_leaks), then
-# the fuzz targets (clang-14 libFuzzer): every corpus input once, and 15 s of fuzzing per target.
+# the fuzz targets (clang-14 libFuzzer): every corpus input once, and 6 s of fuzzing per target.
 #
 # What the asan preset leaves out, to stay inside CI's 30 minutes on 2 cores: the "threaded" label (the same
 # suites again as one test each: their cases already ran one by one), the HTML/PDF screenshot check (Chromium,
