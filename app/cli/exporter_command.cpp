@@ -98,17 +98,8 @@ int runExporter(const ExporterOptions& o)
     std::vector<VectorRange> ranges = *vectors;
     uint32_t armed = 0;
     for (auto& r : ranges) {
-        const uint32_t available = engine.slots().count(r.index);
-        const auto name = irqIndexName(r.index);
-        if (r.all())
-            r.count = available;
-        if (available == 0)
-            return fail(kExitUsage, fmt::format("{} is not available: {} has no {} vectors (see `irqscope list`)",
-                                                formatVectorSpec({r}), o.device, name));
-        if (r.count == 0 || r.start >= available || r.count > available - r.start)
-            return fail(kExitUsage,
-                        fmt::format("{} is out of range: {} has {} {} vector{} ({}:0-{})", formatVectorSpec({r}),
-                                    o.device, available, name, available == 1 ? "" : "s", name, available - 1));
+        if (const std::string err = resolveVectorRange(r, engine.slots(), o.device); !err.empty())
+            return fail(kExitUsage, err);
         armed += r.count;
     }
     if (auto err = engine.start())

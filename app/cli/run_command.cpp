@@ -208,23 +208,14 @@ int runMeasurement(const RunOptions& o)
     // Check the ranges against the device before arming anything, so bad input leaves the device untouched.
     std::vector<VectorRange> ranges = *vectors;
     for (auto& r : ranges) {
-        const uint32_t available = engine.slots().count(r.index);
-        const auto name = irqIndexName(r.index);
-        if (r.all())
-            r.count = available;
-        if (available == 0)
-            return fail(kExitUsage, fmt::format("{} is not available: {} has no {} vectors (see `irqscope list`)",
-                                                formatVectorSpec({r}), o.device, name));
-        if (r.count == 0 || r.start >= available || r.count > available - r.start)
-            return fail(kExitUsage,
-                        fmt::format("{} is out of range: {} has {} {} vector{} ({}:0-{})", formatVectorSpec({r}),
-                                    o.device, available, name, available == 1 ? "" : "s", name, available - 1));
+        if (const std::string err = resolveVectorRange(r, engine.slots(), o.device); !err.empty())
+            return fail(kExitUsage, err);
         if (mode == TriggerMode::Device) {
             for (uint32_t sub = r.start; sub < r.start + r.count; ++sub) {
                 if (!opened.profile.canRaise({r.index, sub}))
                     return fail(kExitUsage, fmt::format("profile '{}' does not say how to raise {}:{}: use "
                                                         "--trigger loopback, or a --profile that does",
-                                                        opened.profile.name, name, sub));
+                                                        opened.profile.name, irqIndexName(r.index), sub));
             }
         }
     }
