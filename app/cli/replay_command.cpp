@@ -6,6 +6,7 @@
 #include "exit_codes.h"
 #include "live_table.h"
 #include "record/recording_reader.h"
+#include "record/replay_final.h"
 #include "record/replay_source.h"
 #include "report/report_input.h"
 #include "stats/aggregator.h"
@@ -73,6 +74,9 @@ int replayRecording(const ReplayOptions& o)
                     start + static_cast<int64_t>(static_cast<double>(s.completionNs - rec.meta.originNs) / o.speed);
                 while (!signal && monotonicNs() < due) {
                     signal = waitForStopSignal(std::min<int64_t>(due - monotonicNs(), 50'000'000));
+                    // The recording's clock moves on between samples, so rates fall as they did in the run.
+                    const auto reached = static_cast<double>(monotonicNs() - start) * o.speed;
+                    source.advanceClock(std::min(s.completionNs, rec.meta.originNs + static_cast<int64_t>(reached)));
                     refresh();
                 }
             }
@@ -92,7 +96,9 @@ int replayRecording(const ReplayOptions& o)
     }
     if (!signal)
         source.finish();
-    const auto final = aggregator.finalSnapshot();
+    // Played to the end, it ends where the run did (replay_final.h); interrupted, on what was replayed.
+    const auto replayed = aggregator.finalSnapshot();
+    const auto final = signal ? replayed : std::make_shared<const Snapshot>(replayFinalSnapshot(rec, *replayed));
     if (tty)
         std::fputs("\033[H\033[2J", stdout);
     std::fputs(renderTable(*final, header, 1 << 20, isatty(STDOUT_FILENO)).c_str(), stdout);

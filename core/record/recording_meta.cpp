@@ -106,7 +106,8 @@ nlohmann::json snapshotJson(const Snapshot& snap)
                            {"trigger_rate_hz", v.triggerRateHz},
                            {"last_error", v.lastError},
                            {"host_irq", v.hostIrq},
-                           {"host_cpu", v.hostCpu}});
+                           {"host_cpu", v.hostCpu},
+                           {"host_count", v.hostCount}});
     }
     return {{"generation", snap.generation},
             {"monotonic_ns", snap.monotonicNs},
@@ -190,6 +191,7 @@ Snapshot snapshotFromJson(const nlohmann::json& j)
         out.lastError = v.at("last_error").get<std::string>();
         out.hostIrq = v.at("host_irq").get<int>();
         out.hostCpu = v.at("host_cpu").get<int>();
+        out.hostCount = v.value("host_count", uint64_t{0}); // added in 0.1: older recordings lack it
     }
     return snap;
 }

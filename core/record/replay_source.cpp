@@ -1,8 +1,6 @@
 // ReplaySource: counters reconstructed from replayed samples, then the recorded final ones.
 #include "record/replay_source.h"
 
-#include "engine/monotonic_clock.h"
-
 namespace irqscope::core {
 
 namespace {
@@ -22,9 +20,19 @@ ReplaySource::ReplaySource(const Recording& recording, std::size_t ringCapacity)
     , m_status(recording.final.engine)
     , m_deviceId(recording.meta.deviceId)
 {
+    // Elapsed time and rates run on the recording's clock (StatsSource::nowNs): it starts where the run did.
+    if (m_status.startedNs <= 0)
+        m_status.startedNs = recording.meta.originNs;
     m_status.running = true;
-    m_status.startedNs = monotonicNs();
     m_status.ringDrops = 0;
+    m_clockNs.store(m_status.startedNs, std::memory_order_release);
+}
+
+void ReplaySource::advanceClock(int64_t recordedNs)
+{
+    // One writer (the replay thread): a plain load and store keep it monotonic.
+    if (recordedNs > m_clockNs.load(std::memory_order_relaxed))
+        m_clockNs.store(recordedNs, std::memory_order_release);
 }
 
 EngineStatus ReplaySource::status() const
@@ -88,6 +96,7 @@ bool ReplaySource::push(const Sample& s)
     }
     }
     m_pushed.fetch_add(1, std::memory_order_relaxed);
+    advanceClock(s.completionNs);
     return true;
 }
 
@@ -112,11 +121,14 @@ void ReplaySource::finish()
         c.state.store(f.state, std::memory_order_release);
         set(c.triggered, f.triggered);
     }
-    std::lock_guard lock(m_statusMutex);
-    const int64_t started = m_status.startedNs;
-    m_status = m_recording.final.engine;
-    m_status.running = false;
-    m_status.startedNs = started; // elapsed time is the replay's
+    {
+        std::lock_guard lock(m_statusMutex);
+        const int64_t started = m_status.startedNs;
+        m_status = m_recording.final.engine;
+        m_status.running = false;
+        m_status.startedNs = started;
+    }
+    advanceClock(m_recording.final.monotonicNs);
 }
 
 } // namespace irqscope::core

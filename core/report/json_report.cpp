@@ -60,8 +60,12 @@ std::string stateText(uint32_t state)
     return out;
 }
 
-nlohmann::json vectorJson(const VectorSnapshot& v)
+nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec)
 {
+    // Over the whole run: the rates above cover only its last second, which reads low once the run drained.
+    const auto mean = [elapsedSec](uint64_t n) {
+        return elapsedSec > 0 ? static_cast<double>(n) / elapsedSec : 0.0;
+    };
     const auto& c = v.counters;
     nlohmann::json j = {
         {"name", v.name},
@@ -81,6 +85,8 @@ nlohmann::json vectorJson(const VectorSnapshot& v)
         {"state", stateArray(c.state)},
         {"completion_rate_hz", v.completionRateHz},
         {"trigger_rate_hz", v.triggerRateHz},
+        {"mean_completion_rate_hz", mean(v.completions())},
+        {"mean_trigger_rate_hz", mean(c.triggered)},
         {"latency_ns", latencyJson(v.latency)},
         {"last_error", v.lastError},
         {"last_errno", c.lastErrno},
@@ -97,7 +103,7 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
     nlohmann::json vectors = nlohmann::json::array();
     uint64_t triggered = 0, completed = 0, coalesced = 0, missed = 0, inFlight = 0, spurious = 0, errors = 0;
     for (const auto& v : snapshot.vectors) {
-        vectors.push_back(vectorJson(v));
+        vectors.push_back(vectorJson(v, snapshot.elapsedSec));
         triggered += v.counters.triggered;
         completed += v.counters.completed;
         coalesced += v.counters.coalesced;
@@ -159,7 +165,7 @@ nlohmann::json intervalJson(const Snapshot& snapshot)
 {
     nlohmann::json vectors = nlohmann::json::array();
     for (const auto& v : snapshot.vectors) {
-        auto j = vectorJson(v);
+        auto j = vectorJson(v, snapshot.elapsedSec);
         j["interval_latency_ns"] = latencyJson(v.interval);
         vectors.push_back(std::move(j));
     }

@@ -28,7 +28,7 @@ struct RunDescription
     std::string commandLine;
 };
 
-nlohmann::json vectorJson(const VectorSnapshot& v);
+nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec); // elapsedSec: the run's, for mean rates
 nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system);
 nlohmann::json intervalJson(const Snapshot& snapshot); // one JSON Lines record
 

@@ -23,7 +23,7 @@ Aggregator::Aggregator(StatsSource& source, AggregatorConfig config)
     : m_source(source)
     , m_config(config)
     , m_batch(std::max<std::size_t>(config.batchSize, 1))
-    , m_createdNs(monotonicNs())
+    , m_createdNs(source.nowNs())
     , m_sampleRate(config.rateWindow.count())
 {
     const uint32_t n = source.slots().size();
@@ -197,9 +197,9 @@ void Aggregator::applyEvent(const Sample& s, VectorStats& v)
 std::shared_ptr<const Snapshot> Aggregator::build()
 {
     auto snap = std::make_shared<Snapshot>();
-    const int64_t now = monotonicNs();
+    const int64_t now = m_source.nowNs(); // the source's time: rates and elapsed (StatsSource::nowNs)
     snap->generation = ++m_generation;
-    snap->monotonicNs = now;
+    snap->monotonicNs = monotonicNs(); // when it was built, for its age
     snap->wallTimeNs = realtimeNs();
     snap->deviceId = m_source.deviceId();
     snap->engine = m_source.status();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/engine.h"
+#include "engine/monotonic_clock.h"
 #include "engine/sample.h"
 #include "engine/spsc_ring.h"
 #include "engine/vector_counters.h"
@@ -26,6 +27,10 @@ public:
     virtual SpscRing<Sample>& samples() = 0;
     virtual EngineStatus status() const = 0;
     virtual std::string deviceId() const = 0;
+    // The time rates and elapsed time are measured in, on the clock of EngineStatus::startedNs and of the
+    // samples: CLOCK_MONOTONIC for a live run; a replay answers the recording's time it has reached, so its
+    // rates are the recorded ones whatever the replay speed.
+    virtual int64_t nowNs() const { return monotonicNs(); }
 };
 
 class EngineStatsSource final : public StatsSource

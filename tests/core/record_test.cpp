@@ -39,6 +39,9 @@ Snapshot smallFinal()
     v.name = "msix:0";
     v.counters.triggered = 3;
     v.counters.completed = 3;
+    v.hostIrq = 42;
+    v.hostCpu = 1;
+    v.hostCount = 2; // one of the three came from a loopback trigger
     return s;
 }
 
@@ -102,6 +105,8 @@ TEST(RecordFormat, WriterAndReaderRoundTrip)
     EXPECT_EQ(rec.meta.run.vectors, "msix:0-1");
     ASSERT_EQ(rec.final.vectors.size(), 1u);
     EXPECT_EQ(rec.final.vectors[0].counters.triggered, 3u);
+    EXPECT_EQ(rec.final.vectors[0].hostIrq, 42);
+    EXPECT_EQ(rec.final.vectors[0].hostCount, 2u) << "the host count reconciles completions in a rendered report";
     std::vector<Sample> read;
     ASSERT_EQ(reader.forEachSample([&](const Sample* s, std::size_t n) { read.insert(read.end(), s, s + n); }), "");
     ASSERT_EQ(read.size(), samples.size());
@@ -200,10 +205,13 @@ TEST(RecordReplay, ReproducesTheRecordedStatistics)
         const auto& a = live["vectors"][i];
         const auto& b = replay["vectors"][i];
         SCOPED_TRACE(a["name"].get<std::string>());
+        // Rates too: a replay at full speed ends where the run did, not at the replay's own pace.
         for (const char* k : {"name", "triggered", "completed", "coalesced", "missed", "in_flight", "spurious",
-                              "errors", "latency_ns", "histogram_ns", "last_error", "state"})
+                              "errors", "latency_ns", "histogram_ns", "last_error", "state", "completion_rate_hz",
+                              "trigger_rate_hz", "mean_completion_rate_hz", "mean_trigger_rate_hz"})
             EXPECT_EQ(a[k], b[k]) << k;
     }
+    EXPECT_EQ(replay["run"]["duration_s"], live["run"]["duration_s"]);
     EXPECT_NE(r.output.find("msix:0"), std::string::npos) << "the final table";
 }
 

@@ -169,6 +169,12 @@ private Q_SLOTS:
                 continue;
             QCOMPARE(cell(w, v.slot, VectorTableModel::TriggeredColumn), v.counters.triggered);
             QCOMPARE(cell(w, v.slot, VectorTableModel::CompletedColumn), v.counters.completed);
+            // The recorded rate, not the rate at which the replay pushed the samples.
+            QCOMPARE(w.vectorModel()
+                         .index(static_cast<int>(v.slot), VectorTableModel::RateColumn)
+                         .data(VectorTableModel::SortRole)
+                         .toDouble(),
+                     v.completionRateHz);
             QVERIFY(w.vectorModel().index(static_cast<int>(v.slot), VectorTableModel::P99Column).data().toString() !=
                     QStringLiteral("—"));
             QCOMPARE(w.vectorModel()

@@ -2,6 +2,7 @@
 #include "session/replay_player.h"
 
 #include "engine/monotonic_clock.h"
+#include "record/replay_final.h"
 
 #include <algorithm>
 #include <chrono>
@@ -45,6 +46,21 @@ void ReplayPlayer::start(double speed)
     m_thread = std::thread([this] { run(); });
 }
 
+bool ReplayPlayer::waitUntil(int64_t at, double speed, int64_t wallBase, int64_t recordBase)
+{
+    const int64_t now = core::monotonicNs();
+    const auto recordedNow = recordBase + static_cast<int64_t>(static_cast<double>(now - wallBase) * speed);
+    const int64_t origin = m_reader->recording().meta.originNs;
+    // The clock follows the recorded time reached (never past the sample not yet pushed), so rates fall between
+    // samples as they did in the run.
+    m_source.advanceClock(origin + std::min(recordedNow, at));
+    const int64_t due = wallBase + static_cast<int64_t>(static_cast<double>(at - recordBase) / speed);
+    if (due <= now)
+        return false;
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(due - now, 20'000'000)));
+    return true;
+}
+
 void ReplayPlayer::run()
 {
     const core::Recording& rec = m_reader->recording();
@@ -68,11 +84,8 @@ void ReplayPlayer::run()
                 }
                 if (speed <= 0 || m_stop.load(std::memory_order_relaxed))
                     break;
-                const int64_t due = wallBase + static_cast<int64_t>(static_cast<double>(at - recordBase) / speed);
-                const int64_t wait = due - core::monotonicNs();
-                if (wait <= 0)
+                if (!waitUntil(at, speed, wallBase, recordBase))
                     break;
-                std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(wait, 20'000'000)));
             }
             while (!m_stop.load(std::memory_order_relaxed) && pushed - m_aggregator.samplesDrained() >= room)
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
@@ -80,8 +93,24 @@ void ReplayPlayer::run()
                 m_pushed.store(++pushed, std::memory_order_relaxed);
         }
     });
-    if (err.empty() && !m_stop.load(std::memory_order_relaxed))
+    // At a recorded pace, the run's last second without samples plays too: rates fall as they did.
+    const int64_t end = rec.final.monotonicNs - rec.meta.originNs;
+    while (err.empty() && !m_stop.load(std::memory_order_relaxed)) {
+        const double speed = m_speed.load(std::memory_order_relaxed);
+        if (speed <= 0)
+            break;
+        if (speed != lastSpeed) {
+            lastSpeed = speed;
+            wallBase = core::monotonicNs();
+            recordBase = m_source.nowNs() - rec.meta.originNs;
+        }
+        if (!waitUntil(end, speed, wallBase, recordBase))
+            break;
+    }
+    if (err.empty() && !m_stop.load(std::memory_order_relaxed)) {
         m_source.finish(); // the recorded final counters and states
+        m_completed = true;
+    }
     {
         std::lock_guard lock(g_errorMutex);
         m_error = err;
@@ -102,7 +131,12 @@ std::shared_ptr<const core::Snapshot> ReplayPlayer::latest()
     if (finished()) {
         if (m_thread.joinable())
             m_thread.join();
-        m_final = m_aggregator.finalSnapshot(); // drains what is left: the recorded statistics
+        auto replayed = m_aggregator.finalSnapshot(); // drains what is left
+        // Played to the end: the recording's final snapshot with the replayed latencies (replay_final.h).
+        m_final =
+            m_completed
+                ? std::make_shared<const core::Snapshot>(core::replayFinalSnapshot(m_reader->recording(), *replayed))
+                : std::move(replayed);
         return m_final;
     }
     return m_aggregator.latest();

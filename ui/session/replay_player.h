@@ -40,6 +40,9 @@ public:
 private:
     explicit ReplayPlayer(std::shared_ptr<core::RecordingReader> reader);
     void run();
+    // Paces toward recorded time `at` (ns after the origin) at `speed`, moving the source's clock along. False
+    // when `at` is due; otherwise it slept a little (at most 20 ms) and the caller checks again.
+    bool waitUntil(int64_t at, double speed, int64_t wallBase, int64_t recordBase);
 
     std::shared_ptr<core::RecordingReader> m_reader;
     core::ReplaySource m_source;
@@ -48,7 +51,8 @@ private:
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_finished{false};
     std::atomic<uint64_t> m_pushed{0};
-    std::string m_error; // written by the thread before m_finished
+    std::string m_error;      // written by the thread before m_finished
+    bool m_completed = false; // every sample played and finish()ed: written by the thread before m_finished
     std::shared_ptr<const core::Snapshot> m_final;
     std::thread m_thread;
 };
