@@ -125,12 +125,7 @@ int runExporter(const ExporterOptions& o)
     aggregation.publishInterval = std::chrono::milliseconds(250); // scrapes are seconds apart
     Aggregator aggregator(source, aggregation);
     aggregator.start();
-    struct StopMetrics
-    {
-        MetricsServer& server;
-        ~StopMetrics() { server.stop(); }
-    } stopMetrics{metrics};
-    metrics.start([&aggregator] { return aggregator.latest(); });
+    const MetricsServing serving(metrics, true, [&aggregator] { return aggregator.latest(); });
     std::printf("irqscope exporter: %s, %u vector%s armed (%s), passive; serving %s\n", o.device.c_str(), armed,
                 armed == 1 ? "" : "s", formatVectorSpec(ranges).c_str(), metrics.url().c_str());
     std::fflush(stdout);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace httplib {
 class Server;
@@ -57,6 +58,25 @@ private:
     int m_port = -1;
     Provider m_provider;
     std::thread m_thread;
+};
+
+// Serves `provider` while in scope (nothing when `serve` is false) and stops the server on every exit path.
+// Declare it after whatever the provider reads from, so the server stops before that goes away.
+class MetricsServing
+{
+public:
+    MetricsServing(MetricsServer& server, bool serve, MetricsServer::Provider provider)
+        : m_server(server)
+    {
+        if (serve)
+            m_server.start(std::move(provider));
+    }
+    ~MetricsServing() { m_server.stop(); }
+    MetricsServing(const MetricsServing&) = delete;
+    MetricsServing& operator=(const MetricsServing&) = delete;
+
+private:
+    MetricsServer& m_server;
 };
 
 } // namespace irqscope::cli

@@ -105,15 +105,9 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     config.interval = *interval;
     Observer observer(config);
     observer.start();
-    struct StopMetrics
-    {
-        MetricsServer& server;
-        ~StopMetrics() { server.stop(); }
-    } stopMetrics{metrics};
-    if (!o.metrics.empty()) {
-        metrics.start([&observer] { return observer.latest(); });
+    const MetricsServing serving(metrics, !o.metrics.empty(), [&observer] { return observer.latest(); });
+    if (!o.metrics.empty())
         std::fprintf(stderr, "irqscope: serving metrics on %s\n", metrics.url().c_str());
-    }
 
     // Host handler timing where tracefs allows it (not for a recorded procfs: its IRQs are not this host's).
     std::string timing;

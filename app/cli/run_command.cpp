@@ -290,15 +290,9 @@ int runMeasurement(const RunOptions& o)
     });
     aggregator.start();
     // Serves from the aggregator's latest snapshot; stopped (by this guard at the latest) before the aggregator goes.
-    struct StopMetrics
-    {
-        MetricsServer& server;
-        ~StopMetrics() { server.stop(); }
-    } stopMetrics{metrics};
-    if (!o.metrics.empty()) {
-        metrics.start([&aggregator] { return aggregator.latest(); });
+    const MetricsServing serving(metrics, !o.metrics.empty(), [&aggregator] { return aggregator.latest(); });
+    if (!o.metrics.empty())
         std::fprintf(stderr, "irqscope: serving metrics on %s\n", metrics.url().c_str());
-    }
 
     // --- live view ---------------------------------------------------------------------------------------------
     TableHeader header;
