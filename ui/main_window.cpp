@@ -325,25 +325,43 @@ void MainWindow::updateCharted()
         m_histogramChart->refresh(*m_shown);
 }
 
-std::vector<uint32_t> MainWindow::selectedSlots() const
+const std::vector<uint32_t>& MainWindow::selectedSlots() const
 {
-    std::vector<uint32_t> slots;
+    if (!m_selectedStale)
+        return m_selected;
+    m_selectedStale = false;
+    m_selected.clear();
     if (!m_view->selectionModel())
-        return slots;
-    for (const QModelIndex& index : m_view->selectionModel()->selectedRows())
-        slots.push_back(index.data(VectorTableModel::SlotRole).toUInt());
-    std::sort(slots.begin(), slots.end());
-    return slots;
+        return m_selected;
+    // Rows are selected whole (SelectRows), so every range's rows are selected rows.
+    for (const QItemSelectionRange& range : m_view->selectionModel()->selection()) {
+        for (int row = range.top(); row <= range.bottom(); ++row)
+            m_selected.push_back(m_proxy->index(row, 0).data(VectorTableModel::SlotRole).toUInt());
+    }
+    std::sort(m_selected.begin(), m_selected.end());
+    m_selected.erase(std::unique(m_selected.begin(), m_selected.end()), m_selected.end());
+    return m_selected;
 }
 
 void MainWindow::selectSlots(const std::vector<uint32_t>& slots)
 {
-    QItemSelection selection;
+    std::vector<int> rows;
     for (uint32_t slot : slots) {
-        const QModelIndex source = m_model->index(static_cast<int>(slot), 0);
-        const QModelIndex proxy = m_proxy->mapFromSource(source);
+        const QModelIndex proxy = m_proxy->mapFromSource(m_model->index(static_cast<int>(slot), 0));
         if (proxy.isValid())
-            selection.select(proxy, proxy);
+            rows.push_back(proxy.row());
+    }
+    std::sort(rows.begin(), rows.end());
+    // One range per run of adjacent rows: Qt tests every painted cell against every range, and re-maps each
+    // range's persistent indexes on every layout change, so 512 one-row ranges cost 512 times one range.
+    QItemSelection selection;
+    const int lastColumn = m_proxy->columnCount() - 1;
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i;
+        while (j + 1 < rows.size() && rows[j + 1] <= rows[j] + 1)
+            ++j;
+        selection.append(QItemSelectionRange(m_proxy->index(rows[i], 0), m_proxy->index(rows[j], lastColumn)));
+        i = j + 1;
     }
     m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }

@@ -57,8 +57,11 @@ public:
     // reason goes to the log).
     bool exportReport(const QString& path, std::optional<ReportFormat> format = std::nullopt);
     bool exporting() const;
-    // Selects these vectors in the table (and charts them).
+    // Selects these vectors in the table (and charts them), as one selection range per run of adjacent rows.
     void selectSlots(const std::vector<uint32_t>& slots);
+    // The slots of the selected rows, ascending; kept up to date from the selection model's signals, so the 30 Hz
+    // refresh never asks Qt to list the selection (selectedRows() is quadratic in the selection ranges).
+    const std::vector<uint32_t>& selectedSlots() const;
 
     MeasurementSession& session() { return m_session; }
     VectorTableModel& vectorModel() { return *m_model; }
@@ -97,7 +100,7 @@ private:
     void updateHostNote();
     void engineStopped();
 
-    std::vector<uint32_t> selectedSlots() const;
+    void selectionMayHaveChanged() { m_selectedStale = true; }
     void sendToSelection(core::CommandKind kind, const QString& verb);
     void startEngine();
     void stopEngine();
@@ -136,6 +139,8 @@ private:
     uint64_t m_shownEpoch = 0;
     uint64_t m_shownGeneration = 0;
     std::vector<uint32_t> m_charted;
+    mutable std::vector<uint32_t> m_selected; // selectedSlots(), recomputed when stale
+    mutable bool m_selectedStale = true;
     // What was armed and triggering when the engine stopped: re-armed by the next start.
     std::vector<core::VectorRange> m_rearm;
     std::vector<core::VectorRange> m_retrigger;

@@ -89,9 +89,16 @@ void MainWindow::connectActions()
     connect(m_actions.quit, &QAction::triggered, this, &QWidget::close);
 
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        selectionMayHaveChanged();
         updateActions();
         updateCharted();
     });
+    // What can change the selected slots without selectionChanged: a reset clears the selection silently, a
+    // filter drops rows, a re-sort moves them (connected after the selection model, so it has caught up).
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::selectionMayHaveChanged);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::selectionMayHaveChanged);
+    connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &MainWindow::selectionMayHaveChanged);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::selectionMayHaveChanged);
     connect(&m_session, &MeasurementSession::commandFinished, m_log, &CommandLog::addResult);
     connect(&m_session, &MeasurementSession::commandFinished, this,
             [this](const QString& what, int error, const QString& message) {

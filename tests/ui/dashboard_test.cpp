@@ -178,6 +178,30 @@ private Q_SLOTS:
         QVERIFY(!a.start->isEnabled());
         QVERIFY(a.stop->isEnabled());
     }
+
+    void selectionIsOneRangeAndItsSlotsFollowSortAndFilter()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openDevice(QStringLiteral("sim"))); // msix:0-7 armed and triggered
+        const uint32_t msix0 = w.session().slots().slot({core::IrqIndex::Msix, 0});
+        QTRY_VERIFY_WITH_TIMEOUT(cell(w, msix0 + 7, VectorTableModel::TriggeredColumn) > 0, 5000);
+        // Adjacent rows become one selection range: Qt checks every painted cell against every range.
+        w.selectSlots(range(msix0, 16));
+        QCOMPARE(w.vectorView()->selectionModel()->selection().size(), 1);
+        QCOMPARE(w.selectedSlots(), range(msix0, 16));
+        QCOMPARE(w.chartedSlots(), range(msix0, 8)); // the charts take the first eight
+        // Re-sorting moves the rows, not the selected vectors.
+        w.vectorView()->sortByColumn(VectorTableModel::IndexColumn, Qt::DescendingOrder);
+        QCOMPARE(w.selectedSlots(), range(msix0, 16));
+        // Hiding idle vectors drops them from the selection.
+        w.dashboardActions().activeOnly->setChecked(true);
+        QCOMPARE(w.selectedSlots(), range(msix0, 8));
+        w.dashboardActions().activeOnly->setChecked(false);
+        // A new device resets the table: nothing is selected any more.
+        QVERIFY(w.openDevice(QStringLiteral("sim")));
+        QVERIFY(w.selectedSlots().empty());
+    }
 };
 
 std::unique_ptr<QObject> makeDashboardTests()
