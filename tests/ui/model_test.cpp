@@ -13,8 +13,11 @@
 #include "session/vector_runs.h"
 
 #include <QAbstractItemModelTester>
+#include <QItemSelectionModel>
 #include <QSignalSpy>
 #include <QTest>
+
+#include <tuple>
 
 namespace irqscope::ui::test {
 
@@ -62,11 +65,23 @@ private Q_SLOTS:
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         const uint32_t msix0 = slots.slot({core::IrqIndex::Msix, 0});
+        const auto span = [&](int i) {
+            const auto topLeft = changed.at(i).at(0).value<QModelIndex>();
+            const auto bottomRight = changed.at(i).at(1).value<QModelIndex>();
+            return std::tuple(topLeft.row(), bottomRight.row(), topLeft.column(), bottomRight.column());
+        };
         QCOMPARE(model.applySnapshot(snapshotWith(slots, {msix0, msix0 + 1, msix0 + 5}, 10)), 3);
-        QCOMPARE(changed.count(), 2); // rows msix0..msix0+1, then msix0+5
+        // One signal over the changed rows; newly active rows change colour in every column.
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(span(0), std::tuple(int(msix0), int(msix0 + 5), 0, VectorTableModel::ColumnCount - 1));
         QCOMPARE(model.applySnapshot(snapshotWith(slots, {msix0, msix0 + 1, msix0 + 5}, 10)), 0);
-        QCOMPARE(changed.count(), 2); // nothing changed: no signal
+        QCOMPARE(changed.count(), 1); // nothing changed: no signal
         QCOMPARE(model.applySnapshot(snapshotWith(slots, {msix0, msix0 + 1, msix0 + 5}, 11)), 3);
+        // Only the counts moved: the index columns (the default sort) are left out, so a proxy has nothing to
+        // re-sort.
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(span(1), std::tuple(int(msix0), int(msix0 + 5), int(VectorTableModel::TriggeredColumn),
+                                     int(VectorTableModel::CompletedColumn)));
         QCOMPARE(reset.count(), 0); // updates never reset
         const QModelIndex state = model.index(static_cast<int>(msix0), VectorTableModel::StateColumn);
         QCOMPARE(state.data().toString(), QStringLiteral("triggering"));
@@ -122,6 +137,48 @@ private Q_SLOTS:
                     .data(Qt::ToolTipRole)
                     .toString()
                     .contains(QStringLiteral("CPU 2")));
+    }
+
+    void proxySortedByIndexIsNotRelaidOutBySnapshots()
+    {
+        // 512 selected vectors, as the dashboard charts them: each layout change makes Qt re-map every selected
+        // row, so a snapshot that moves no row must not cause one.
+        VectorTableModel model;
+        VectorFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const core::VectorSlots slots({1, 1, 512, 1, 1});
+        model.setVectors(slots);
+        proxy.sort(VectorTableModel::IndexColumn, Qt::AscendingOrder);
+        QItemSelectionModel selection(&proxy);
+        selection.select(QItemSelection(proxy.index(0, 0), proxy.index(proxy.rowCount() - 1, 0)),
+                         QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        std::vector<uint32_t> all;
+        for (uint32_t i = 0; i < 512; ++i)
+            all.push_back(slots.slot({core::IrqIndex::Msix, i}));
+        auto snapshot = [&](uint64_t n) {
+            core::Snapshot s;
+            for (uint32_t slot : all) {
+                core::VectorSnapshot v;
+                v.slot = slot;
+                v.counters.triggered = n + slot % 7;
+                v.counters.completed = n;
+                v.counters.state = core::vstate::kArmed | core::vstate::kTriggering;
+                v.completionRateHz = static_cast<double>(n % 13);
+                s.vectors.push_back(v);
+            }
+            return s;
+        };
+        model.applySnapshot(snapshot(1));
+        QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        for (uint64_t n = 2; n < 10; ++n)
+            model.applySnapshot(snapshot(n));
+        QCOMPARE(layout.count(), 0);
+        QCOMPARE(changed.count(), 8);
+        for (const auto& args : changed)
+            QVERIFY(args.at(0).value<QModelIndex>().column() > VectorTableModel::IndexColumn);
+        QCOMPARE(selection.selection().size(), 1);
     }
 
     void proxySortsByNumbersAndFiltersIdleVectors()

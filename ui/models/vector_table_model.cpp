@@ -2,27 +2,17 @@
 #include "models/vector_table_model.h"
 
 #include "format/display_text.h"
+#include "models/changed_columns.h"
 #include "models/vector_state.h"
 
 #include <QBrush>
 #include <QFont>
 
 #include <limits>
-#include <tuple>
 
 namespace irqscope::ui {
 
 namespace {
-
-// What the table shows of a row: rows whose shown fields are equal are not re-painted.
-auto shownFields(const VectorRow& r)
-{
-    const auto& c = r.counters;
-    const auto& l = r.latency;
-    return std::tuple(r.seen, c.state, c.triggered, c.completed, c.coalesced, c.missed, c.inFlight, c.spurious,
-                      c.errors, static_cast<int64_t>(r.rateHz), l.count, l.minNs, l.p50Ns, l.p99Ns, l.p999Ns, l.maxNs,
-                      r.hostIrq, r.hostCpu, r.lastError);
-}
 
 bool isNumeric(int column)
 {
@@ -49,14 +39,13 @@ void VectorTableModel::setVectors(const core::VectorSlots& slots)
 
 int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
 {
+    // The observer's state text differs ("in use by owner"): every state cell changes with the mode.
+    const bool modeChanged = snapshot.observed != m_observed;
     m_observed = snapshot.observed;
     int changed = 0;
-    int runStart = -1;
-    auto flush = [&](int endRow) {
-        if (runStart >= 0)
-            Q_EMIT dataChanged(index(runStart, 0), index(endRow - 1, ColumnCount - 1));
-        runStart = -1;
-    };
+    int firstRow = -1;
+    int lastRow = -1;
+    ColumnSpan columns;
     std::size_t next = 0; // snapshot vectors are in slot order
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         VectorRow& r = m_rows[row];
@@ -77,16 +66,21 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             updated.counters.state = 0;
             updated.rateHz = 0;
         }
-        if (shownFields(updated) == shownFields(r)) {
-            flush(static_cast<int>(row));
+        ColumnSpan span = changedColumns(r, updated);
+        if (modeChanged)
+            span.add(StateColumn);
+        if (span.empty())
             continue;
-        }
         r = std::move(updated);
         ++changed;
-        if (runStart < 0)
-            runStart = static_cast<int>(row);
+        columns.add(span);
+        if (firstRow < 0)
+            firstRow = static_cast<int>(row);
+        lastRow = static_cast<int>(row);
     }
-    flush(static_cast<int>(m_rows.size()));
+    // One signal: the view repaints its viewport either way, and the proxy maps one range instead of many.
+    if (changed)
+        Q_EMIT dataChanged(index(firstRow, columns.first), index(lastRow, columns.last));
     return changed;
 }
 

@@ -1,5 +1,6 @@
 // VectorTableModel: one row per vector the device has (slot order), filled from the latest Snapshot. Rows are
-// reset only when the device (its vector set) changes; a snapshot emits dataChanged for the rows that changed.
+// reset only when the device (its vector set) changes; a snapshot emits one dataChanged spanning only the rows
+// and columns that changed, so a proxy sorted by a column that did not change has nothing to re-sort.
 #pragma once
 
 #include "engine/vector_counters.h"
