@@ -265,6 +265,9 @@ private Q_SLOTS:
         QList<QPointF> outline;
         QCOMPARE(stepOutline({0, 7}, 1'000, 0.8, outline), uint64_t{7});
         QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {1, 0.8}, {1, 7}, {2, 7}}));
+        // Runs of equal bins (the empty tail above all) are one step each.
+        QCOMPARE(stepOutline({0, 0, 0, 7, 7, 0, 0}, 1'000, 0.8, outline), uint64_t{7});
+        QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {3, 0.8}, {3, 7}, {5, 7}, {5, 0.8}, {7, 0.8}}));
     }
 
     void oneOutlierDoesNotSqueezeTheHistogram()

@@ -67,9 +67,14 @@ uint64_t stepOutline(const std::vector<uint64_t>& bins, int64_t binWidthNs, doub
     for (std::size_t i = 0; i < bins.size(); ++i) {
         const double y = bins[i] ? static_cast<double>(bins[i]) : floor;
         const double x0 = static_cast<double>(i) * widthUs;
+        peak = std::max(peak, bins[i]);
+        // A bin level with the one before extends its step: Qt Charts strokes every point again on each update.
+        if (i > 0 && bins[i] == bins[i - 1]) {
+            out.back().setX(x0 + widthUs);
+            continue;
+        }
         out.append(QPointF(x0, y));
         out.append(QPointF(x0 + widthUs, y));
-        peak = std::max(peak, bins[i]);
     }
     return peak;
 }

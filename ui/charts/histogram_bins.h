@@ -32,7 +32,8 @@ int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP999Ns);
 void rebin(const std::vector<std::pair<int64_t, uint64_t>>& buckets, int64_t binWidthNs, int binCount,
            std::vector<uint64_t>& bins);
 
-// The step outline of `bins` in (µs, count) with empty bins at `floor`; `out` is cleared first (capacity kept).
+// The step outline of `bins` in (µs, count) with empty bins at `floor`, one step per run of equal bins; `out` is
+// cleared first (capacity kept).
 // Returns the largest count.
 uint64_t stepOutline(const std::vector<uint64_t>& bins, int64_t binWidthNs, double floor, QList<QPointF>& out);
 

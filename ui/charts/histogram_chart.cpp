@@ -33,7 +33,7 @@ HistogramChart::HistogramChart(QWidget* parent)
     for (int i = 0; i < kMaxChartedVectors; ++i) {
         const auto n = static_cast<std::size_t>(i);
         m_series[n] = new QLineSeries(c);
-        m_series[n]->setPen(QPen(seriesColor(i), 1.5));
+        m_series[n]->setPen(QPen(seriesColor(i), kLineWidth));
         m_points[n].reserve(2 * kBins + 2);
         c->addSeries(m_series[n]);
         m_series[n]->attachAxis(m_x);

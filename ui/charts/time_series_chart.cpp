@@ -55,7 +55,7 @@ TimeSeriesChart::TimeSeriesChart(Metric metric, const HistoryStore& history, QWi
     for (int i = 0; i < kMaxChartedVectors; ++i) {
         const auto n = static_cast<std::size_t>(i);
         m_main[n] = new QLineSeries(c);
-        m_main[n]->setPen(QPen(seriesColor(i), 1.5));
+        m_main[n]->setPen(QPen(seriesColor(i), kLineWidth));
         m_mainPoints[n].reserve(4096);
         c->addSeries(m_main[n]);
         m_main[n]->attachAxis(m_x);
@@ -63,7 +63,7 @@ TimeSeriesChart::TimeSeriesChart(Metric metric, const HistoryStore& history, QWi
         m_main[n]->setVisible(false);
         if (metric == Metric::Latency) {
             m_median[n] = new QLineSeries(c);
-            m_median[n]->setPen(QPen(seriesColor(i), 1, Qt::DashLine));
+            m_median[n]->setPen(QPen(seriesColor(i), kLineWidth, Qt::DashLine));
             m_medianPoints[n].reserve(4096);
             c->addSeries(m_median[n]);
             m_median[n]->attachAxis(m_x);
