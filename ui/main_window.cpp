@@ -1,5 +1,5 @@
 // The dashboard window: layout, menus, settings persistence, and the 30 Hz refresh that moves the latest
-// snapshot into the table, the charts and the status bar.
+// snapshot into the time charts and the status bar (the table and the histogram at 10 Hz).
 #include "main_window.h"
 
 #include "charts/histogram_chart.h"
@@ -268,18 +268,26 @@ void MainWindow::tick()
     const auto snapshot = m_session.latest();
     const int64_t now = core::monotonicNs();
     const bool running = m_session.running();
-    if (snapshot &&
-        (m_session.epoch() != m_shownEpoch || snapshot->generation != m_shownGeneration || snapshot != m_shown)) {
+    const bool fresh = snapshot && (m_session.epoch() != m_shownEpoch || snapshot->generation != m_shownGeneration ||
+                                    snapshot != m_shown);
+    if (fresh) {
         m_shown = snapshot;
         m_shownEpoch = m_session.epoch();
         m_shownGeneration = snapshot->generation;
-        m_model->applySnapshot(*snapshot);
         m_history.append(*snapshot);
+        m_slowPending = true;
+    }
+    if (m_slowPending && (!running || now - m_slowShownNs >= kSlowViewIntervalNs)) {
+        m_slowPending = false;
+        m_slowShownNs = now;
+        m_model->applySnapshot(*m_shown);
         if (selectedSlots().empty())
             updateCharted(); // the default selection follows the active vectors
+        m_histogramChart->refresh(*m_shown);
+    }
+    if (fresh) {
         m_latencyChart->refresh();
         m_rateChart->refresh();
-        m_histogramChart->refresh(*snapshot);
     }
     m_status->update(snapshot.get(), running, now);
     if (m_session.mode() == SessionMode::Replay && m_session.replay()) {

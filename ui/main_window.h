@@ -37,6 +37,13 @@ class MainWindow final : public QMainWindow
 public:
     static constexpr int kRefreshIntervalMs = 33; // 30 Hz, the aggregator's publish rate
 
+    // The table and the histogram take the latest snapshot at most 10 times a second (and at once when the engine
+    // has stopped); the time charts take every one. Digits are read, not watched, and a histogram since start does
+    // not visibly change from one 30 Hz frame to the next, while each update repaints every visible cell (text
+    // shaping per cell) or re-strokes 8 outlines of 400 points (Qt Charts rebuilds each series' shape): after the
+    // selection fix these were the GUI thread's largest costs (perf on bench/gui_load).
+    static constexpr int64_t kSlowViewIntervalNs = 100'000'000;
+
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -138,6 +145,8 @@ private:
     std::shared_ptr<const core::Snapshot> m_shown;
     uint64_t m_shownEpoch = 0;
     uint64_t m_shownGeneration = 0;
+    bool m_slowPending = false; // m_shown is newer than what the table and the histogram show
+    int64_t m_slowShownNs = 0;  // when they last took a snapshot
     std::vector<uint32_t> m_charted;
     mutable std::vector<uint32_t> m_selected; // selectedSlots(), recomputed when stale
     mutable bool m_selectedStale = true;

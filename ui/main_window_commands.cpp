@@ -229,6 +229,8 @@ void MainWindow::resetView()
 {
     m_session.close();
     m_shown.reset();
+    m_slowPending = false;
+    m_slowShownNs = 0; // the next device's first snapshot shows at once
     m_charted.clear();
     m_rearm.clear();
     m_retrigger.clear();
