@@ -217,13 +217,15 @@ void MainWindow::showObservedColumnsOnly(bool observing)
         return;
     if (observing)
         m_headerBeforeObserving = m_view->horizontalHeader()->saveState();
+    // Rate/s as the last visible column would stretch across the table, its numbers far from their vectors. Off
+    // before hiding: hiding the stretched last section while stretching leaves its width in the header, and the
+    // row striping ran that far (~60 px) past the last column.
+    m_view->horizontalHeader()->setStretchLastSection(!observing);
     // What an observer has: which vectors the owner enabled, their host IRQ, CPU and interrupt rate.
     for (int c = VectorTableModel::TriggeredColumn; c < VectorTableModel::ColumnCount; ++c) {
         if (c != VectorTableModel::RateColumn)
             m_view->setColumnHidden(c, observing);
     }
-    // Rate/s as the last visible column would stretch across the table, its numbers far from their vectors.
-    m_view->horizontalHeader()->setStretchLastSection(!observing);
     // Nothing is drawn in the histogram while observing: no legend for empty series.
     m_histogramChart->chart()->legend()->setVisible(!observing);
     if (!observing) {
