@@ -43,6 +43,7 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
     connectActions();
     restoreSettings();
+    updateHostColumns(); // hidden until a vector has a host IRQ (never on the simulated device)
     m_timer->setInterval(kRefreshIntervalMs);
     m_timer->setTimerType(Qt::PreciseTimer);
     connect(m_timer, &QTimer::timeout, this, &MainWindow::tick);
@@ -82,10 +83,10 @@ void MainWindow::buildLayout()
     // Widths from the font, for the widest text each column usually shows.
     const QFontMetrics metrics = m_view->fontMetrics();
     for (int c = 0; c < VectorTableModel::ColumnCount; ++c) {
-        const char* sample = c == VectorTableModel::StateColumn       ? "pending · masked"
-                             : c >= VectorTableModel::MinColumn       ? "999 µs"
-                             : c >= VectorTableModel::TriggeredColumn ? "9999999"
-                                                                      : "MSI-X";
+        const char* sample = c == VectorTableModel::StateColumn ? "pending · masked"
+                             : c >= VectorTableModel::MinColumn && c <= VectorTableModel::MaxColumn ? "999 µs"
+                             : c >= VectorTableModel::TriggeredColumn                               ? "9999999"
+                                                                                                    : "MSI-X";
         const int header = metrics.horizontalAdvance(m_model->headerData(c, Qt::Horizontal).toString());
         m_view->setColumnWidth(c, std::max(metrics.horizontalAdvance(QString::fromUtf8(sample)), header) +
                                       (c == VectorTableModel::StateColumn ? 36 : 18));
@@ -221,8 +222,9 @@ void MainWindow::showObservedColumnsOnly(bool observing)
     // before hiding: hiding the stretched last section while stretching leaves its width in the header, and the
     // row striping ran that far (~60 px) past the last column.
     m_view->horizontalHeader()->setStretchLastSection(!observing);
-    // What an observer has: which vectors the owner enabled, their host IRQ, CPU and interrupt rate.
-    for (int c = VectorTableModel::TriggeredColumn; c < VectorTableModel::ColumnCount; ++c) {
+    // What an observer has: which vectors the owner enabled, their host IRQ, CPU and interrupt rate (the host
+    // columns follow the data, updateHostColumns()).
+    for (int c = VectorTableModel::TriggeredColumn; c <= VectorTableModel::MaxColumn; ++c) {
         if (c != VectorTableModel::RateColumn)
             m_view->setColumnHidden(c, observing);
     }
@@ -232,6 +234,26 @@ void MainWindow::showObservedColumnsOnly(bool observing)
         m_view->horizontalHeader()->restoreState(m_headerBeforeObserving);
         m_headerBeforeObserving.clear();
     }
+    updateHostColumns();
+}
+
+void MainWindow::updateHostColumns()
+{
+    const bool host = m_model->hasHostData();
+    const bool observing = !m_headerBeforeObserving.isEmpty();
+    const bool hideCount = !host;
+    const bool hideGap = !host || observing;
+    if (m_view->isColumnHidden(VectorTableModel::HostCountColumn) == hideCount &&
+        m_view->isColumnHidden(VectorTableModel::HostGapColumn) == hideGap)
+        return;
+    // The gap is the last column, stretched on a real device: hiding it while stretching would leave its width
+    // in the header (see showObservedColumnsOnly()).
+    QHeaderView* header = m_view->horizontalHeader();
+    const bool stretch = header->stretchLastSection();
+    header->setStretchLastSection(false);
+    m_view->setColumnHidden(VectorTableModel::HostCountColumn, hideCount);
+    m_view->setColumnHidden(VectorTableModel::HostGapColumn, hideGap);
+    header->setStretchLastSection(stretch);
 }
 
 void MainWindow::saveSettings() const
@@ -283,6 +305,7 @@ void MainWindow::tick()
         m_slowPending = false;
         m_slowShownNs = now;
         m_model->applySnapshot(*m_shown);
+        updateHostColumns();
         if (selectedSlots().empty())
             updateCharted(); // the default selection follows the active vectors
         m_histogramChart->refresh(*m_shown);

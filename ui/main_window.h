@@ -108,6 +108,9 @@ private:
     void engineStopped();
 
     void selectionMayHaveChanged() { m_selectedStale = true; }
+    // Shows the host count and gap columns when some vector has a host IRQ (the gap not while observing: the
+    // observer counts only host interrupts, so it is always 0).
+    void updateHostColumns();
     void sendToSelection(core::CommandKind kind, const QString& verb);
     void startEngine();
     void stopEngine();

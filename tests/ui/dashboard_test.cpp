@@ -201,6 +201,9 @@ private Q_SLOTS:
         // A new device resets the table: nothing is selected any more.
         QVERIFY(w.openDevice(QStringLiteral("sim")));
         QVERIFY(w.selectedSlots().empty());
+        // The simulated device has no host IRQs: no host count or gap columns.
+        QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostCountColumn));
+        QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostGapColumn));
     }
 };
 

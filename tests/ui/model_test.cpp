@@ -139,6 +139,48 @@ private Q_SLOTS:
                     .contains(QStringLiteral("CPU 2")));
     }
 
+    void hostCountAndGapShowWhatTheHostIrqTook()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        model.setHostNote(QStringLiteral("not a host interrupt: simulated device"));
+        auto s = snapshotWith(slots, {0, 1, 2}, 40);
+        model.applySnapshot(s);
+        QVERIFY(!model.hasHostData()); // the simulated device: the window hides the columns
+        QCOMPARE(model.index(0, VectorTableModel::HostCountColumn).data().toString(), QStringLiteral("—"));
+        QCOMPARE(model.index(0, VectorTableModel::HostGapColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("not a host interrupt: simulated device"));
+
+        // A real device: vector 1 looped back (the host IRQ took none of its 40 completions), vector 2 raised by
+        // the device (every completion came through IRQ 35).
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        s.vectors[1].hostIrq = 34;
+        s.vectors[1].hostCount = 0;
+        s.vectors[2].hostIrq = 35;
+        s.vectors[2].hostCount = 40;
+        model.applySnapshot(s);
+        QVERIFY(model.hasHostData());
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), int(VectorTableModel::HostGapColumn));
+        QCOMPARE(model.index(1, VectorTableModel::HostCountColumn).data().toString(), QStringLiteral("0"));
+        QCOMPARE(model.index(1, VectorTableModel::HostGapColumn).data().toString(), QStringLiteral("40"));
+        QCOMPARE(model.index(2, VectorTableModel::HostCountColumn).data().toString(), QStringLiteral("40"));
+        QCOMPARE(model.index(2, VectorTableModel::HostGapColumn).data().toString(), QStringLiteral("0"));
+        QCOMPARE(model.index(2, VectorTableModel::HostCountColumn).data(VectorTableModel::SortRole).toLongLong(), 40);
+        QVERIFY(model.index(0, VectorTableModel::HostCountColumn).data(VectorTableModel::SortRole).toLongLong() < 0);
+        QVERIFY(model.index(1, VectorTableModel::HostGapColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("did not come through IRQ 34")));
+        QVERIFY(model.index(2, VectorTableModel::HostCountColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("since the vector was armed")));
+        QVERIFY(!model.headerData(VectorTableModel::HostGapColumn, Qt::Horizontal).toString().isEmpty());
+    }
+
     void proxySortedByIndexIsNotRelaidOutBySnapshots()
     {
         // 512 selected vectors, as the dashboard charts them: each layout change makes Qt re-map every selected

@@ -118,6 +118,7 @@ private Q_SLOTS:
         QVERIFY(w.statusPanel()->coreText().startsWith(QStringLiteral("core: CPU ")));
         QVERIFY(w.statusPanel()->ageText().startsWith(QStringLiteral("snapshot age: ")));
         QCOMPARE(w.statusPanel()->dropsText(), QStringLiteral("ring drops: 0"));
+        QCOMPARE(phantomHeaderWidth(w.vectorView()), 0); // the host columns (none on sim) left nothing behind
 
         // The report of what is on show.
         const QString report =
@@ -186,6 +187,10 @@ private Q_SLOTS:
         QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::P99Column));
         QVERIFY(w.vectorView()->columnWidth(VectorTableModel::RateColumn) < 200); // not stretched across
         QCOMPARE(phantomHeaderWidth(w.vectorView()), 0);
+        // The interrupts each host IRQ took since observing started; the gap is 0 by construction (the observer
+        // counts nothing but host interrupts), so it is not shown.
+        QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::HostCountColumn));
+        QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostGapColumn));
         // Opening the simulated device brings them back.
         QVERIFY(w.openDevice(QStringLiteral("sim")));
         QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::TriggeredColumn));

@@ -56,6 +56,10 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
         return l.p999Ns != m.p999Ns || (l.count > 0) != (m.count > 0);
     case C::MaxColumn:
         return l.maxNs != m.maxNs || (l.count > 0) != (m.count > 0);
+    case C::HostCountColumn:
+        return a.hostCount != b.hostCount || a.hostIrq != b.hostIrq;
+    case C::HostGapColumn:
+        return a.hostGap != b.hostGap || a.hostIrq != b.hostIrq;
     default:
         return false;
     }

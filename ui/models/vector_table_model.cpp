@@ -34,6 +34,7 @@ void VectorTableModel::setVectors(const core::VectorSlots& slots)
         m_rows[slot].slot = slot;
         m_rows[slot].id = slots.id(slot);
     }
+    m_hasHostData = false;
     endResetModel();
 }
 
@@ -46,6 +47,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
     int firstRow = -1;
     int lastRow = -1;
     ColumnSpan columns;
+    bool host = false;
     std::size_t next = 0; // snapshot vectors are in slot order
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         VectorRow& r = m_rows[row];
@@ -61,11 +63,14 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             updated.lastError = v.lastError;
             updated.hostIrq = v.hostIrq;
             updated.hostCpu = v.hostCpu;
+            updated.hostCount = v.hostCount;
+            updated.hostGap = v.hostCompletionGap();
         } else {
             // Not listed (a new engine, nothing armed yet): keep the counts, but it is not armed any more.
             updated.counters.state = 0;
             updated.rateHz = 0;
         }
+        host = host || updated.hostIrq >= 0;
         ColumnSpan span = changedColumns(r, updated);
         if (modeChanged)
             span.add(StateColumn);
@@ -78,6 +83,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             firstRow = static_cast<int>(row);
         lastRow = static_cast<int>(row);
     }
+    m_hasHostData = host;
     // One signal: the view repaints its viewport either way, and the proxy maps one range instead of many.
     if (changed)
         Q_EMIT dataChanged(index(firstRow, columns.first), index(lastRow, columns.last));
@@ -150,7 +156,7 @@ void VectorTableModel::setHostNote(const QString& note)
         return;
     m_hostNote = note;
     if (!m_rows.empty())
-        Q_EMIT dataChanged(index(0, HostIrqColumn), index(rowCount() - 1, HostCpuColumn), {Qt::ToolTipRole});
+        Q_EMIT dataChanged(index(0, HostIrqColumn), index(rowCount() - 1, ColumnCount - 1), {Qt::ToolTipRole});
 }
 
 QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
@@ -198,6 +204,10 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
         return formatLatency(l.p999Ns, have);
     case MaxColumn:
         return formatLatency(l.maxNs, have);
+    case HostCountColumn:
+        return row.hostIrq >= 0 ? QString::number(row.hostCount) : QStringLiteral("—");
+    case HostGapColumn:
+        return row.hostIrq >= 0 ? QString::number(row.hostGap) : QStringLiteral("—");
     default:
         return {};
     }
@@ -247,6 +257,11 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
         return latency(l.p999Ns);
     case MaxColumn:
         return latency(l.maxNs);
+    // No host IRQ sorts before every known count (as an unknown host IRQ, -1, does).
+    case HostCountColumn:
+        return row.hostIrq >= 0 ? static_cast<qint64>(row.hostCount) : qint64{-1};
+    case HostGapColumn:
+        return row.hostIrq >= 0 ? static_cast<qint64>(row.hostGap) : std::numeric_limits<qint64>::min();
     default:
         return {};
     }
@@ -282,6 +297,20 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
                                       .arg(row.hostIrq)
                                       .arg(row.hostCpu)
                                 : m_hostNote;
+    case HostCountColumn:
+        if (row.hostIrq < 0)
+            return m_hostNote;
+        return m_observed ? QStringLiteral("Interrupts IRQ %1 took since observing started").arg(row.hostIrq)
+                          : QStringLiteral("Interrupts IRQ %1 took since the vector was armed: device raises move it, "
+                                           "loopback triggers do not")
+                                .arg(row.hostIrq);
+    case HostGapColumn:
+        return row.hostIrq >= 0 ? QStringLiteral("%1 of the %2 eventfd signals did not come through IRQ %3 "
+                                                 "(loopback triggers); 0 when the device raised every one")
+                                      .arg(row.hostGap)
+                                      .arg(row.hostGap + static_cast<int64_t>(row.hostCount))
+                                      .arg(row.hostIrq)
+                                : m_hostNote;
     default:
         return {};
     }
@@ -291,9 +320,9 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
-    static const char* const kTitles[ColumnCount] = {"Index",  "Sub",   "Host IRQ", "CPU",   "State", "Triggered",
-                                                     "Done",   "Coal.", "Missed",   "Infl.", "Spur.", "Errors",
-                                                     "Rate/s", "Min",   "P50",      "P99",   "P99.9", "Max"};
+    static const char* const kTitles[ColumnCount] = {
+        "Index", "Sub",    "Host IRQ", "CPU", "State", "Triggered", "Done",  "Coal.", "Missed",     "Infl.",
+        "Spur.", "Errors", "Rate/s",   "Min", "P50",   "P99",       "P99.9", "Max",   "Host count", "Host gap"};
     static const char* const kTips[ColumnCount] = {
         "Interrupt index (INTx, MSI, MSI-X, ERR, REQ)",
         "Subindex (vector number within the index)",
@@ -312,7 +341,9 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
         "Median latency",
         "99th percentile latency",
         "99.9th percentile latency",
-        "Maximum latency"};
+        "Maximum latency",
+        "Interrupts the host IRQ took since the vector was armed (device raises; loopback triggers do not move it)",
+        "Eventfd completions minus the host count: signals that did not come through the host IRQ (loopback)"};
     if (role == Qt::DisplayRole)
         return QString::fromUtf8(kTitles[section]);
     if (role == Qt::ToolTipRole)

@@ -25,6 +25,8 @@ struct VectorRow
     std::string lastError;
     int hostIrq = -1;
     int hostCpu = -1;
+    uint64_t hostCount = 0; // interrupts the host IRQ took since arming (meaningful when hostIrq >= 0)
+    int64_t hostGap = 0;    // completions - hostCount: signals that did not come through the host IRQ
 };
 
 class VectorTableModel final : public QAbstractTableModel
@@ -51,6 +53,8 @@ public:
         P99Column,
         P999Column,
         MaxColumn,
+        HostCountColumn, // appended, so saved header states of older versions keep their columns
+        HostGapColumn,
         ColumnCount
     };
     enum Role
@@ -67,6 +71,10 @@ public:
     // Copies the snapshot's vectors into their rows; emits dataChanged for changed rows only. Returns the number
     // of rows that changed.
     int applySnapshot(const core::Snapshot& snapshot);
+    // Some vector has a host IRQ (a real device or an observed one; never the simulated device).
+    bool hasHostData() const { return m_hasHostData; }
+    // The last snapshot came from the observer (nothing armed or fired by irqscope).
+    bool observed() const { return m_observed; }
 
     // The tooltip of an empty (—) host IRQ or CPU cell: why there is no value ("not a host interrupt: simulated
     // device").
@@ -87,6 +95,7 @@ private:
     std::vector<VectorRow> m_rows;
     QString m_hostNote;
     bool m_observed = false; // the last snapshot came from the observer
+    bool m_hasHostData = false;
 };
 
 } // namespace irqscope::ui
