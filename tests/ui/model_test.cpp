@@ -5,6 +5,7 @@
 #include "charts/histogram_bins.h"
 #include "charts/histogram_chart.h"
 #include "charts/max_decimator.h"
+#include "charts/time_series_chart.h"
 #include "engine/vector_counters.h"
 #include "models/device_list_model.h"
 #include "models/vector_filter_proxy.h"
@@ -13,7 +14,10 @@
 #include "session/vector_runs.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QChart>
 #include <QItemSelectionModel>
+#include <QLineSeries>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -310,6 +314,33 @@ private Q_SLOTS:
         // Runs of equal bins (the empty tail above all) are one step each.
         QCOMPARE(stepOutline({0, 0, 0, 7, 7, 0, 0}, 1'000, 0.8, outline), uint64_t{7});
         QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {3, 0.8}, {3, 7}, {5, 7}, {5, 0.8}, {7, 0.8}}));
+    }
+
+    void chartsKeepTheirSeriesColoursOnADarkDesktop()
+    {
+        // A dark platform palette switches the charts to Qt's dark theme; a theme change re-decorates every
+        // series already added, which replaced the shared vector colours (and the 1 px pens) with the theme's.
+        const QPalette saved = QApplication::palette();
+        QPalette dark = saved;
+        dark.setColor(QPalette::Window, QColor(0x20, 0x20, 0x20));
+        dark.setColor(QPalette::Base, QColor(0x10, 0x10, 0x10));
+        QApplication::setPalette(dark);
+        HistoryStore history;
+        TimeSeriesChart latency(TimeSeriesChart::Metric::Latency, history);
+        HistogramChart histogram;
+        QApplication::setPalette(saved);
+        QCOMPARE(latency.chart()->theme(), QChart::ChartThemeDark);
+        for (QChartView* view : std::initializer_list<QChartView*>{&latency, &histogram}) {
+            const QList<QAbstractSeries*> series = view->chart()->series();
+            QVERIFY(!series.isEmpty());
+            // Latency: each vector has its interval maximum and its dashed median, in the vector's colour.
+            const int perVector = view == &latency ? 2 : 1;
+            for (int i = 0; i < series.size(); ++i) {
+                const QPen pen = static_cast<QLineSeries*>(series[i])->pen();
+                QCOMPARE(pen.color(), seriesColor(i / perVector));
+                QCOMPARE(pen.widthF(), kLineWidth);
+            }
+        }
     }
 
     void oneOutlierDoesNotSqueezeTheHistogram()

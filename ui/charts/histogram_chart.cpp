@@ -18,6 +18,9 @@ namespace irqscope::ui {
 HistogramChart::HistogramChart(QWidget* parent)
     : QChartView(new QChart, parent)
 {
+    // Theme first: setting a theme re-decorates the series already added, which replaced their colours and
+    // pens with the theme's on a dark desktop.
+    styleChart(this);
     QChart* c = chart();
     c->setTitle(QStringLiteral("Latency histogram (since start)"));
     m_x = new QValueAxis;
@@ -42,7 +45,6 @@ HistogramChart::HistogramChart(QWidget* parent)
     }
     m_x->setRange(0, 100);
     m_y->setRange(kFloor, 10);
-    styleChart(this);
     for (QLegendMarker* marker : c->legend()->markers())
         marker->setVisible(false);
 }

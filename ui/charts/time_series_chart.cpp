@@ -37,6 +37,9 @@ TimeSeriesChart::TimeSeriesChart(Metric metric, const HistoryStore& history, QWi
     , m_metric(metric)
     , m_history(history)
 {
+    // Theme first: setting a theme re-decorates the series already added, which replaced their colours and
+    // pens with the theme's on a dark desktop.
+    styleChart(this);
     QChart* c = chart();
     c->setTitle(metric == Metric::Latency ? QStringLiteral("Latency per snapshot (max, median dashed)")
                                           : QStringLiteral("Completion rate"));
@@ -73,7 +76,6 @@ TimeSeriesChart::TimeSeriesChart(Metric metric, const HistoryStore& history, QWi
     }
     m_x->setRange(-m_windowSec, 0);
     m_y->setRange(0, 1);
-    styleChart(this);
     c->legend()->hide(); // the histogram's legend names the colours, which every chart shares
 }
 
