@@ -5,7 +5,9 @@
 // achieved trigger rate, ring drops, the GUI thread's CPU time per second of wall time, and the GUI's event
 // latency: a helper thread posts an event every 5 ms and the GUI thread timestamps its delivery.
 // The GUI thread's run-queue wait per second (schedstat) says how much of the event latency is the machine's: a
-// runnable GUI thread that the scheduler does not run cannot dispatch anything.
+// runnable GUI thread that the scheduler does not run cannot dispatch anything. The same for every other thread
+// of the process together (the engine: core, trigger and aggregator threads) says whether the engine had the
+// CPUs it wanted: on a machine where it cannot get them, any CPU the GUI thread uses comes out of its share.
 // Ratios gui/headless compare medians of the rounds; the targets are p99 ratio <= 1.05 and event latency < 50 ms.
 #include "common/system_probe.h"
 #include "engine/monotonic_clock.h"
@@ -25,6 +27,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -57,7 +60,9 @@ struct RoundResult
     uint64_t samples = 0;
     uint64_t ringDrops = 0;
     double guiCpuMsPerSec = 0;
-    double guiWaitMsPerSec = 0; // runnable but not running
+    double guiWaitMsPerSec = 0;    // runnable but not running
+    double engineCpuMsPerSec = 0;  // every other thread of the process
+    double engineWaitMsPerSec = 0; // their run-queue wait, summed
     double eventP99Ms = 0;
     double eventMaxMs = 0;
     std::size_t events = 0;
@@ -122,6 +127,20 @@ int64_t runQueueWaitNs(pid_t tid)
     int64_t waiting = -1;
     in >> running >> waiting;
     return waiting;
+}
+
+// schedstat (time on a CPU, time runnable waiting for one) of every thread of this process.
+std::map<pid_t, std::pair<int64_t, int64_t>> threadSchedstats()
+{
+    std::map<pid_t, std::pair<int64_t, int64_t>> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream in(entry.path() / "schedstat");
+        int64_t running = 0;
+        int64_t waiting = 0;
+        if (in >> running >> waiting)
+            out[static_cast<pid_t>(std::stol(entry.path().filename().string()))] = {running, waiting};
+    }
+    return out;
 }
 
 // Percentile of the latency histograms of every vector in `snapshot`, merged (bucket lower bounds).
@@ -202,10 +221,12 @@ RoundResult measure(const Options& o, const char* mode, int round, Reset reset, 
     const pid_t gui = bench::currentTid();
     const int64_t cpu0 = bench::threadCpuNs(gui);
     const int64_t wait0 = runQueueWaitNs(gui);
+    const auto threads0 = threadSchedstats();
     const int64_t t0 = core::monotonicNs();
     spin(o.measureSec);
     const int64_t cpu1 = bench::threadCpuNs(gui);
     const int64_t wait1 = runQueueWaitNs(gui);
+    const auto threads1 = threadSchedstats();
     const int64_t t1 = core::monotonicNs();
     const std::vector<int64_t> delays = probe.stop();
     const auto after = latest();
@@ -216,6 +237,13 @@ RoundResult measure(const Options& o, const char* mode, int round, Reset reset, 
     const double wall = static_cast<double>(t1 - t0) / 1e9;
     r.guiCpuMsPerSec = static_cast<double>(cpu1 - cpu0) / 1e6 / wall;
     r.guiWaitMsPerSec = wait0 >= 0 && wait1 >= 0 ? static_cast<double>(wait1 - wait0) / 1e6 / wall : -1;
+    for (const auto& [tid, times] : threads1) {
+        const auto before0 = threads0.find(tid);
+        if (tid == gui || before0 == threads0.end())
+            continue; // the GUI thread, or a thread that started inside the window (the probe's)
+        r.engineCpuMsPerSec += static_cast<double>(times.first - before0->second.first) / 1e6 / wall;
+        r.engineWaitMsPerSec += static_cast<double>(times.second - before0->second.second) / 1e6 / wall;
+    }
     r.eventP99Ms = percentileMs(delays, 0.99);
     r.eventMaxMs = percentileMs(delays, 1.0);
     r.events = delays.size();
@@ -314,9 +342,9 @@ int main(int argc, char** argv)
                "{:g} s, interleaved; platform {}\n\n",
                o.vectors, o.rateHz, o.vectors * o.rateHz, o.rounds, o.measureSec,
                qgetenv("QT_QPA_PLATFORM").toStdString());
-    fmt::print("{:<9} {:>5} {:>12} {:>10} {:>10} {:>10} {:>10} {:>8} {:>12} {:>13} {:>10} {:>10}\n", "mode", "round",
-               "triggers/s", "p50 us", "p99 us", "p99.9 us", "samples", "drops", "gui cpu ms/s", "gui wait ms/s",
-               "ev p99 ms", "ev max ms");
+    fmt::print("{:<9} {:>5} {:>12} {:>10} {:>10} {:>10} {:>10} {:>8} {:>12} {:>13} {:>10} {:>10} {:>12} {:>13}\n",
+               "mode", "round", "triggers/s", "p50 us", "p99 us", "p99.9 us", "samples", "drops", "gui cpu ms/s",
+               "gui wait ms/s", "ev p99 ms", "ev max ms", "eng cpu ms/s", "eng wait ms/s");
     std::vector<RoundResult> results;
     for (int round = 1; round <= o.rounds; ++round) {
         for (const bool withGui : {false, true}) {
@@ -324,9 +352,10 @@ int main(int argc, char** argv)
             if (!r)
                 return 1;
             fmt::print("{:<9} {:>5} {:>12.0f} {:>10.1f} {:>10.1f} {:>10.1f} {:>10} {:>8} {:>12.1f} {:>13.1f} {:>10.2f} "
-                       "{:>10.2f}\n",
+                       "{:>10.2f} {:>12.1f} {:>13.1f}\n",
                        r->mode, r->round, r->triggersPerSec, r->p50Ns / 1e3, r->p99Ns / 1e3, r->p999Ns / 1e3,
-                       r->samples, r->ringDrops, r->guiCpuMsPerSec, r->guiWaitMsPerSec, r->eventP99Ms, r->eventMaxMs);
+                       r->samples, r->ringDrops, r->guiCpuMsPerSec, r->guiWaitMsPerSec, r->eventP99Ms, r->eventMaxMs,
+                       r->engineCpuMsPerSec, r->engineWaitMsPerSec);
             std::fflush(stdout);
             results.push_back(*r);
         }
@@ -366,6 +395,16 @@ int main(int argc, char** argv)
     fmt::print("  GUI thread CPU = {:.1f} ms per s of wall time ({:.1f}% of a core; idle event loop {:.1f} ms/s)\n",
                gcpu, gcpu / 10, hcpu);
     fmt::print("  GUI thread waited for a CPU {:.1f} ms per s of wall time (run queue; the machine's share)\n", gwait);
+    const auto engine = [&](const char* mode) {
+        return std::pair(pick(mode, [](const RoundResult& r) { return r.engineCpuMsPerSec; }),
+                         pick(mode, [](const RoundResult& r) { return r.engineWaitMsPerSec; }));
+    };
+    const auto [hEngCpu, hEngWait] = engine("headless");
+    const auto [gEngCpu, gEngWait] = engine("gui");
+    fmt::print("  engine threads (all but the GUI's) CPU headless / gui = {:.0f} / {:.0f} ms/s, waiting for a CPU "
+               "{:.0f} / {:.0f} ms/s (of {} CPUs = {} ms/s)\n",
+               hEngCpu, gEngCpu, hEngWait, gEngWait, std::thread::hardware_concurrency(),
+               1000 * std::thread::hardware_concurrency());
     fmt::print("  GUI event latency (worst round) p99 {:.2f} ms, max {:.2f} ms  (target < 50 ms) {}\n", evP99, evMax,
                evMax < 50 ? "ok" : "ABOVE TARGET");
 
