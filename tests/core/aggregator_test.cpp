@@ -4,6 +4,8 @@
 #include "engine/monotonic_clock.h"
 #include "stats/aggregator.h"
 
+#include "exact_quantile.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,6 +20,8 @@
 
 using namespace irqscope::core;
 using namespace std::chrono_literals;
+
+using irqscope::test::exactQuantile;
 
 namespace {
 
@@ -121,14 +125,6 @@ const VectorSnapshot* findSlot(const Snapshot& s, uint32_t slot)
         if (v.slot == slot)
             return &v;
     return nullptr;
-}
-
-int64_t exactQuantile(std::vector<int64_t> values, double q)
-{
-    std::sort(values.begin(), values.end());
-    const auto rank = std::clamp<std::size_t>(
-        static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size()))), 1, values.size());
-    return values[rank - 1];
 }
 
 void expectWithinOnePercent(int64_t got, int64_t want, const char* what)

@@ -1,6 +1,7 @@
 // Busy-poll mode (EngineConfig::busyPoll, `irqscope run --busy-poll`): the core thread never sleeps in the kernel,
 // keeps the books and does not allocate; SCHED_FIFO is refused while RT throttling would park the spinner.
 #include "engine/engine.h"
+#include "engine_commands.h"
 #include "recording_device.h"
 
 #include <gtest/gtest.h>
@@ -9,22 +10,9 @@
 #include <thread>
 
 using namespace irqscope::core;
+using irqscope::test::cmd;
 using irqscope::test::RecordingDevice;
 using namespace std::chrono_literals;
-
-namespace {
-
-Command cmd(CommandKind kind, IrqIndex index, uint32_t start, uint32_t count)
-{
-    Command c;
-    c.kind = kind;
-    c.index = index;
-    c.start = start;
-    c.count = count;
-    return c;
-}
-
-} // namespace
 
 TEST(BusyPoll, FifoIsRefusedWhileRtThrottlingIsOn)
 {

@@ -1,5 +1,7 @@
 // Runs the built irqscope binary as a user would: a sim measurement with a JSON report whose books balance, and
 // bad input that must give one line, a non-zero exit and no crash.
+#include "cli_process.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -12,41 +14,14 @@
 #include <string>
 #include <sys/wait.h>
 
-namespace {
-
-struct Result
-{
-    int exitCode;
-    std::string output;
-};
-
-Result run(const std::string& args)
-{
-    const std::string command = std::string(IRQSCOPE_CLI_PATH) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (pipe && fgets(buf.data(), buf.size(), pipe))
-        out += buf.data();
-    const int status = pipe ? pclose(pipe) : -1;
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-int lines(const std::string& s)
-{
-    int n = 0;
-    for (char c : s)
-        n += c == '\n';
-    return n;
-}
-
-} // namespace
+using irqscope::test::lineCount;
+using irqscope::test::runCli;
 
 TEST(Cli, SimRunWritesABalancedReport)
 {
     const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-test.json";
-    const auto r =
-        run("run --device sim --vectors msix:0-7 --trigger loopback --rate 2000 --duration 2s --json " + path.string());
+    const auto r = runCli("run --device sim --vectors msix:0-7 --trigger loopback --rate 2000 --duration 2s --json " +
+                          path.string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::ifstream in(path);
     const auto report = nlohmann::json::parse(in);
@@ -67,9 +42,9 @@ TEST(Cli, SimRunWritesABalancedReport)
 TEST(Cli, DeviceRaisedIntxWithDropsIsCountedAsMissed)
 {
     const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-intx.json";
-    const auto r = run("run --device sim --vectors intx:0 --trigger device --rate 500 --duration 1s --deadline 20ms "
-                       "--sim-faults drop=0.2,seed=3 --json " +
-                       path.string());
+    const auto r = runCli("run --device sim --vectors intx:0 --trigger device --rate 500 --duration 1s --deadline 20ms "
+                          "--sim-faults drop=0.2,seed=3 --json " +
+                          path.string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::ifstream in(path);
     const auto v = nlohmann::json::parse(in)["vectors"][0];
@@ -83,9 +58,9 @@ TEST(Cli, DeviceRaisedIntxWithDropsIsCountedAsMissed)
 TEST(Cli, SpuriousInterruptsAreCounted)
 {
     const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-spurious.json";
-    const auto r = run("run --device sim --vectors msix:0-1 --trigger loopback --rate 200 --duration 1s "
-                       "--sim-faults spurious=200 --json " +
-                       path.string());
+    const auto r = runCli("run --device sim --vectors msix:0-1 --trigger loopback --rate 200 --duration 1s "
+                          "--sim-faults spurious=200 --json " +
+                          path.string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::ifstream in(path);
     const auto report = nlohmann::json::parse(in);
@@ -97,9 +72,10 @@ TEST(Cli, SpuriousInterruptsAreCounted)
 TEST(Cli, StuckMaskShowsAsMissedAndStuck)
 {
     const auto path = std::filesystem::temp_directory_path() / "irqscope-cli-stuck.json";
-    const auto r = run("run --device sim --vectors msix:0-1 --trigger device --rate 200 --duration 1500ms --deadline "
-                       "250ms --sim-faults stuck-mask=msix:1 --json " +
-                       path.string());
+    const auto r =
+        runCli("run --device sim --vectors msix:0-1 --trigger device --rate 200 --duration 1500ms --deadline "
+               "250ms --sim-faults stuck-mask=msix:1 --json " +
+               path.string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::ifstream in(path);
     const auto vectors = nlohmann::json::parse(in)["vectors"];
@@ -114,17 +90,17 @@ TEST(Cli, StuckMaskShowsAsMissedAndStuck)
 
 TEST(Cli, MissingPciDeviceIsOneLineAndNonZero)
 {
-    const auto r = run("run --device 0000:99:00.0");
+    const auto r = runCli("run --device 0000:99:00.0");
     EXPECT_NE(r.exitCode, 0);
-    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_EQ(lineCount(r.output), 1) << r.output;
     EXPECT_NE(r.output.find("no PCI device"), std::string::npos) << r.output;
 }
 
 TEST(Cli, VectorOutOfRangeIsOneLineAndNonZero)
 {
-    const auto r = run("run --device sim --vectors msix:99999");
+    const auto r = runCli("run --device sim --vectors msix:99999");
     EXPECT_EQ(r.exitCode, 2);
-    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_EQ(lineCount(r.output), 1) << r.output;
     EXPECT_NE(r.output.find("out of range"), std::string::npos) << r.output;
 }
 
@@ -132,9 +108,9 @@ TEST(Cli, BadOptionsAreOneLineErrors)
 {
     for (const char* args : {"run --duration banana", "run --vectors foo:1", "run --sim-faults drop=7",
                              "run --sim-latency weird:1", "run --trigger nope", "frobnicate"}) {
-        const auto r = run(args);
+        const auto r = runCli(args);
         EXPECT_EQ(r.exitCode, 2) << args << ": " << r.output;
-        EXPECT_EQ(lines(r.output), 1) << args << ": " << r.output;
+        EXPECT_EQ(lineCount(r.output), 1) << args << ": " << r.output;
     }
 }
 
@@ -159,7 +135,7 @@ TEST(Cli, SigtermDisarmsAndStillWritesTheReport)
 TEST(Cli, JsonLinesIntervalsCoverTheWholeInterval)
 {
     // Piped output: one record per --interval whose interval latency counts every completion of that interval.
-    const auto r = run("run --device sim --vectors msix:0 --rate 1000 --duration 2200ms --interval 500ms");
+    const auto r = runCli("run --device sim --vectors msix:0 --rate 1000 --duration 2200ms --interval 500ms");
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::istringstream in(r.output);
     int intervals = 0;
@@ -193,15 +169,15 @@ TEST(Cli, BusyPollWithFifoIsRefusedWhileRtThrottlingIsOn)
     long runtime = 0;
     if (sysctl >> runtime && runtime < 0)
         GTEST_SKIP() << "RT throttling is off here (sched_rt_runtime_us=-1), so FIFO busy-poll is allowed";
-    const auto r = run("run --device sim --busy-poll --fifo 10 --duration 1s");
+    const auto r = runCli("run --device sim --busy-poll --fifo 10 --duration 1s");
     EXPECT_EQ(r.exitCode, 2) << r.output;
-    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_EQ(lineCount(r.output), 1) << r.output;
     EXPECT_NE(r.output.find("RT throttling"), std::string::npos) << r.output;
 }
 
 TEST(Cli, BusyPollRunKeepsTheBooks)
 {
-    const auto r = run("run --device sim --vectors msix:0-1 --busy-poll --rate 500 --duration 1s --no-live "
-                       "--check-accounting");
+    const auto r = runCli("run --device sim --vectors msix:0-1 --busy-poll --rate 500 --duration 1s --no-live "
+                          "--check-accounting");
     EXPECT_EQ(r.exitCode, 0) << r.output;
 }

@@ -2,6 +2,7 @@
 // NORESIZE re-arming, disarm on stop, no allocation on the core thread after arming.
 #include "engine/cpu_setup.h"
 #include "engine/engine.h"
+#include "engine_commands.h"
 #include "recording_device.h"
 
 #include <gtest/gtest.h>
@@ -9,30 +10,14 @@
 #include <thread>
 
 using namespace irqscope::core;
+using irqscope::test::cmd;
+using irqscope::test::expectBooksBalance;
+using irqscope::test::kLoopback;
+using irqscope::test::kSetFds;
 using irqscope::test::RecordingDevice;
 using namespace std::chrono_literals;
 
 namespace {
-
-Command cmd(CommandKind kind, IrqIndex index, uint32_t start, uint32_t count, double value = 0)
-{
-    Command c;
-    c.kind = kind;
-    c.index = index;
-    c.start = start;
-    c.count = count;
-    c.value = value;
-    return c;
-}
-
-void expectBooksBalance(Engine& engine)
-{
-    for (uint32_t slot = 0; slot < engine.slots().size(); ++slot) {
-        const CountersCopy c = engine.counters(slot).read();
-        EXPECT_EQ(c.triggered, c.completed + c.coalesced + c.missed + c.inFlight)
-            << vectorName(engine.slots().id(slot));
-    }
-}
 
 bool sawCall(RecordingDevice& dev, uint32_t flags, uint32_t index, uint32_t start, uint32_t count)
 {
@@ -42,9 +27,6 @@ bool sawCall(RecordingDevice& dev, uint32_t flags, uint32_t index, uint32_t star
     }
     return false;
 }
-
-constexpr uint32_t kLoopback = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-constexpr uint32_t kSetFds = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
 
 } // namespace
 

@@ -3,6 +3,7 @@
 // (FaultInjectingDevice) over a SimDevice, whose kernel model then says exactly what is still armed.
 #include "engine/cpu_setup.h"
 #include "engine/engine.h"
+#include "engine_commands.h"
 #include "recording_device.h"
 #include "sim/sim_device.h"
 #include "vfio/fault_injecting_device.h"
@@ -17,23 +18,14 @@
 #include <vector>
 
 using namespace irqscope::core;
+using irqscope::test::cmd;
+using irqscope::test::expectBooksBalance;
+using irqscope::test::kLoopback;
+using irqscope::test::kSetFds;
 using irqscope::test::RecordingDevice;
 using namespace std::chrono_literals;
 
 namespace {
-
-constexpr uint32_t kSetFds = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
-constexpr uint32_t kLoopback = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
-
-Command cmd(CommandKind kind, IrqIndex index, uint32_t start, uint32_t count)
-{
-    Command c;
-    c.kind = kind;
-    c.index = index;
-    c.start = start;
-    c.count = count;
-    return c;
-}
 
 SimConfig simConfig(SimKernel kernel)
 {
@@ -41,15 +33,6 @@ SimConfig simConfig(SimKernel kernel)
     c.kernel = kernel;
     c.msixVectors = 16;
     return c;
-}
-
-void expectBooksBalance(Engine& engine)
-{
-    for (uint32_t slot = 0; slot < engine.slots().size(); ++slot) {
-        const CountersCopy c = engine.counters(slot).read();
-        EXPECT_EQ(c.triggered, c.completed + c.coalesced + c.missed + c.inFlight)
-            << vectorName(engine.slots().id(slot));
-    }
 }
 
 void expectNothingArmed(SimDevice& sim)

@@ -43,7 +43,7 @@ Snapshot snapshotOf(std::initializer_list<VectorId> ids)
 
 const VectorId kMsix0{IrqIndex::Msix, 0};
 const VectorId kMsix1{IrqIndex::Msix, 1};
-const VectorId kIntx{IrqIndex::Intx, 0};
+const VectorId kIntx0{IrqIndex::Intx, 0};
 
 } // namespace
 
@@ -56,7 +56,7 @@ TEST(HostIrqTracker, CountsFromTheBaselineAndKeepsLastValuesAfterDisarm)
     t.update(parse(line(24, 107, "vfio-msix[0](0000:00:02.0)") + line(25, 3, "vfio-msix[1](0000:00:02.0)")));
     // Disarmed: the lines are gone; the last values stay.
     t.update(parse(""));
-    auto s = snapshotOf({kMsix0, kMsix1, kIntx});
+    auto s = snapshotOf({kMsix0, kMsix1, kIntx0});
     s.vectors[0].counters.completed = 100;
     s.vectors[1].counters.completed = 5; // 3 from the device, 2 loopback
     t.apply(s);
@@ -78,7 +78,7 @@ TEST(HostIrqTracker, AVectorArmedAfterTheBaselineCountsFromZeroUnlessItIsIntx)
     // outlives the action and counted before.
     t.update(parse(line(24, 4, "vfio-msix[0](0000:00:02.0)") + line(11, 900, "vfio-intx(0000:00:02.0)")));
     t.update(parse(line(24, 9, "vfio-msix[0](0000:00:02.0)") + line(11, 905, "vfio-intx(0000:00:02.0)")));
-    auto s = snapshotOf({kMsix0, kIntx});
+    auto s = snapshotOf({kMsix0, kIntx0});
     t.apply(s);
     EXPECT_EQ(s.vectors[0].hostCount, 9u);
     EXPECT_EQ(s.vectors[1].hostCount, 5u);

@@ -5,6 +5,8 @@
 #include "stats/linear_histogram.h"
 #include "stats/log_histogram.h"
 
+#include "exact_quantile.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,16 +17,9 @@
 
 using namespace irqscope::core;
 
-namespace {
+using irqscope::test::exactQuantile;
 
-// The value at rank ceil(q * n) of sorted values, the definition percentile() approximates.
-int64_t exactQuantile(std::vector<int64_t> values, double q)
-{
-    std::sort(values.begin(), values.end());
-    const auto n = static_cast<double>(values.size());
-    const auto rank = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(q * n)), 1, values.size());
-    return values[rank - 1];
-}
+namespace {
 
 void expectWithinOnePercent(int64_t got, int64_t want, double q)
 {

@@ -1,5 +1,7 @@
 // `irqscope run --observe` end to end on a fake procfs tree (--proc-root): JSON Lines and the summary report,
 // and the one-line errors for a device with nothing to observe, a bad address and active-only options.
+#include "cli_process.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -14,30 +16,15 @@
 
 namespace fs = std::filesystem;
 
+using irqscope::test::lineCount;
+using irqscope::test::runCli;
+
 namespace {
 
-struct Result
-{
-    int exitCode;
-    std::string output;
-};
-
-Result run(const std::string& args)
-{
-    const std::string command = std::string(IRQSCOPE_CLI_PATH) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (pipe && fgets(buf.data(), buf.size(), pipe))
-        out += buf.data();
-    const int status = pipe ? pclose(pipe) : -1;
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-class FakeProc
+class TwoVectorProc
 {
 public:
-    FakeProc()
+    TwoVectorProc()
         : m_root(fs::temp_directory_path() / ("irqscope_observe_cli_" + std::to_string(getpid())))
     {
         fs::remove_all(m_root);
@@ -48,27 +35,19 @@ public:
                " 25:          0          5   PCI-MSI 32769-edge      vfio-msix[1](0000:00:02.0)\n";
         std::ofstream(m_root / "irq/24/effective_affinity_list") << "0\n";
     }
-    ~FakeProc() { fs::remove_all(m_root); }
+    ~TwoVectorProc() { fs::remove_all(m_root); }
     std::string root() const { return m_root.string(); }
 
 private:
     fs::path m_root;
 };
 
-int lines(const std::string& s)
-{
-    int n = 0;
-    for (char c : s)
-        n += c == '\n';
-    return n;
-}
-
 } // namespace
 
 TEST(ObserveCli, JsonLinesAndSummaryFromAFakeTree)
 {
-    FakeProc p;
-    const auto r = run("run --observe 00:02.0 --proc-root " + p.root() + " --interval 20ms --duration 200ms");
+    TwoVectorProc p;
+    const auto r = runCli("run --observe 00:02.0 --proc-root " + p.root() + " --interval 20ms --duration 200ms");
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::istringstream in(r.output);
     std::string line;
@@ -97,10 +76,10 @@ TEST(ObserveCli, JsonLinesAndSummaryFromAFakeTree)
 
 TEST(ObserveCli, NothingToObserveIsOneLine)
 {
-    FakeProc p;
-    const auto r = run("run --observe 0000:00:07.0 --proc-root " + p.root() + " --duration 1s");
+    TwoVectorProc p;
+    const auto r = runCli("run --observe 0000:00:07.0 --proc-root " + p.root() + " --duration 1s");
     EXPECT_EQ(r.exitCode, 3) << r.output;
-    EXPECT_EQ(lines(r.output), 1) << r.output;
+    EXPECT_EQ(lineCount(r.output), 1) << r.output;
     EXPECT_NE(r.output.find("has no vfio vector"), std::string::npos) << r.output;
 }
 
@@ -109,8 +88,8 @@ TEST(ObserveCli, BadInputIsOneLine)
     for (const std::string args :
          {"run --observe nonsense", "run --observe 0000:00:02.0 --device sim", "run --observe 0000:00:02.0 --rate 5",
           "run --observe 0000:00:02.0 --interval 1ms", "run --proc-root /tmp"}) {
-        const auto r = run(args);
+        const auto r = runCli(args);
         EXPECT_EQ(r.exitCode, 2) << args << ": " << r.output;
-        EXPECT_EQ(lines(r.output), 1) << args << ": " << r.output;
+        EXPECT_EQ(lineCount(r.output), 1) << args << ": " << r.output;
     }
 }

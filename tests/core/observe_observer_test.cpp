@@ -16,16 +16,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class FakeProc
+class ObserverProc
 {
 public:
-    FakeProc()
+    ObserverProc()
         : m_root(fs::temp_directory_path() / ("irqscope_observe_observer_" + std::to_string(getpid())))
     {
         fs::remove_all(m_root);
         fs::create_directories(m_root);
     }
-    ~FakeProc() { fs::remove_all(m_root); }
+    ~ObserverProc() { fs::remove_all(m_root); }
     std::string root() const { return m_root.string(); }
     // Writes /proc/interrupts atomically (the sampler may read at any time).
     void interrupts(const std::string& text)
@@ -72,7 +72,7 @@ TEST(ObserveObserver, NoVectorsAndNoOwnerIsOneLineError)
 
 TEST(ObserveObserver, SamplesAFakeProcTreeWhileItChanges)
 {
-    FakeProc p;
+    ObserverProc p;
     p.interrupts(twoVectors(100, 7));
     ObserverConfig config;
     config.bdf = "0000:00:02.0";
@@ -147,7 +147,7 @@ TEST(ObserveObserver, SamplesAFakeProcTreeWhileItChanges)
 
 TEST(ObserveObserver, StopIsPromptAndIdempotent)
 {
-    FakeProc p;
+    ObserverProc p;
     p.interrupts(twoVectors(1, 1));
     ObserverConfig config;
     config.bdf = "0000:00:02.0";

@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // 6.1 guest (no-IOMMU): "PCI-MSI <encoded hwirq>-edge".
-constexpr const char* kProc61 = R"(           CPU0       CPU1       
+constexpr const char* kObservedProc61 = R"(           CPU0       CPU1       
   0:         42          0   IO-APIC   2-edge      timer
  11:         17          3   IO-APIC  11-fasteoi   vfio-intx(0000:00:02.0)
  24:          0          0   PCI-MSI 16384-edge      vfio-msix[0](0000:00:03.0)
@@ -37,16 +37,16 @@ constexpr const char* kProc618Unplugged = R"(            CPU0       CPU2       C
  NMI:          1          1          1   Non-maskable interrupts
 )";
 
-class FakeProc
+class SampledProc
 {
 public:
-    FakeProc()
+    SampledProc()
         : m_root(fs::temp_directory_path() / ("irqscope_observe_sample_" + std::to_string(getpid())))
     {
         fs::remove_all(m_root);
         fs::create_directories(m_root);
     }
-    ~FakeProc() { fs::remove_all(m_root); }
+    ~SampledProc() { fs::remove_all(m_root); }
     std::string root() const { return m_root.string(); }
     void irq(int n, const std::string& affinity, const std::string& spurious)
     {
@@ -65,7 +65,7 @@ private:
 
 TEST(ObserveSample, CpuColumnsFollowHotplug)
 {
-    EXPECT_EQ(parseCpuColumns(kProc61), (std::vector<int>{0, 1}));
+    EXPECT_EQ(parseCpuColumns(kObservedProc61), (std::vector<int>{0, 1}));
     EXPECT_EQ(parseCpuColumns(kProc618Unplugged), (std::vector<int>{0, 2, 3}));
     EXPECT_EQ(parseCpuColumns("           CPU0       \n 24: 1 x\n"), std::vector<int>{0});
     EXPECT_TRUE(parseCpuColumns("").empty());
@@ -84,10 +84,10 @@ TEST(ObserveSample, SpuriousFile)
 
 TEST(ObserveSample, Kernel61TextWithPerIrqFiles)
 {
-    FakeProc p;
+    SampledProc p;
     for (int irq = 24; irq <= 28; ++irq)
         p.irq(irq, irq % 2 ? "1\n" : "0\n", "count 0\nunhandled 0\nlast_unhandled 0 ms\n");
-    const auto sample = sampleFromText(kProc61, "0000:00:03.0", p.root(), 123);
+    const auto sample = sampleFromText(kObservedProc61, "0000:00:03.0", p.root(), 123);
     EXPECT_EQ(sample.timeNs, 123);
     EXPECT_EQ(sample.cpus, (std::vector<int>{0, 1}));
     ASSERT_EQ(sample.irqs.size(), 5u);
@@ -103,7 +103,7 @@ TEST(ObserveSample, Kernel61TextWithPerIrqFiles)
 
 TEST(ObserveSample, Kernel618TextSharedIntxAndUnplugged)
 {
-    FakeProc p;
+    SampledProc p;
     p.irq(16, "0\n", "count 40\nunhandled 37\nlast_unhandled 1200 ms\n");
     p.interrupts(kProc618Unplugged);
     const auto intx = readIrqSample("0000:00:1a.0", p.root());

@@ -2,6 +2,8 @@
 // a recording, and helpers to run the CLI and read files.
 #pragma once
 
+#include "cli_process.h"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -16,23 +18,8 @@
 
 namespace report_test {
 
-struct CliResult
-{
-    int exitCode; // -1 when killed by a signal
-    std::string output;
-};
-
-inline CliResult runCli(const std::string& args)
-{
-    const std::string command = std::string(IRQSCOPE_CLI_PATH) + " " + args + " 2>&1";
-    FILE* pipe = popen(command.c_str(), "r");
-    std::string out;
-    std::array<char, 4096> buf;
-    while (pipe && fgets(buf.data(), buf.size(), pipe))
-        out += buf.data();
-    const int status = pipe ? pclose(pipe) : -1;
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using irqscope::test::CliResult;
+using irqscope::test::runCli;
 
 inline std::string readFile(const std::filesystem::path& path)
 {

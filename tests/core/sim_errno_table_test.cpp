@@ -1,6 +1,7 @@
 // The errno table of qemu-vfio-guest.md, one test per row, against both kernel models of SimKernelModel (6.1 and
 // 6.12; the bold rows differ), plus the common validation of vfio-irq-facts §1.4 and the GET_IRQ_INFO flags.
 #include "sim/sim_kernel_model.h"
+#include "sim_test_support.h"
 #include "vfio/irq_set_request.h"
 
 #include <gtest/gtest.h>
@@ -13,43 +14,17 @@
 #include <unistd.h>
 
 using namespace irqscope::core;
+using irqscope::test::Efd;
+using irqscope::test::kErr;
+using irqscope::test::kIntx;
+using irqscope::test::kMsi;
+using irqscope::test::kMsix;
+using irqscope::test::kReq;
+using irqscope::test::openFds;
 
 namespace {
 
-constexpr uint32_t kIntx = 0, kMsi = 1, kMsix = 2, kErr = 3, kReq = 4;
 constexpr uint32_t kTrigger = VFIO_IRQ_SET_ACTION_TRIGGER;
-
-// A non-blocking eventfd; signalled() reads (and so resets) it.
-class Efd
-{
-public:
-    Efd()
-        : m_fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
-    {}
-    ~Efd() { close(m_fd); }
-    Efd(const Efd&) = delete;
-    Efd& operator=(const Efd&) = delete;
-    int fd() const { return m_fd; }
-    bool signalled() const
-    {
-        uint64_t v;
-        return read(m_fd, &v, sizeof v) == sizeof v;
-    }
-
-private:
-    int m_fd;
-};
-
-int openFds()
-{
-    int n = 0;
-    if (DIR* d = opendir("/proc/self/fd")) {
-        while (readdir(d))
-            ++n;
-        closedir(d);
-    }
-    return n;
-}
 
 class SimErrnoTable : public ::testing::TestWithParam<SimKernel>
 {

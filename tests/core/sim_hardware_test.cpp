@@ -5,6 +5,7 @@
 #include "engine/alloc_probe.h"
 #include "engine/monotonic_clock.h"
 #include "sim/sim_device.h"
+#include "sim_test_support.h"
 #include "vfio/irq_set_request.h"
 
 #include <gtest/gtest.h>
@@ -21,46 +22,15 @@
 
 using namespace irqscope::core;
 using namespace std::chrono_literals;
+using irqscope::test::Efd;
+using irqscope::test::kIntx;
+using irqscope::test::kMsi;
+using irqscope::test::kMsix;
+using irqscope::test::openFds;
 
 namespace {
 
-constexpr uint32_t kIntx = 0, kMsi = 1, kMsix = 2;
 constexpr auto kTimeout = 2s;
-
-class Efd
-{
-public:
-    Efd()
-        : m_fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
-    {}
-    ~Efd() { close(m_fd); }
-    Efd(const Efd&) = delete;
-    Efd& operator=(const Efd&) = delete;
-    int fd() const { return m_fd; }
-    // Reads the counter now: 0 if not signalled.
-    uint64_t take() const
-    {
-        uint64_t v = 0;
-        return read(m_fd, &v, sizeof v) == sizeof v ? v : 0;
-    }
-    // Waits (bounded) for a signal and reads the counter.
-    uint64_t
-    wait(std::chrono::milliseconds timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kTimeout)) const
-    {
-        pollfd p{m_fd, POLLIN, 0};
-        if (poll(&p, 1, static_cast<int>(timeout.count())) != 1)
-            return 0;
-        return take();
-    }
-    void write1() const
-    {
-        const uint64_t one = 1;
-        ASSERT_EQ(::write(m_fd, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-    }
-
-private:
-    int m_fd;
-};
 
 template<class Pred>
 bool waitUntil(Pred pred,
@@ -80,17 +50,6 @@ bool settled(const SimDevice& d, uint64_t raises)
 {
     const auto s = d.hardwareStats();
     return s.raises == raises && s.delivered + s.dropped + s.stuck == raises;
-}
-
-int openFds()
-{
-    int n = 0;
-    if (DIR* dir = opendir("/proc/self/fd")) {
-        while (readdir(dir))
-            ++n;
-        closedir(dir);
-    }
-    return n;
 }
 
 SimConfig config(SimKernel kernel = SimKernel::Linux6_1)
