@@ -73,6 +73,15 @@ bool publishedWith(const Aggregator& aggregator, uint64_t triggered)
     return false;
 }
 
+// Pushes completions [from, to) at once, as a replay at full speed does.
+::testing::AssertionResult pushCompletions(ReplaySource& source, int64_t from, int64_t to)
+{
+    for (int64_t i = from; i < to; ++i)
+        if (!source.push(completionAt(i)))
+            return ::testing::AssertionFailure() << "the ring refused completion " << i;
+    return ::testing::AssertionSuccess();
+}
+
 } // namespace
 
 TEST(ReplayClock, RatesAreTheRecordedOnesWhateverTheReplaySpeed)
@@ -83,11 +92,9 @@ TEST(ReplayClock, RatesAreTheRecordedOnesWhateverTheReplaySpeed)
     ASSERT_NE(startedAggregator(aggregator), nullptr);
     // Two recorded seconds pushed at once (replay speed 0): a few milliseconds of wall time, with one snapshot
     // published in between (the aggregator publishes at 30 Hz of wall time; a vector's rate starts there).
-    for (int64_t i = 0; i < 1000; ++i)
-        ASSERT_TRUE(source.push(completionAt(i)));
+    ASSERT_TRUE(pushCompletions(source, 0, 1000));
     ASSERT_TRUE(publishedWith(aggregator, 1000));
-    for (int64_t i = 1000; i < 2000; ++i)
-        ASSERT_TRUE(source.push(completionAt(i)));
+    ASSERT_TRUE(pushCompletions(source, 1000, 2000));
     const auto snap = aggregator.finalSnapshot();
     ASSERT_EQ(snap->vectors.size(), 1u);
     EXPECT_NEAR(snap->vectors[0].completionRateHz, 1000, 20);
@@ -101,8 +108,7 @@ TEST(ReplayClock, TheClockMovesOnBetweenSamplesSoRatesFall)
     ReplaySource source(rec);
     Aggregator aggregator(source);
     ASSERT_NE(startedAggregator(aggregator), nullptr);
-    for (int64_t i = 0; i < 1000; ++i)
-        ASSERT_TRUE(source.push(completionAt(i)));
+    ASSERT_TRUE(pushCompletions(source, 0, 1000));
     ASSERT_TRUE(publishedWith(aggregator, 1000));
     // The player reached 2.5 recorded seconds without another sample: the last second saw none.
     source.advanceClock(kOrigin + 2'500'000'000);
@@ -130,8 +136,7 @@ TEST(ReplayFinal, EndsOnTheRecordedSnapshotWithTheReplayedLatencies)
     ReplaySource source(rec);
     Aggregator aggregator(source);
     ASSERT_NE(startedAggregator(aggregator), nullptr);
-    for (int64_t i = 0; i < 3000; ++i)
-        ASSERT_TRUE(source.push(completionAt(i)));
+    ASSERT_TRUE(pushCompletions(source, 0, 3000));
     source.finish();
     const auto replayed = aggregator.finalSnapshot();
     const Snapshot final = replayFinalSnapshot(rec, *replayed);
@@ -157,8 +162,7 @@ TEST(ReplayFinal, VectorsWithSamplesMissingFromAnEmptyFinalStateAreKept)
     rec.final.vectors.clear(); // a threshold snapshot written before the first published state
     ReplaySource source(rec);
     Aggregator aggregator(source);
-    for (int64_t i = 0; i < 10; ++i)
-        ASSERT_TRUE(source.push(completionAt(i)));
+    ASSERT_TRUE(pushCompletions(source, 0, 10));
     source.finish();
     const Snapshot final = replayFinalSnapshot(rec, *aggregator.finalSnapshot());
     ASSERT_EQ(final.vectors.size(), 1u);
