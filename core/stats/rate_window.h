@@ -19,9 +19,10 @@ public:
         : m_windowNs(windowNs > 0 ? windowNs : 1)
     {}
 
-    // Returns the rates between the oldest kept point no older than the window (or the newest point, when every
-    // point is older) and (nowNs, values), then keeps (nowNs, values) as a point if the spacing allows. The rates
-    // are 0 on the first call, and after a counter went backwards (the ring restarts from that point).
+    // Returns the rates between a baseline point and (nowNs, values): the newest kept point at least a window old,
+    // so the span covers the window (or, when no point is that old yet, the oldest one), then keeps (nowNs, values) as
+    // a point if the spacing allows. The rates are 0 on the first call, and after a counter went backwards (the ring
+    // restarts from that point).
     Rates update(int64_t nowNs, const Values& values)
     {
         Rates rates{};
@@ -61,13 +62,15 @@ private:
     const Point& newest() const { return m_points[m_head]; }
     const Point& baseline(int64_t nowNs) const
     {
-        // From the oldest point forward: the first one inside the window.
-        for (std::size_t age = m_size; age-- > 0;) {
+        // From the newest point back: the first one a window old. Not the oldest one inside the window: when
+        // points are sparse (a snapshot a second for JSON Lines) that can be a millisecond old, and a final
+        // snapshot's last drained samples over that millisecond read as a burst of tens of thousands per second.
+        for (std::size_t age = 0; age < m_size; ++age) {
             const Point& p = m_points[(m_head + kPoints - age) % kPoints];
-            if (nowNs - p.timeNs <= m_windowNs)
+            if (nowNs - p.timeNs >= m_windowNs)
                 return p;
         }
-        return newest();
+        return m_points[(m_head + kPoints - (m_size - 1)) % kPoints]; // the oldest
     }
 
     int64_t m_windowNs;
