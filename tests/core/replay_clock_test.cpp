@@ -82,13 +82,23 @@ bool publishedWith(const Aggregator& aggregator, uint64_t triggered)
     return ::testing::AssertionSuccess();
 }
 
+// A recording of `seconds` replayed into an aggregator that has published its first snapshot.
+struct Replay
+{
+    explicit Replay(double seconds)
+        : rec(oneVectorRecording(seconds))
+    {}
+    Recording rec;
+    ReplaySource source{rec};
+    Aggregator aggregator{source};
+};
+
 } // namespace
 
 TEST(ReplayClock, RatesAreTheRecordedOnesWhateverTheReplaySpeed)
 {
-    const Recording rec = oneVectorRecording(3);
-    ReplaySource source(rec);
-    Aggregator aggregator(source);
+    Replay replay(3);
+    auto& [rec, source, aggregator] = replay;
     ASSERT_NE(startedAggregator(aggregator), nullptr);
     // Two recorded seconds pushed at once (replay speed 0): a few milliseconds of wall time, with one snapshot
     // published in between (the aggregator publishes at 30 Hz of wall time; a vector's rate starts there).
@@ -104,9 +114,8 @@ TEST(ReplayClock, RatesAreTheRecordedOnesWhateverTheReplaySpeed)
 
 TEST(ReplayClock, TheClockMovesOnBetweenSamplesSoRatesFall)
 {
-    const Recording rec = oneVectorRecording(3);
-    ReplaySource source(rec);
-    Aggregator aggregator(source);
+    Replay replay(3);
+    auto& [rec, source, aggregator] = replay;
     ASSERT_NE(startedAggregator(aggregator), nullptr);
     ASSERT_TRUE(pushCompletions(source, 0, 1000));
     ASSERT_TRUE(publishedWith(aggregator, 1000));
@@ -132,9 +141,8 @@ TEST(ReplayClock, NeverRunsBackwards)
 
 TEST(ReplayFinal, EndsOnTheRecordedSnapshotWithTheReplayedLatencies)
 {
-    const Recording rec = oneVectorRecording(3);
-    ReplaySource source(rec);
-    Aggregator aggregator(source);
+    Replay replay(3);
+    auto& [rec, source, aggregator] = replay;
     ASSERT_NE(startedAggregator(aggregator), nullptr);
     ASSERT_TRUE(pushCompletions(source, 0, 3000));
     source.finish();
