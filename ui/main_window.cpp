@@ -2,9 +2,9 @@
 // snapshot into the time charts and the status bar (the table and the histogram at 10 Hz).
 #include "main_window.h"
 
+#include "base/monotonic_clock.h"
 #include "charts/histogram_chart.h"
 #include "charts/time_series_chart.h"
-#include "engine/monotonic_clock.h"
 #include "format/display_text.h"
 #include "models/vector_filter_proxy.h"
 #include "models/vector_table_model.h"

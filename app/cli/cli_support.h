@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/vector_id.h"
-#include "util/vector_spec.h"
+#include "base/vector_id.h"
+#include "base/vector_spec.h"
 
 namespace CLI {
 class App;

@@ -1,13 +1,13 @@
 #include "exporter_command.h"
 
+#include "base/privileges.h"
+#include "base/vector_spec.h"
 #include "cli_support.h"
+#include "device/open_device.h"
 #include "engine/engine.h"
-#include "engine/privileges.h"
 #include "exit_codes.h"
 #include "metrics_server.h"
 #include "stats/aggregator.h"
-#include "util/vector_spec.h"
-#include "vfio/open_device.h"
 
 #include <fmt/format.h>
 

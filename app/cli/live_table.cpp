@@ -1,7 +1,7 @@
 #include "live_table.h"
 
+#include "base/duration.h"
 #include "report/json_report.h"
-#include "util/duration.h"
 
 #include <fmt/format.h>
 

@@ -1,8 +1,9 @@
 // `irqscope run --observe BDF`: the observer's command line, live view and reports.
 #include "observe_command.h"
 
+#include "base/duration.h"
+#include "base/monotonic_clock.h"
 #include "cli_support.h"
-#include "engine/monotonic_clock.h"
 #include "exit_codes.h"
 #include "metrics_server.h"
 #include "observe/handler_timing.h"
@@ -10,7 +11,6 @@
 #include "observe/observe_table.h"
 #include "observe/observer.h"
 #include "report/system_info.h"
-#include "util/duration.h"
 #include "vfio/discovery.h"
 #include "vfio/pci_ids.h"
 

@@ -1,8 +1,8 @@
 // `irqscope replay FILE`: paced sample replay into a ReplaySource, the aggregator and the live table.
 #include "replay_command.h"
 
+#include "base/monotonic_clock.h"
 #include "cli_support.h"
-#include "engine/monotonic_clock.h"
 #include "exit_codes.h"
 #include "live_table.h"
 #include "record/recording_reader.h"

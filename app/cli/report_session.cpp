@@ -1,11 +1,11 @@
 // RunReports: the run's sample sink and the report, recording and threshold plumbing around a measurement.
 #include "report_session.h"
 
+#include "base/duration.h"
+#include "base/monotonic_clock.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
 #include "report/system_info.h"
 #include "report/tuning_info.h"
-#include "util/duration.h"
 #include "vfio/irq_device.h"
 
 #include <nlohmann/json.hpp>

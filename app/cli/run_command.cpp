@@ -1,19 +1,19 @@
 #include "run_command.h"
 
+#include "base/duration.h"
+#include "base/monotonic_clock.h"
+#include "base/privileges.h"
+#include "base/vector_spec.h"
 #include "cli_support.h"
+#include "device/open_device.h"
 #include "engine/cpu_setup.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
-#include "engine/privileges.h"
 #include "exit_codes.h"
 #include "live_table.h"
 #include "metrics_server.h"
+#include "observe/host_irq.h"
 #include "report/json_report.h"
 #include "stats/aggregator.h"
-#include "util/duration.h"
-#include "util/vector_spec.h"
-#include "vfio/host_irq.h"
-#include "vfio/open_device.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

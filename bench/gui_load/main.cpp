@@ -9,8 +9,8 @@
 // of the process together (the engine: core, trigger and aggregator threads) says whether the engine had the
 // CPUs it wanted: on a machine where it cannot get them, any CPU the GUI thread uses comes out of its share.
 // Ratios gui/headless compare medians of the rounds; the targets are p99 ratio <= 1.05 and event latency < 50 ms.
+#include "base/monotonic_clock.h"
 #include "common/system_probe.h"
-#include "engine/monotonic_clock.h"
 #include "main_window.h"
 #include "session/measurement_session.h"
 #include "widgets/engine_settings_panel.h"

@@ -1,7 +1,7 @@
 // The reference waiters: a thread pinned to the waiter CPU (SCHED_FIFO when asked) blocks in read(2), epoll_wait
 // or io_uring_submit_and_wait, stamps the clock once the counter is consumed and acknowledges the producer.
+#include "base/monotonic_clock.h"
 #include "engine/cpu_setup.h"
-#include "engine/monotonic_clock.h"
 #include "latency/waiter.h"
 
 #include <fmt/format.h>

@@ -4,8 +4,8 @@
 // every sample is a fresh, uncoalesced wakeup.
 #pragma once
 
+#include "base/monotonic_clock.h"
 #include "engine/cpu_setup.h"
-#include "engine/monotonic_clock.h"
 
 #include <cstdint>
 #include <sched.h>

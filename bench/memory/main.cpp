@@ -2,12 +2,12 @@
 // producer-bound writer of bench/throughput), and the core thread's heap allocations after arming, counted by the
 // test suite's allocation hook linked into this binary (must be 0). CI-sized by default; --minutes 10 for the
 // long run. Fails (exit 1) on an allocation, unbalanced books, or RSS growth after warm-up above the limit.
+#include "base/monotonic_clock.h"
 #include "common/bench_device.h"
 #include "common/system_probe.h"
 #include "engine/alloc_probe.h"
 #include "engine/cpu_setup.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
 #include "stats/aggregator.h"
 #include "stats/stats_source.h"
 #include "throughput/consumer.h"

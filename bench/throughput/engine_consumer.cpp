@@ -2,10 +2,10 @@
 // consumer CPU, SCHED_OTHER like the reference consumers), with the real Aggregator draining its sample ring.
 // Signals are accounted from the engine's exact per-vector counters (device-originated completions), deliveries
 // from its CQE count, CPU time from the core and aggregator threads' schedstat.
+#include "base/monotonic_clock.h"
 #include "common/bench_device.h"
 #include "common/system_probe.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
 #include "stats/aggregator.h"
 #include "stats/stats_source.h"
 #include "throughput/consumer.h"

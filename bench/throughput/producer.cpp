@@ -1,6 +1,6 @@
 // The throughput producer: pinned, SCHED_OTHER, writes 1 to the eventfds round-robin until the plan's duration.
+#include "base/monotonic_clock.h"
 #include "engine/cpu_setup.h"
-#include "engine/monotonic_clock.h"
 #include "throughput/consumer.h"
 
 #include <unistd.h>

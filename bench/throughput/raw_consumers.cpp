@@ -1,8 +1,8 @@
 // Reference consumers written the way a user would: epoll_wait(1024) + read(2) of each ready eventfd, and one
 // io_uring IORING_OP_READ per eventfd with every ready CQE harvested and re-armed in one submit-and-wait; plus
 // the producer alone (no consumer) as the write(2) ceiling.
+#include "base/monotonic_clock.h"
 #include "engine/cpu_setup.h"
-#include "engine/monotonic_clock.h"
 #include "throughput/consumer.h"
 
 #include <fmt/format.h>

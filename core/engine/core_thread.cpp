@@ -1,9 +1,9 @@
 #include "engine/core_thread.h"
 
+#include "base/monotonic_clock.h"
+#include "base/privileges.h"
 #include "engine/alloc_probe.h"
 #include "engine/cpu_setup.h"
-#include "engine/monotonic_clock.h"
-#include "engine/privileges.h"
 #include "engine/trigger_thread.h"
 #include "profile/device_profile.h"
 

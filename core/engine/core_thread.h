@@ -3,6 +3,7 @@
 // takes no lock and makes no syscall beyond io_uring_enter, clock_gettime (vDSO) and the trigger itself.
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/command.h"
 #include "engine/completion_ring.h"
 #include "engine/cpu_setup.h"
@@ -11,7 +12,6 @@
 #include "engine/spsc_ring.h"
 #include "engine/trigger_plan.h"
 #include "engine/vector_counters.h"
-#include "engine/vector_id.h"
 #include "vfio/irq_device.h"
 #include "vfio/irq_set_request.h"
 

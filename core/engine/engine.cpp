@@ -11,7 +11,7 @@ namespace irqscope::core {
 Engine::Engine(IrqDevice& device, EngineConfig config)
     : m_device(device)
     , m_config(config)
-    , m_slots(VectorSlots::fromDevice(device))
+    , m_slots(vectorSlotsOf(device))
     , m_samples(std::make_unique<SpscRing<Sample>>(config.sampleRingCapacity))
     , m_core(std::make_unique<CoreThread>(m_device, m_config, m_slots, *m_samples))
 {}

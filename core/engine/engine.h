@@ -5,12 +5,12 @@
 // writer of the counters and the producer of the sample ring; one aggregator thread consumes the sample ring.
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/command.h"
 #include "engine/engine_config.h"
 #include "engine/sample.h"
 #include "engine/spsc_ring.h"
 #include "engine/vector_counters.h"
-#include "engine/vector_id.h"
 
 #include <array>
 #include <atomic>

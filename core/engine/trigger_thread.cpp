@@ -1,8 +1,8 @@
 #include "engine/trigger_thread.h"
 
+#include "base/monotonic_clock.h"
 #include "engine/core_thread.h"
 #include "engine/cpu_setup.h"
-#include "engine/monotonic_clock.h"
 
 #include <algorithm>
 #include <sys/prctl.h>

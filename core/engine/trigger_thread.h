@@ -3,9 +3,9 @@
 // the trigger fires so that the completion always finds its trigger.
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/engine_config.h"
 #include "engine/trigger_plan.h"
-#include "engine/vector_id.h"
 #include "vfio/irq_set_request.h"
 
 #include <atomic>

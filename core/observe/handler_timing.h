@@ -4,7 +4,7 @@
 // killed irqscope (SIGKILL) is removed by the next start().
 #pragma once
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 
 #include <cstdint>
 #include <map>

@@ -1,7 +1,7 @@
 // Reading one sample of a device's vfio vectors from procfs.
 #include "observe/irq_sample.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 #include <fmt/format.h>
 

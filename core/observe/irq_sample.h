@@ -3,7 +3,7 @@
 // and /proc/irq/N/spurious. Parsing reuses vfio/host_irq.h.
 #pragma once
 
-#include "vfio/host_irq.h"
+#include "observe/host_irq.h"
 
 #include <cstdint>
 #include <string>

@@ -3,10 +3,10 @@
 // vector appeared or disappeared, and the timeline of those changes. Latency stays "count": 0 (not measured).
 #pragma once
 
-#include "observe/device_owner.h"
 #include "observe/handler_timing.h"
 #include "observe/observer_model.h"
 #include "report/json_report.h"
+#include "vfio/device_owner.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -2,8 +2,8 @@
 // rates, the unhandled count and when it appeared or disappeared. Latency columns are left out: not measured.
 #pragma once
 
-#include "observe/device_owner.h"
 #include "stats/snapshot.h"
+#include "vfio/device_owner.h"
 
 #include <optional>
 #include <string>

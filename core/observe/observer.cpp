@@ -1,7 +1,7 @@
 // The observer's sampling thread: absolute deadlines, one procfs sample per tick, one snapshot per sample.
 #include "observe/observer.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 #include <fmt/format.h>
 

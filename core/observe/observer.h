@@ -3,10 +3,10 @@
 // like the Aggregator does in active mode. It arms nothing, fires nothing and opens no VFIO node.
 #pragma once
 
-#include "observe/device_owner.h"
 #include "observe/observer_model.h"
 #include "observe/sampler_schedule.h"
 #include "stats/snapshot_exchange.h"
+#include "vfio/device_owner.h"
 
 #include <atomic>
 #include <chrono>

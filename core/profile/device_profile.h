@@ -3,7 +3,7 @@
 // them as JSON (docs/profiles.md).
 #pragma once
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 
 #include <array>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // RecordingReader: bounds-checked section walk, META/FINAL decoding and sample validation.
 #include "record/recording_reader.h"
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 #include "record/recording_format.h"
 
 #include <nlohmann/json.hpp>

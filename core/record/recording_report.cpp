@@ -1,7 +1,7 @@
 // reportFromRecording(): replaying a recording's samples into a collector and its final snapshot.
 #include "record/recording_report.h"
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 
 #include <algorithm>
 #include <memory>

@@ -4,8 +4,8 @@
 // hold-off (stop: once).
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/sample.h"
-#include "engine/vector_id.h"
 #include "record/recording_meta.h"
 #include "record/threshold_rule.h"
 #include "stats/snapshot.h"

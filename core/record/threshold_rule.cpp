@@ -1,7 +1,7 @@
 // ThresholdRule parsing: vector prefix, microsecond threshold and action.
 #include "record/threshold_rule.h"
 
-#include "util/printable.h"
+#include "base/printable.h"
 #include <charconv>
 #include <cmath>
 #include <fmt/format.h>

@@ -2,7 +2,7 @@
 // latency exceeds US microseconds on a matching vector, do ACTION: snapshot, stop, or exec=CMD [ARGS...].
 #pragma once
 
-#include "util/vector_spec.h"
+#include "base/vector_spec.h"
 
 #include <cstdint>
 #include <optional>

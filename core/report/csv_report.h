@@ -2,8 +2,8 @@
 // second file (FILE with ".csv" replaced by ".samples.csv").
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/sample.h"
-#include "engine/vector_id.h"
 #include "report/report_input.h"
 
 #include <cstdio>

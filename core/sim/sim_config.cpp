@@ -1,8 +1,8 @@
 // Parsers for the simulated device's options: kernel model, device latency distribution and injected faults.
 #include "sim/sim_config.h"
 
-#include "util/printable.h"
-#include "util/vector_spec.h"
+#include "base/printable.h"
+#include "base/vector_spec.h"
 #include "vfio/vfio_uapi.h"
 
 #include <fmt/format.h>

@@ -2,10 +2,10 @@
 // through the kernel model's handlers, and the unmask eventfd watched like the kernel's virqfd.
 #include "sim/sim_hardware.h"
 
-#include "engine/monotonic_clock.h"
-#include "engine/privileges.h"
+#include "base/monotonic_clock.h"
+#include "base/privileges.h"
+#include "base/vector_spec.h"
 #include "sim/sim_eventfd.h"
-#include "util/vector_spec.h"
 
 #include <algorithm>
 #include <cerrno>

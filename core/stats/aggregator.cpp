@@ -1,7 +1,7 @@
 // Aggregator: the drain/publish loop, sample accounting into histograms and reasons, and snapshot building.
 #include "stats/aggregator.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "stats/latency_summary.h"
 #include "stats/sample_text.h"
 

@@ -2,7 +2,7 @@
 // These strings end up in VectorSnapshot::lastError, the live table and reports.
 #pragma once
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 
 #include <cstdint>
 #include <string>

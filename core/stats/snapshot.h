@@ -2,9 +2,9 @@
 // and read by the CLI, the dashboard, reports and the metrics endpoint. Plain std types only: no Qt here.
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/engine.h"
 #include "engine/vector_counters.h"
-#include "engine/vector_id.h"
 
 #include <cstdint>
 #include <string>

@@ -3,12 +3,12 @@
 // without a device or a core thread.
 #pragma once
 
+#include "base/monotonic_clock.h"
+#include "base/vector_id.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
 #include "engine/sample.h"
 #include "engine/spsc_ring.h"
 #include "engine/vector_counters.h"
-#include "engine/vector_id.h"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // GET_IRQ_INFO when the device can be opened and from config space otherwise.
 #include "vfio/discovery.h"
 
-#include "observe/device_owner.h"
+#include "vfio/device_owner.h"
 #include "vfio/pci_ids.h"
 #include "vfio/vfio_device.h"
 
@@ -134,27 +134,6 @@ std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std:
         d.problem = "no IOMMU group: enable the IOMMU (intel_iommu=on / amd_iommu=on) or vfio's no-IOMMU mode";
     }
     return d;
-}
-
-std::optional<GroupOwner> findGroupOwner(const std::string& groupPath, const std::string& procRoot)
-{
-    std::error_code ec;
-    const int self = static_cast<int>(getpid());
-    for (const auto& proc : fs::directory_iterator(procRoot, ec)) {
-        const std::string pidText = proc.path().filename().string();
-        if (pidText.empty() || !std::all_of(pidText.begin(), pidText.end(), ::isdigit))
-            continue;
-        const int pid = std::atoi(pidText.c_str());
-        if (pid == self)
-            continue;
-        std::error_code fdEc;
-        for (const auto& fd : fs::directory_iterator(proc.path() / "fd", fdEc)) {
-            std::error_code linkEc;
-            if (fs::read_symlink(fd.path(), linkEc).string() == groupPath)
-                return GroupOwner{readFirstLine(proc.path() / "comm"), pid};
-        }
-    }
-    return std::nullopt;
 }
 
 std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const std::string& sysfsRoot)

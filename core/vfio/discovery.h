@@ -52,14 +52,6 @@ std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std:
 // stays false. A config space shorter than 64 bytes (or with no capability list) gives INTx and REQ only.
 std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqCountsFromConfig(std::span<const uint8_t> config);
 
-// The process holding a VFIO group node open ("qemu-system-x86", pid), found through /proc/<pid>/fd.
-struct GroupOwner
-{
-    std::string name;
-    int pid = -1;
-};
-std::optional<GroupOwner> findGroupOwner(const std::string& groupPath, const std::string& procRoot = "/proc");
-
 // Normalises "01:00.0" to "0000:01:00.0"; std::nullopt when it is not a PCI address.
 std::optional<std::string> normalizeBdf(const std::string& text);
 

@@ -2,6 +2,7 @@
 // device and the real vfio-pci backend. Everything above it is the same for both.
 #pragma once
 
+#include "base/vector_id.h"
 #include "vfio/vfio_uapi.h"
 
 #include <cstddef>
@@ -53,5 +54,8 @@ public:
     virtual int regionRead32(uint32_t region, uint64_t offset, uint32_t& value) = 0;
     virtual int regionWrite32(uint32_t region, uint64_t offset, uint32_t value) = 0;
 };
+
+// The device's vectors as dense slots: every index that offers eventfd signalling, with GET_IRQ_INFO's count.
+VectorSlots vectorSlotsOf(IrqDevice& device);
 
 } // namespace irqscope::core

@@ -2,6 +2,8 @@
 // errors that say what to do for every way opening a device fails.
 #include "vfio/vfio_device.h"
 
+#include "vfio/device_owner.h"
+
 #include "vfio/discovery.h"
 
 #include <fmt/format.h>
@@ -182,7 +184,7 @@ private:
 
 std::string ownerText(const std::string& groupPath)
 {
-    if (const auto owner = findGroupOwner(groupPath))
+    if (const auto owner = findVfioOwner({groupPath}))
         return fmt::format("{} (pid {})", owner->name, owner->pid);
     return "another process (a VM or another irqscope)";
 }

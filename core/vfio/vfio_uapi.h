@@ -2,6 +2,8 @@
 // (vfio-irq-facts §1.1, §1.7), and typed names for the PCI interrupt indexes (§1.5).
 #pragma once
 
+#include "base/irq_index.h"
+
 #include <linux/vfio.h>
 
 #include <cstddef>
@@ -36,37 +38,5 @@ static_assert(sizeof(vfio_irq_set) == 20);
 static_assert(offsetof(vfio_irq_set, data) == 20);
 
 inline constexpr std::size_t kIrqSetHeaderSize = sizeof(vfio_irq_set);
-
-// VFIO-PCI interrupt indexes (vfio-irq-facts §1.5).
-enum class IrqIndex : uint32_t
-{
-    Intx = VFIO_PCI_INTX_IRQ_INDEX,
-    Msi = VFIO_PCI_MSI_IRQ_INDEX,
-    Msix = VFIO_PCI_MSIX_IRQ_INDEX,
-    Err = VFIO_PCI_ERR_IRQ_INDEX,
-    Req = VFIO_PCI_REQ_IRQ_INDEX,
-};
-inline constexpr uint32_t kNumPciIrqIndexes = VFIO_PCI_NUM_IRQS;
-
-// The largest MSI-X table PCI allows (QSIZE is 11 bits) and the largest multi-MSI block.
-inline constexpr uint32_t kMaxMsixVectors = 2048;
-inline constexpr uint32_t kMaxMsiVectors = 32;
-
-constexpr std::string_view irqIndexName(IrqIndex index)
-{
-    switch (index) {
-    case IrqIndex::Intx:
-        return "intx";
-    case IrqIndex::Msi:
-        return "msi";
-    case IrqIndex::Msix:
-        return "msix";
-    case IrqIndex::Err:
-        return "err";
-    case IrqIndex::Req:
-        return "req";
-    }
-    return "?";
-}
 
 } // namespace irqscope::core

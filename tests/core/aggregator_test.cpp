@@ -1,7 +1,7 @@
 // Aggregator against a fake StatsSource: exact counters, percentiles of the fed latencies, rates, ring drops,
 // reasons and timelines, histogram resets, and a final snapshot with everything pushed before stop. The running
 // cases race a producer thread and readers against the aggregator thread (a threaded suite: TSan runs it).
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "stats/aggregator.h"
 
 #include "exact_quantile.h"

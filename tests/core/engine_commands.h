@@ -2,8 +2,8 @@
 // RecordingDevice's call log, and the books-balance check every engine test ends with.
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/engine.h"
-#include "engine/vector_id.h"
 
 #include <gtest/gtest.h>
 #include <linux/vfio.h>

@@ -1,5 +1,8 @@
 // What the fuzz targets of tests/fuzz found, each fixed and pinned here (docs/reliability.md); the crashing inputs
 // are in tests/fuzz/corpus/<target>/crash-*.
+#include "base/duration.h"
+#include "base/printable.h"
+#include "base/vector_spec.h"
 #include "profile/profile_file.h"
 #include "record/recording_meta.h"
 #include "record/recording_reader.h"
@@ -7,9 +10,6 @@
 #include "record/recording_writer.h"
 #include "record/threshold_rule.h"
 #include "sim/sim_config.h"
-#include "util/duration.h"
-#include "util/printable.h"
-#include "util/vector_spec.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
 // HostIrqTracker: the host IRQ, CPU and device-raised count of each vector across a run, from /proc/interrupts
 // texts (the baseline, vectors going and coming back, a reallocated IRQ, INTx's persistent line, a fake /proc).
-#include "vfio/host_irq.h"
+#include "observe/host_irq.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 #include <gtest/gtest.h>
 

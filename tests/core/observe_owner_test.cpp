@@ -1,6 +1,6 @@
 // Ownership scan against fake procfs and sysfs trees: group, no-IOMMU and cdev nodes, the calling process
 // skipped, the lowest pid chosen, and the one-line error for arming an owned device.
-#include "observe/device_owner.h"
+#include "vfio/device_owner.h"
 
 #include <gtest/gtest.h>
 

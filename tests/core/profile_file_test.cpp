@@ -13,10 +13,11 @@ using namespace irqscope::core;
 
 namespace {
 
-// resources/profiles in the source tree, found from this file's own path (tests/core/).
+// resources/profiles in the source tree. The build passes the tree's path: __FILE__ is relative when the
+// compiler runs with relative paths (a compiler cache's base directory), and the test would look in the wrong place.
 std::filesystem::path profilesDir()
 {
-    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "resources/profiles";
+    return std::filesystem::path(IRQSCOPE_SOURCE_DIR) / "resources/profiles";
 }
 
 std::string parseError(const std::string& text)

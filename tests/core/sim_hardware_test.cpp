@@ -2,8 +2,8 @@
 // unmask eventfd, user mask with pending delivery, MSI-X routing, NORESIZE growth, multi-MSI shortfall, a 2048
 // vector table), the injected faults seen through counters and eventfds, and the allocation-free hot paths.
 // Every wait is bounded.
+#include "base/monotonic_clock.h"
 #include "engine/alloc_probe.h"
-#include "engine/monotonic_clock.h"
 #include "sim/sim_device.h"
 #include "sim_test_support.h"
 #include "vfio/irq_set_request.h"

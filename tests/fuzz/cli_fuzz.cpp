@@ -13,11 +13,11 @@
 #include "report_command.h"
 #include "run_command.h"
 
+#include "base/duration.h"
+#include "base/vector_spec.h"
 #include "engine/engine_config.h"
 #include "record/threshold_rule.h"
 #include "sim/sim_config.h"
-#include "util/duration.h"
-#include "util/vector_spec.h"
 
 #include <CLI/CLI.hpp>
 

@@ -8,8 +8,8 @@
 //   - the heap is flat: in use at the end no more than --flat-limit-kib above warm-up (half the triggers);
 //   - every vector fired and everything ends disarmed.
 // Usage: irqscope_soak [--events N] [--vectors N] [--rate HZ] [--max-seconds S] (docs/reliability.md).
+#include "base/monotonic_clock.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
 #include "sim/sim_device.h"
 #include "stats/aggregator.h"
 #include "stats/stats_source.h"

@@ -7,8 +7,8 @@
 // counts would see.
 #include "vm_support.h"
 
+#include "base/monotonic_clock.h"
 #include "engine/engine.h"
-#include "engine/monotonic_clock.h"
 #include "profile/device_profile.h"
 #include "vfio/vfio_device.h"
 

@@ -4,8 +4,8 @@
 
 #include "irq_sequences.h"
 
+#include "observe/host_irq.h"
 #include "vfio/discovery.h"
-#include "vfio/host_irq.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // them (three significant digits, SI time units) so that the table and a terminal read alike.
 #pragma once
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 
 #include <QString>
 

@@ -3,8 +3,8 @@
 // and columns that changed, so a proxy sorted by a column that did not change has nothing to re-sort.
 #pragma once
 
+#include "base/vector_id.h"
 #include "engine/vector_counters.h"
-#include "engine/vector_id.h"
 #include "stats/snapshot.h"
 
 #include <QAbstractTableModel>

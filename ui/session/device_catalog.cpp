@@ -2,9 +2,9 @@
 // from discovery, with owner and permission checks that also work on fake sysfs/procfs trees.
 #include "session/device_catalog.h"
 
-#include "observe/device_owner.h"
 #include "sim/sim_config.h"
 #include "sim/sim_device.h"
+#include "vfio/device_owner.h"
 #include "vfio/pci_ids.h"
 
 #include <fmt/format.h>

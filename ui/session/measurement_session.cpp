@@ -2,7 +2,7 @@
 // stop.
 #include "session/measurement_session.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "report/json_report.h"
 
 #include <QtConcurrent/QtConcurrentRun>
@@ -56,7 +56,7 @@ QString MeasurementSession::open(const core::DeviceRequest& request)
     if (!m_opened.device)
         return QString::fromStdString(m_opened.error);
     m_mode = SessionMode::Live;
-    m_slots = core::VectorSlots::fromDevice(*m_opened.device);
+    m_slots = core::vectorSlotsOf(*m_opened.device);
     for (uint32_t i = 0; i < core::kNumPciIrqIndexes; ++i) {
         core::IrqInfo info;
         m_irqInfo[i] = m_opened.device->irqInfo(i, info) == 0 ? info : core::IrqInfo{};

@@ -6,14 +6,14 @@
 // and draining in-flight triggers takes up to 0.5 s), so the GUI thread never waits for the core thread.
 #pragma once
 
+#include "base/vector_spec.h"
+#include "device/open_device.h"
 #include "engine/engine.h"
 #include "observe/observer.h"
 #include "session/replay_player.h"
 #include "session/report_export.h"
 #include "stats/aggregator.h"
 #include "stats/stats_source.h"
-#include "util/vector_spec.h"
-#include "vfio/open_device.h"
 
 #include <QFuture>
 #include <QObject>

@@ -1,7 +1,7 @@
 // Paced replay of a recording into the aggregator, on the player's own thread.
 #include "session/replay_player.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 #include "record/replay_final.h"
 
 #include <algorithm>

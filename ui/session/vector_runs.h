@@ -2,8 +2,8 @@
 // commands take, and back into the "msix:0-7,intx:0" spelling the CLI and reports use.
 #pragma once
 
-#include "engine/vector_id.h"
-#include "util/vector_spec.h"
+#include "base/vector_id.h"
+#include "base/vector_spec.h"
 
 #include <QString>
 

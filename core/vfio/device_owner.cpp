@@ -1,5 +1,5 @@
 // Device ownership through /proc/<pid>/fd: one pass over the processes, matching any of a device's VFIO nodes.
-#include "observe/device_owner.h"
+#include "vfio/device_owner.h"
 
 #include <fmt/format.h>
 

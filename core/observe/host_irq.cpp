@@ -1,7 +1,7 @@
 // Parsing /proc/interrupts and /proc/irq/N/effective_affinity_list for the vfio vectors of a device.
-#include "vfio/host_irq.h"
+#include "observe/host_irq.h"
 
-#include "engine/monotonic_clock.h"
+#include "base/monotonic_clock.h"
 
 #include <fmt/format.h>
 

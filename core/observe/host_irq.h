@@ -2,7 +2,7 @@
 // targets, from the vfio action names in /proc/interrupts (vfio-irq-facts §2.7, §6.6).
 #pragma once
 
-#include "engine/vector_id.h"
+#include "base/vector_id.h"
 #include "stats/snapshot.h"
 
 #include <cstdint>

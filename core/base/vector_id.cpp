@@ -1,6 +1,4 @@
-#include "engine/vector_id.h"
-
-#include "vfio/irq_device.h"
+#include "base/vector_id.h"
 
 #include <fmt/format.h>
 
@@ -18,18 +16,6 @@ VectorSlots::VectorSlots(const std::array<uint32_t, kNumPciIrqIndexes>& counts)
         m_first[i] = m_total;
         m_total += m_counts[i];
     }
-}
-
-VectorSlots VectorSlots::fromDevice(IrqDevice& device)
-{
-    std::array<uint32_t, kNumPciIrqIndexes> counts{};
-    for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {
-        IrqInfo info;
-        // ERR on a conventional-PCI device answers -EINVAL rather than count 0 (qemu-vfio-guest.md pitfall 8).
-        if (device.irqInfo(i, info) == 0 && info.eventfd())
-            counts[i] = info.count;
-    }
-    return VectorSlots(counts);
 }
 
 VectorId VectorSlots::id(uint32_t slot) const

@@ -2,7 +2,7 @@
 // dense slot number, so that per-vector state lives in flat preallocated arrays.
 #pragma once
 
-#include "vfio/vfio_uapi.h"
+#include "base/irq_index.h"
 
 #include <array>
 #include <cstdint>
@@ -22,15 +22,12 @@ struct VectorId
 
 std::string vectorName(VectorId id); // "msix:3"
 
-class IrqDevice;
-
 class VectorSlots
 {
 public:
     VectorSlots() = default;
     // counts[i] is the GET_IRQ_INFO count of index i (0 where the index is absent or GET_IRQ_INFO fails).
     explicit VectorSlots(const std::array<uint32_t, kNumPciIrqIndexes>& counts);
-    static VectorSlots fromDevice(IrqDevice& device);
 
     uint32_t size() const { return m_total; }
     uint32_t count(IrqIndex index) const { return m_counts[static_cast<uint32_t>(index)]; }

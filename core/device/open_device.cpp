@@ -1,8 +1,8 @@
-#include "vfio/open_device.h"
+#include "device/open_device.h"
 
-#include "observe/device_owner.h"
 #include "profile/profile_file.h"
 #include "sim/sim_device.h"
+#include "vfio/device_owner.h"
 #include "vfio/discovery.h"
 #include "vfio/vfio_device.h"
 

@@ -2,7 +2,7 @@
 // into index ranges, and prints it back.
 #pragma once
 
-#include "vfio/vfio_uapi.h"
+#include "base/irq_index.h"
 
 #include <cstdint>
 #include <optional>

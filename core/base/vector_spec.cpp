@@ -1,6 +1,6 @@
-#include "util/vector_spec.h"
+#include "base/vector_spec.h"
 
-#include "util/printable.h"
+#include "base/printable.h"
 #include <fmt/format.h>
 
 #include <charconv>

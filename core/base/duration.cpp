@@ -1,6 +1,6 @@
-#include "util/duration.h"
+#include "base/duration.h"
 
-#include "util/printable.h"
+#include "base/printable.h"
 #include <fmt/format.h>
 
 #include <cmath>

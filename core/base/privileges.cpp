@@ -1,4 +1,4 @@
-#include "engine/privileges.h"
+#include "base/privileges.h"
 
 #include <fmt/format.h>
 
