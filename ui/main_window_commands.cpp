@@ -175,7 +175,7 @@ void MainWindow::updateActions()
             const core::IrqIndex index = m_session.slots().id(slot).index;
             if (!m_session.irqInfo(index).maskable()) {
                 maskWhy = QStringLiteral("%1 vectors cannot be masked through VFIO: the kernel answers ENOTTY for "
-                                         "MSI/MSI-X masking (only INTx is maskable, vfio-irq-facts §2.2)")
+                                         "MSI/MSI-X masking (only INTx is maskable, docs/kernel-vfio-irq.md §2.2)")
                               .arg(indexLabel(index));
                 break;
             }

@@ -1,6 +1,6 @@
 // bench/latency: eventfd signal → wakeup latency of read(2), epoll, io_uring and irqscope's engine, with one
 // shared producer, in interleaved rounds, for three placements; prints medians across rounds and irqscope's
-// ratio to the best raw waiter against the targets (p50 ≤ 1.10×, p99 ≤ 1.25×). A fourth placement pits
+// ratio to the best raw waiter against the targets (p50 ≤ 1.10×, p99 ≤ 1.25×). A fourth placement pits
 // irqscope's busy-poll mode against raw busy-poll waiters (target p50 ≤ 1.5× the floor).
 #include "common/latency_stats.h"
 #include "common/system_probe.h"

@@ -1,6 +1,6 @@
 // bench/throughput: N = 1, 8, 64, 512 eventfds, one producer-bound writer, drained by epoll, io_uring and
 // irqscope's engine in interleaved rounds; prints signals/s, consumer CPU ns per signal, the coalescing ratio and
-// the accounting check, and irqscope's ratios to io_uring and epoll against the targets at N >= 64.
+// the accounting check, and irqscope's ratios to io_uring and epoll against irqscope's targets at N >= 64.
 #include "common/latency_stats.h"
 #include "common/system_probe.h"
 #include "engine/cpu_setup.h"

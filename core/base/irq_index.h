@@ -9,7 +9,7 @@
 
 namespace irqscope::core {
 
-// VFIO-PCI interrupt indexes (vfio-irq-facts §1.5).
+// VFIO-PCI interrupt indexes (docs/kernel-vfio-irq.md §1.5).
 enum class IrqIndex : uint32_t
 {
     Intx = VFIO_PCI_INTX_IRQ_INDEX,

@@ -1,7 +1,7 @@
 // CompletionRing: the core thread's io_uring. One 8-byte IORING_OP_READ per armed eventfd, on registered
 // (fixed) files, tagged with the vector's slot and arm generation; completions are harvested in batches and the
 // whole loop costs one io_uring_enter (submit-and-wait) per iteration. The read's result is the eventfd counter:
-// a value above 1 means signals were coalesced (vfio-irq-facts §4, last paragraph).
+// a value above 1 means signals were coalesced (docs/kernel-vfio-irq.md §4, last paragraph).
 #pragma once
 
 #include <liburing.h>
@@ -19,7 +19,7 @@ enum class CqeKind : uint8_t
     DoorbellRead = 2,
     UnmaskWrite = 3,
     Cancel = 4,
-    ReqRead = 5, // the REQ index's eventfd: the host wants the device back (vfio-irq-facts §2.6)
+    ReqRead = 5, // the REQ index's eventfd: the host wants the device back (docs/kernel-vfio-irq.md §2.6)
 };
 
 struct CqeTag

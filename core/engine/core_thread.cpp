@@ -52,7 +52,8 @@ bool isMsiLike(IrqIndex index)
     return index == IrqIndex::Msi || index == IrqIndex::Msix;
 }
 
-// INTx, MSI and MSI-X exclude each other: the kernel allows one interrupt type at a time (vfio-irq-facts §2.5).
+// INTx, MSI and MSI-X exclude each other: the kernel allows one interrupt type at a time
+// (docs/kernel-vfio-irq.md §2.5).
 bool isExclusiveType(IrqIndex index)
 {
     return index == IrqIndex::Intx || isMsiLike(index);
@@ -429,7 +430,7 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
         setState(slot, 0, vstate::kPending);
     queueVectorRead(slot);
 
-    // A device-raised INTx leaves the line automasked (vfio-irq-facts §2.4); a loopback one does not (§2.3).
+    // A device-raised INTx leaves the line automasked (docs/kernel-vfio-irq.md §2.4); a loopback one does not (§2.3).
     if (m_slots.id(slot).index == IrqIndex::Intx && (m_mode == TriggerMode::Device || unsolicited))
         onIntxInterrupt(slot, nowNs);
 }
@@ -442,7 +443,7 @@ void CoreThread::onIntxInterrupt(uint32_t slot, int64_t nowNs)
         return;
     }
     // Ack the device's cause first, or the UNMASK finds the line still asserted and the kernel signals again
-    // (vfio-irq-facts §2.4, §6.5).
+    // (docs/kernel-vfio-irq.md §2.4, §6.5).
     if (m_config.profile) {
         for (const auto& w : m_config.profile->recipe(IrqIndex::Intx).ack) {
             if (const int rc = m_device.regionWrite32(w.region, w.offset, w.valueFor(0)); rc < 0) {
@@ -508,7 +509,7 @@ void CoreThread::scanDeadlines(int64_t nowNs)
             continue;
         resolveFailedHeads(slot, nowNs);
         if (s.userMasked)
-            continue; // held by the mask: delivered on unmask (vfio-irq-facts §2.4)
+            continue; // held by the mask: delivered on unmask (docs/kernel-vfio-irq.md §2.4)
         while (!s.window.empty() && nowNs - std::max(s.window.head().triggerNs, s.unmaskedAtNs) > deadline) {
             resolveMissed(slot, nowNs, ETIME);
             resolveFailedHeads(slot, nowNs);
@@ -540,7 +541,7 @@ bool CoreThread::fireOne(uint32_t slot, int64_t nowNs)
 {
     SlotState& s = m_state[slot];
     VectorCounters& c = m_counters[slot];
-    // Design trap 1 and 2 (design.md "Kernel facts"): only vectors in irqscope's own armed map are fired, never
+    // Traps 1 and 2 (docs/kernel-vfio-irq.md §3): only vectors in irqscope's own armed map are fired, never
     // one whose trigger eventfd it has not set; the kernel's 0 for an unconfigured MSI/MSI-X vector, or for an
     // INTx with no trigger, would otherwise read as "signalled".
     if (!s.armed)
@@ -573,7 +574,7 @@ int CoreThread::fire(uint32_t slot, IrqSetRequest& request, TriggerMode mode)
 {
     const VectorId id = m_slots.id(slot);
     if (mode == TriggerMode::Loopback) {
-        // DATA_NONE|ACTION_TRIGGER on one vector (vfio-irq-facts §1.3).
+        // DATA_NONE|ACTION_TRIGGER on one vector (docs/kernel-vfio-irq.md §1.3).
         const int rc = m_device.setIrqs(request.loopback(static_cast<uint32_t>(id.index), id.sub));
         return rc > 0 ? -EIO : rc;
     }
@@ -835,8 +836,8 @@ void CoreThread::arm(const Command& command)
     uint32_t failedAt = command.start; // the first subindex of a run whose SET_IRQS failed (add-runs path)
     int32_t fds[IrqSetRequest::kMaxElements];
     if (!active || mustReenable) {
-        // Enable (or re-enable: NORESIZE means the set cannot grow while enabled, vfio-irq-facts §1.2, §6.1) with
-        // every armed vector of the index in one call; unarmed subindexes below get -1.
+        // Enable (or re-enable: NORESIZE means the set cannot grow while enabled, docs/kernel-vfio-irq.md §1.2, §6.1)
+        // with every armed vector of the index in one call; unarmed subindexes below get -1.
         uint32_t hi = end;
         for (uint32_t sub = 0; sub < m_slots.count(command.index); ++sub) {
             if (m_state[first + sub].armed)
@@ -876,7 +877,7 @@ void CoreThread::arm(const Command& command)
 
     if (rc != 0) {
         // The runs before the failing call are set in the kernel (a failing call unwinds only its own vectors,
-        // vfio-irq-facts §2.5): de-assign exactly those, so the device is left as it was before this command.
+        // docs/kernel-vfio-irq.md §2.5): de-assign exactly those, so the device is left as it was before this command.
         int32_t off[IrqSetRequest::kMaxElements];
         for (uint32_t sub = command.start; sub < failedAt;) {
             if (m_state[first + sub].armed) {
@@ -909,7 +910,8 @@ void CoreThread::arm(const Command& command)
             }
         }
         if (rc > 0) {
-            // Multi-MSI shortfall: the kernel could allocate only rc vectors and enabled none (vfio-irq-facts §2.5).
+            // Multi-MSI shortfall: the kernel could allocate only rc vectors and enabled none
+            // (docs/kernel-vfio-irq.md §2.5).
             reply(command, ENOSPC,
                   "only %d %.*s vector%s could be allocated (no interrupt remapping?): arm %.*s:0-%d at most", rc,
                   int(name.size()), name.data(), rc == 1 ? "" : "s", int(name.size()), name.data(), rc - 1);
@@ -942,7 +944,7 @@ void CoreThread::arm(const Command& command)
         m_unmaskEventfd = eventfd(0, EFD_CLOEXEC);
         if (m_unmaskEventfd >= 0 && m_device.setIrqs(m_request.setUnmaskEventfd(index, m_unmaskEventfd)) == 0 &&
             m_ring.setFile(m_unmaskFile, m_unmaskEventfd) == 0) {
-            // INTx is unmasked by writing this eventfd from the ring (vfio-irq-facts §2.4, virqfd).
+            // INTx is unmasked by writing this eventfd from the ring (docs/kernel-vfio-irq.md §2.4, virqfd).
         } else if (m_unmaskEventfd >= 0) {
             close(m_unmaskEventfd);
             m_unmaskEventfd = -1;
@@ -995,7 +997,7 @@ void CoreThread::disarm(const Command& command, bool quiet, bool atStop)
             m_unmaskEventfd = -1;
         }
         // Disabling an index that is already off is -EINVAL: disarm is not idempotent in the kernel, so "already
-        // off" counts as done (vfio-irq-facts §6.2).
+        // off" counts as done (docs/kernel-vfio-irq.md §6.2).
         if (command.index == IrqIndex::Err || command.index == IrqIndex::Req) {
             const int32_t off = -1;
             rc = m_device.setIrqs(m_request.setTriggerEventfds(index, 0, std::span<const int32_t>(&off, 1)));
@@ -1006,7 +1008,7 @@ void CoreThread::disarm(const Command& command, bool quiet, bool atStop)
             rc = 0;
         m_enabledCount[index] = 0;
     } else {
-        // Leave the index enabled: fd -1 de-assigns just these vectors (vfio-irq-facts §1.3).
+        // Leave the index enabled: fd -1 de-assigns just these vectors (docs/kernel-vfio-irq.md §1.3).
         int32_t off[IrqSetRequest::kMaxElements];
         std::fill_n(off, command.count, -1);
         for (uint32_t sub = command.start; sub < end && rc == 0;) {
@@ -1156,7 +1158,7 @@ void CoreThread::triggerOnce(const Command& command, int64_t nowNs)
     uint32_t fired = 0;
     for (uint32_t sub = command.start; sub < command.start + command.count; ++sub) {
         if (!m_state[first + sub].armed) {
-            // Never fire a vector whose trigger irqscope has not set (design.md, kernel fact 2).
+            // Never fire a vector whose trigger irqscope has not set (trap 2, docs/kernel-vfio-irq.md §3.2).
             reply(command, EINVAL,
                   "%.*s:%u is not armed, so irqscope does not fire it (the kernel may report success without "
                   "signalling anything): arm it first",
@@ -1177,7 +1179,8 @@ void CoreThread::maskOrUnmask(const Command& command, bool mask, int64_t nowNs)
     const uint32_t index = static_cast<uint32_t>(command.index);
     if (!m_irqInfo[index].maskable()) {
         reply(command, ENOTTY,
-              "%.*s cannot be %s through VFIO (the kernel answers ENOTTY: only INTx is maskable, vfio-irq-facts §2.2)",
+              "%.*s cannot be %s through VFIO (the kernel answers ENOTTY: only INTx is maskable, "
+              "docs/kernel-vfio-irq.md §2.2)",
               int(name.size()), name.data(), mask ? "masked" : "unmasked");
         return;
     }
@@ -1207,7 +1210,7 @@ void CoreThread::maskOrUnmask(const Command& command, bool mask, int64_t nowNs)
         setState(slot, 0, vstate::kUserMasked | vstate::kAutomasked);
         pushEvent(slot, EventCode::Unmasked, nowNs);
         // A device interrupt that arrived while masked left the line asserted; ack it so the unmask delivers
-        // it exactly once (vfio-irq-facts §2.4: UNMASK with the level still asserted signals again).
+        // it exactly once (docs/kernel-vfio-irq.md §2.4: UNMASK with the level still asserted signals again).
     }
     reply(command, 0, "%s %.*s:%u", mask ? "masked" : "unmasked", int(name.size()), name.data(), command.start);
 }
@@ -1302,7 +1305,8 @@ void CoreThread::checkTriggerThread(int64_t nowNs)
 
 bool CoreThread::armReqWatch()
 {
-    // vfio-irq-facts §2.6: the REQ index fires when the host wants the device back (an unbind); DPDK arms it too.
+    // The REQ index fires when the host wants the device back (an unbind); DPDK arms it too
+    // (docs/kernel-vfio-irq.md §2.6).
     const IrqInfo& info = m_irqInfo[kReqIndex];
     if (info.count == 0 || !info.eventfd() || m_slots.count(IrqIndex::Req) == 0)
         return false;
@@ -1327,7 +1331,8 @@ void CoreThread::releaseReqWatch()
 {
     if (m_reqEventfd < 0)
         return;
-    // fd -1 releases the REQ trigger (vfio-irq-facts §2.6); a device already gone answers ENODEV, which is fine.
+    // fd -1 releases the REQ trigger (docs/kernel-vfio-irq.md §2.6); a device already gone answers ENODEV, which
+    // is fine.
     const int32_t off = -1;
     (void)m_device.setIrqs(m_request.setTriggerEventfds(kReqIndex, 0, std::span<const int32_t>(&off, 1)));
     if (m_ring.valid())

@@ -20,7 +20,7 @@ enum class EventCode : uint32_t
     Disarmed,
     Masked, // user mask
     Unmasked,
-    Automasked, // INTx masked by the kernel handler after an interrupt (vfio-irq-facts §2.4)
+    Automasked, // INTx masked by the kernel handler after an interrupt (docs/kernel-vfio-irq.md §2.4)
     Error,      // a SET_IRQS or region access failed; seq carries the errno
     StuckMask,  // triggers keep missing on a vector that should be unmasked
 };

@@ -1,5 +1,5 @@
 // Host IRQ mapping: which Linux IRQ serves each armed vfio vector, its per-CPU counts and the CPU it really
-// targets, from the vfio action names in /proc/interrupts (vfio-irq-facts §2.7, §6.6).
+// targets, from the vfio action names in /proc/interrupts (docs/kernel-vfio-irq.md §2.7, §6.6).
 #pragma once
 
 #include "base/vector_id.h"
@@ -55,7 +55,7 @@ const HostIrq* findHostIrq(const std::vector<HostIrq>& irqs, VectorId vector);
 
 // The host side of an active run on a real device: per vfio vector of one device, the host IRQ, its effective CPU
 // and how many interrupts that IRQ took since the run's baseline. Only device-raised interrupts move that count;
-// a loopback trigger signals the eventfd from the ioctl without any interrupt (vfio-irq-facts §2.7). A vector
+// a loopback trigger signals the eventfd from the ioctl without any interrupt (docs/kernel-vfio-irq.md §2.7). A vector
 // whose action went away (disarmed) keeps its last values; one that comes back on another IRQ, or on a
 // reallocated one (count went backwards), goes on counting from there. Thread-safe (not for the core thread:
 // it reads procfs).

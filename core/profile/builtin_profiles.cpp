@@ -35,7 +35,7 @@ IndexRecipe& recipeOf(DeviceProfile& p, IrqIndex index)
 }
 
 // QEMU edu (docs/specs/edu.rst): a write to 0x60 ORs the value into the interrupt status and raises INTx or the
-// single MSI vector; a write to 0x64 clears those bits (vfio-irq-facts §5). 32-bit accesses only.
+// single MSI vector; a write to 0x64 clears those bits (docs/kernel-vfio-irq.md §5). 32-bit accesses only.
 DeviceProfile makeEduProfile()
 {
     using V = RegisterWrite::Value;
@@ -57,7 +57,7 @@ DeviceProfile makeEduProfile()
 
 // Intel 82574 as emulated by QEMU's e1000e: 5 MSI-X vectors. IVAR routes the causes RXQ0, RXQ1, TXQ0, TXQ1 and
 // OTHER (ICR bits 20..24) to vectors 0..4; EIAC auto-clears them. The auto-clear also clears the IMS bit, so
-// each raise re-enables its cause before writing it to ICS (qemu-vfio-guest.md pitfall 9, vfio-irq-facts §5).
+// each raise re-enables its cause before writing it to ICS (qemu-vfio-guest.md pitfall 9, docs/kernel-vfio-irq.md §5).
 DeviceProfile makeE1000eProfile()
 {
     using V = RegisterWrite::Value;
@@ -88,7 +88,7 @@ DeviceProfile makeE1000eProfile()
 
 // Intel 82576 (igb, also QEMU's igb): in MSI-X mode with GPIE.Multiple_MSIX, writing bit n to EICS fires vector
 // n while EIMS bit n is set; EIAC/EIAM auto-clear and auto-mask it, so each raise re-enables it in EIMS first
-// (vfio-irq-facts §5, after the kernel's VFIO selftest driver).
+// (docs/kernel-vfio-irq.md §5, after the kernel's VFIO selftest driver).
 DeviceProfile makeIgbProfile()
 {
     using V = RegisterWrite::Value;

@@ -1,6 +1,6 @@
 // DeviceProfile: how to make a device raise each of its vectors, and how to acknowledge it, with 32-bit register
-// writes (vfio-irq-facts §5). The built-in profiles live in builtin_profiles.cpp; profile_file.h reads and writes
-// them as JSON (docs/profiles.md).
+// writes (docs/kernel-vfio-irq.md §5). The built-in profiles live in builtin_profiles.cpp; profile_file.h reads and
+// writes them as JSON (docs/profiles.md).
 #pragma once
 
 #include "base/vector_id.h"

@@ -51,8 +51,8 @@ struct SimFaults
     // Vectors whose mask sticks: INTx stays masked after UNMASK; an MSI/MSI-X vector's device-side mask bit
     // never clears, so it never fires (shows as `missed` and the stuck state). Written "intx:0", "msix:3".
     std::vector<std::string> stuckMask;
-    // The host asks for the device back (an unbind, vfio-irq-facts §2.6) this long after the device is created:
-    // the REQ trigger is signalled then and again every second, as vfio_pci_core_request() repeats its request
+    // The host asks for the device back (an unbind, docs/kernel-vfio-irq.md §2.6) this long after the device is
+    // created: the REQ trigger is signalled then and again every second, as vfio_pci_core_request() repeats its request
     // until the device is released (the kernel repeats every 10 s). 0: never. Written "req-after=2s".
     uint64_t reqAfterNs = 0;
     uint64_t seed = 1;
@@ -65,10 +65,10 @@ struct SimConfig
 {
     SimKernel kernel = SimKernel::Linux6_1;
     bool intx = true;               // INTERRUPT_PIN non-zero: INTx count 1
-    bool pci23Masking = true;       // PCI 2.3 DisINTx masking (else disable_irq_nosync: vfio-irq-facts §2.4)
+    bool pci23Masking = true;       // PCI 2.3 DisINTx masking (else disable_irq_nosync: docs/kernel-vfio-irq.md §2.4)
     uint32_t msiVectors = 8;        // Multiple Message Capable, power of two 1..32 (0: no MSI capability)
     uint32_t msixVectors = 64;      // MSI-X table size 0..2048
-    bool pcie = true;               // ERR index only on PCIe (vfio-irq-facts §1.5)
+    bool pcie = true;               // ERR index only on PCIe (docs/kernel-vfio-irq.md §1.5)
     bool interruptRemapping = true; // without it multi-MSI enable returns a positive shortfall (§2.5)
     LatencyDistribution deviceLatency;
     SimFaults faults;
@@ -76,7 +76,7 @@ struct SimConfig
 
 // BAR0 register map of the simulated device (all 32-bit, little endian). Writes to RAISE_* make the
 // simulated hardware raise that vector after the configured device latency; INTx is level-triggered and stays
-// asserted until INTX_ACK is written (like QEMU's edu device, vfio-irq-facts §5).
+// asserted until INTX_ACK is written (like QEMU's edu device, docs/kernel-vfio-irq.md §5).
 namespace simreg {
 inline constexpr uint32_t kBar = 0;
 inline constexpr uint32_t kBarSize = 0x1000;

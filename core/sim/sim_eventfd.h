@@ -5,7 +5,7 @@
 namespace irqscope::core::simfd {
 
 // 0 if `fd` is an open eventfd; -EBADF if it is not an open fd; -EINVAL if it is open but not an eventfd
-// (eventfd_ctx_fdget, as SET_IRQS reports it: vfio-irq-facts §2.3, §4 row "fuzzer").
+// (eventfd_ctx_fdget, as SET_IRQS reports it: docs/kernel-vfio-irq.md §2.3, §6.4).
 int check(int fd);
 
 // Our own reference to the eventfd behind `fd` (F_DUPFD_CLOEXEC), or a negative errno.

@@ -114,7 +114,7 @@ void SimHardware::write(uint64_t offset, uint32_t value)
     if (offset == simreg::kIntxAck) {
         // The ack de-asserts the level at once. On PCI a posted write reaches the device before any later access
         // of the same requester, and UNMASK reads config space, so "ack, then UNMASK" must see the level low
-        // (vfio-irq-facts §2.4, consequence for the monitor).
+        // (docs/kernel-vfio-irq.md §2.4, consequence for the monitor).
         std::lock_guard lock(m_kernelLock);
         m_kernel.setIntxLevel(false);
         return;
@@ -220,7 +220,7 @@ void SimHardware::raiseLocked(IrqIndex index, uint32_t vector)
 {
     if (index == IrqIndex::Intx) {
         // Level-triggered: the pin stays asserted until INTX_ACK; the kernel's handler automasks and signals
-        // (vfio-irq-facts §2.4). A stuck INTx mask is the kernel model's business (UNMASK does not clear it).
+        // (docs/kernel-vfio-irq.md §2.4). A stuck INTx mask is the kernel model's business (UNMASK does not clear it).
         m_kernel.setIntxLevel(true);
         return;
     }
@@ -299,7 +299,7 @@ void SimHardware::refreshUnmaskWatch()
 }
 
 // virqfd_wakeup: drain the counter and run the unmask handler; if the device still asserts, the trigger is
-// signalled again (vfio-irq-facts §2.4).
+// signalled again (docs/kernel-vfio-irq.md §2.4).
 void SimHardware::onUnmaskEventfd()
 {
     std::lock_guard lock(m_kernelLock);

@@ -51,14 +51,14 @@ SimKernelModel::SimKernelModel(const SimConfig& config)
 
 SimKernelModel::~SimKernelModel()
 {
-    // vfio_pci_core_disable / close_device (vfio-irq-facts §2.8): every reference is dropped.
+    // vfio_pci_core_disable / close_device (docs/kernel-vfio-irq.md §2.8): every reference is dropped.
     msiDisable();
     intxDisable();
     simfd::release(m_errTrigger);
     simfd::release(m_reqTrigger);
 }
 
-// vfio_pci_get_irq_count (vfio-irq-facts §1.5).
+// vfio_pci_get_irq_count (docs/kernel-vfio-irq.md §1.5).
 uint32_t SimKernelModel::irqCount(IrqIndex index) const
 {
     switch (index) {
@@ -76,8 +76,8 @@ uint32_t SimKernelModel::irqCount(IrqIndex index) const
     return 0;
 }
 
-// vfio_pci_ioctl_get_irq_info (vfio-irq-facts §1.2, §1.5): INTx 0x7, MSI 0x9, MSI-X 0x9 (6.1) or 0x1 (6.12 with
-// dynamic MSI-X), ERR and REQ 0x9; ERR on a conventional-PCI device is -EINVAL rather than count 0.
+// vfio_pci_ioctl_get_irq_info (docs/kernel-vfio-irq.md §1.2, §1.5): INTx 0x7, MSI 0x9, MSI-X 0x9 (6.1) or 0x1 (6.12
+// with dynamic MSI-X), ERR and REQ 0x9; ERR on a conventional-PCI device is -EINVAL rather than count 0.
 int SimKernelModel::irqInfo(uint32_t index, IrqInfo& out) const
 {
     if (index >= kNumPciIrqIndexes)
@@ -98,7 +98,7 @@ int SimKernelModel::irqInfo(uint32_t index, IrqInfo& out) const
 
 int SimKernelModel::setIrqs(std::span<const std::byte> request)
 {
-    // copy_from_user of the header, then vfio_set_irqs_validate_and_prepare (vfio-irq-facts §1.4).
+    // copy_from_user of the header, then vfio_set_irqs_validate_and_prepare (docs/kernel-vfio-irq.md §1.4).
     if (request.size() < kIrqSetHeaderSize)
         return -EFAULT;
     vfio_irq_set h;
@@ -160,7 +160,7 @@ int SimKernelModel::setIrqs(std::span<const std::byte> request)
 }
 
 // vfio_pci_set_intx_trigger with the 2024 hardening, which Debian's 6.1.192 (6.1.84+) and 6.12 both have
-// (vfio-irq-facts §2.1, §2.3).
+// (docs/kernel-vfio-irq.md §2.1, §2.3).
 int SimKernelModel::intxTrigger(const vfio_irq_set& h, const std::byte* data)
 {
     if (intxEnabled() && h.count == 0 && dataType(h) == VFIO_IRQ_SET_DATA_NONE) {
@@ -211,7 +211,7 @@ void SimKernelModel::intxEnable(int trigger)
 
 void SimKernelModel::intxDisable()
 {
-    // vfio_intx_disable: the virqfds go, the handler is freed, the trigger released (vfio-irq-facts §2.3).
+    // vfio_intx_disable: the virqfds go, the handler is freed, the trigger released (docs/kernel-vfio-irq.md §2.3).
     setUnmaskFd(-1);
     simfd::release(m_intxTrigger);
     m_intxMasked = false;
@@ -219,8 +219,8 @@ void SimKernelModel::intxDisable()
         m_active.reset();
 }
 
-// vfio_intx_handler (vfio-irq-facts §2.4). With PCI 2.3 masking the kernel sets DisINTx when the device asserts;
-// without it, disable_irq_nosync. Either way the line stays masked until UNMASK, and the trigger is signalled.
+// vfio_intx_handler (docs/kernel-vfio-irq.md §2.4). With PCI 2.3 masking the kernel sets DisINTx when the device
+// asserts; without it, disable_irq_nosync. Either way the line stays masked until UNMASK, and the trigger is signalled.
 void SimKernelModel::intxHandler()
 {
     if (!intxEnabled() || m_intxMasked || !m_intxLevel)
@@ -260,12 +260,12 @@ void SimKernelModel::setIntxLevel(bool asserted)
 
 void SimKernelModel::runUnmaskEventfd()
 {
-    // virqfd_wakeup: the handler, then the inject work re-signals when it returned > 0 (vfio-irq-facts §2.4).
+    // virqfd_wakeup: the handler, then the inject work re-signals when it returned > 0 (docs/kernel-vfio-irq.md §2.4).
     if (m_intxUnmaskFd >= 0 && intxUnmaskHandler() > 0)
         sendIntx();
 }
 
-// vfio_pci_set_intx_mask (vfio-irq-facts §2.4).
+// vfio_pci_set_intx_mask (docs/kernel-vfio-irq.md §2.4).
 int SimKernelModel::intxMask(const vfio_irq_set& h, const std::byte* data)
 {
     if (!intxEnabled() || h.start != 0 || h.count != 1)
@@ -277,7 +277,7 @@ int SimKernelModel::intxMask(const vfio_irq_set& h, const std::byte* data)
     return 0;
 }
 
-// vfio_pci_set_intx_unmask (vfio-irq-facts §2.4); the eventfd form is vfio_virqfd_enable / _disable.
+// vfio_pci_set_intx_unmask (docs/kernel-vfio-irq.md §2.4); the eventfd form is vfio_virqfd_enable / _disable.
 int SimKernelModel::intxUnmask(const vfio_irq_set& h, const std::byte* data)
 {
     if (!intxEnabled() || h.start != 0 || h.count != 1)
@@ -312,7 +312,7 @@ void SimKernelModel::setUnmaskFd(int fd)
     ++m_unmaskGeneration; // tells the hardware thread to watch the new eventfd
 }
 
-// vfio_pci_set_msi_trigger (vfio-irq-facts §2.5).
+// vfio_pci_set_msi_trigger (docs/kernel-vfio-irq.md §2.5).
 int SimKernelModel::msiTrigger(IrqIndex index, const vfio_irq_set& h, const std::byte* data)
 {
     const bool active = m_active == index;
@@ -406,7 +406,7 @@ void SimKernelModel::msiDisable()
         m_active.reset();
 }
 
-// vfio_pci_set_ctx_trigger_single, behind vfio_pci_set_err_trigger / _req_trigger (vfio-irq-facts §2.6).
+// vfio_pci_set_ctx_trigger_single, behind vfio_pci_set_err_trigger / _req_trigger (docs/kernel-vfio-irq.md §2.6).
 int SimKernelModel::singleTrigger(int& trigger, const vfio_irq_set& h, const std::byte* data)
 {
     if (h.start != 0 || h.count > 1)

@@ -1,5 +1,5 @@
 // SimKernelModel: vfio-pci's GET_IRQ_INFO and SET_IRQS for the 6.1 and 6.12 kernel lines, errno for errno
-// (vfio-irq-facts §1.4, §1.5, §2.2-§2.6; the errno table of qemu-vfio-guest.md), plus the kernel's interrupt
+// (docs/kernel-vfio-irq.md §1.4, §1.5, §2.2-§2.6; the errno table of qemu-vfio-guest.md), plus the kernel's interrupt
 // handlers that the simulated hardware drives (INTx automask, unmask, MSI/MSI-X). Pure and single-threaded:
 // SimDevice serialises every call with its kernel lock. Holds its own duplicate of every eventfd it is given, as
 // the kernel holds an eventfd_ctx reference, and closes it when the vector is de-assigned, disabled or destroyed.
@@ -35,7 +35,7 @@ public:
     void runUnmaskEventfd();                        // the virqfd callback: a write to the unmask eventfd
     void setIntxMaskStuck(bool stuck) { m_intxMaskStuck = stuck; }
     // vfio_pci_core_request: the host wants the device back; signals the REQ trigger. False when none is set
-    // (the kernel then logs that it is blocked until the user releases the device: vfio-irq-facts §2.6).
+    // (the kernel then logs that it is blocked until the user releases the device: docs/kernel-vfio-irq.md §2.6).
     bool requestDevice();
     bool reqArmed() const { return m_reqTrigger >= 0; }
 
@@ -73,7 +73,7 @@ private:
     void setUnmaskFd(int fd);
 
     SimConfig m_config;
-    bool m_dynamicCtx;  // 6.5+: xarray ctx, on-demand vectors (vfio-irq-facts §2.1)
+    bool m_dynamicCtx;  // 6.5+: xarray ctx, on-demand vectors (docs/kernel-vfio-irq.md §2.1)
     bool m_dynamicMsix; // has_dyn_msix: MSI-X vectors can be added while enabled
     std::optional<IrqIndex> m_active;
 

@@ -1,5 +1,5 @@
 // Device ownership: which process holds a device's VFIO group node or device (cdev) node open, found through the
-// /proc/<pid>/fd links (issue 3/8). Reading other users' fd directories needs root; unreadable ones are skipped.
+// /proc/<pid>/fd links. Reading other users' fd directories needs root; unreadable ones are skipped.
 #pragma once
 
 #include "vfio/discovery.h"

@@ -115,7 +115,7 @@ std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std:
     if (fs::is_symlink(dir / "iommu_group", ec)) {
         const auto group = fs::read_symlink(dir / "iommu_group", ec).filename().string();
         d.iommuGroup = std::atoi(group.c_str());
-        // A no-IOMMU group is named "vfio-noiommu" and its node is /dev/vfio/noiommu-N (vfio-irq-facts §1.6).
+        // A no-IOMMU group is named "vfio-noiommu" and its node is /dev/vfio/noiommu-N (docs/kernel-vfio-irq.md §1.6).
         d.noIommu = readFirstLine(dir / "iommu_group/name") == "vfio-noiommu";
         d.groupPath = fmt::format("/dev/vfio/{}{}", d.noIommu ? "noiommu-" : "", group);
     }
@@ -161,7 +161,7 @@ std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const 
     for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {
         IrqInfo info;
         auto& out = d->irqs[i];
-        // ERR on conventional PCI is -EINVAL rather than count 0 (vfio-irq-facts §1.2): known, and absent.
+        // ERR on conventional PCI is -EINVAL rather than count 0 (docs/kernel-vfio-irq.md §1.2): known, and absent.
         out = {true, 0, 0};
         if (device->irqInfo(i, info) == 0)
             out = {true, info.count, info.flags};

@@ -1,5 +1,5 @@
 // Discovery: the PCI devices bound to vfio-pci, read from sysfs, with their IOMMU group, no-IOMMU mode and
-// per-index interrupt counts (issue 2/8), plus the built-in simulated device.
+// per-index interrupt counts, plus the built-in simulated device.
 #pragma once
 
 #include "vfio/irq_device.h"
@@ -31,7 +31,7 @@ struct DiscoveredDevice
     bool noIommu = false;  // group node is /dev/vfio/noiommu-N
     std::string groupPath; // "/dev/vfio/12" or "/dev/vfio/noiommu-0"
     std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqs{};
-    std::string owner; // process holding the group, "" when free or unknown (issue 3/8)
+    std::string owner; // process holding the group, "" when free or unknown (core/observe/device_owner.h)
     int ownerPid = -1;
     std::string problem; // why it cannot be opened, one line ("" when it can)
 };
@@ -48,7 +48,7 @@ std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const 
 std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std::string& sysfsRoot = "/sys");
 
 // Interrupt counts from PCI config space: INTx from the interrupt pin, MSI from Multiple Message Capable, MSI-X
-// from the table size, ERR when a PCI Express capability is present, REQ always (vfio-irq-facts §1.5). `known`
+// from the table size, ERR when a PCI Express capability is present, REQ always (docs/kernel-vfio-irq.md §1.5). `known`
 // stays false. A config space shorter than 64 bytes (or with no capability list) gives INTx and REQ only.
 std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqCountsFromConfig(std::span<const uint8_t> config);
 

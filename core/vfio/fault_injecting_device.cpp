@@ -136,7 +136,7 @@ void FaultInjectingDevice::releaseStall()
 void FaultInjectingDevice::reclaim()
 {
     // vfio-pci's teardown on removal: every interrupt index is disabled and the REQ/ERR triggers released
-    // (vfio-irq-facts §2.8); "already off" answers are expected and ignored.
+    // (docs/kernel-vfio-irq.md §2.8); "already off" answers are expected and ignored.
     IrqSetRequest request;
     for (uint32_t index = 0; index < kNumPciIrqIndexes; ++index) {
         if (index == static_cast<uint32_t>(IrqIndex::Err) || index == static_cast<uint32_t>(IrqIndex::Req)) {

@@ -1,4 +1,4 @@
-// IrqDevice: the VFIO device interrupt uAPI as an interface (vfio-irq-facts §1), implemented by the simulated
+// IrqDevice: the VFIO device interrupt uAPI as an interface (docs/kernel-vfio-irq.md §1), implemented by the simulated
 // device and the real vfio-pci backend. Everything above it is the same for both.
 #pragma once
 
@@ -41,12 +41,12 @@ public:
     virtual const DeviceInfo& info() const = 0;
 
     // VFIO_DEVICE_GET_IRQ_INFO. Returns 0 and fills `out`, or -errno exactly as the kernel would
-    // (-EINVAL for index >= 5, and for ERR on a conventional-PCI device: vfio-irq-facts §1.2).
+    // (-EINVAL for index >= 5, and for ERR on a conventional-PCI device: docs/kernel-vfio-irq.md §1.2).
     virtual int irqInfo(uint32_t index, IrqInfo& out) = 0;
 
     // VFIO_DEVICE_SET_IRQS. `request` is a whole struct vfio_irq_set with its data; only `request.size()` bytes
     // are readable (the kernel would fault beyond). Returns what the ioctl returns: 0; a positive vector count
-    // when multi-MSI/MSI-X enabling falls short (nothing is enabled then: vfio-irq-facts §2.5); or -errno.
+    // when multi-MSI/MSI-X enabling falls short (nothing is enabled then: docs/kernel-vfio-irq.md §2.5); or -errno.
     // Safe to call from the core thread: no allocation on the trigger and unmask paths.
     virtual int setIrqs(std::span<const std::byte> request) = 0;
 

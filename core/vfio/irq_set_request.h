@@ -18,11 +18,11 @@ public:
 
     // DATA_EVENTFD|ACTION_TRIGGER for subindexes [start, start + fds.size()); fd -1 de-assigns or skips.
     std::span<const std::byte> setTriggerEventfds(uint32_t index, uint32_t start, std::span<const int32_t> fds);
-    // DATA_EVENTFD|ACTION_UNMASK: the unmask eventfd (INTx only; fd -1 removes it: vfio-irq-facts §2.4).
+    // DATA_EVENTFD|ACTION_UNMASK: the unmask eventfd (INTx only; fd -1 removes it: docs/kernel-vfio-irq.md §2.4).
     std::span<const std::byte> setUnmaskEventfd(uint32_t index, int32_t fd);
-    // DATA_NONE|ACTION_TRIGGER with count 0: disables the whole index (vfio-irq-facts §1.3).
+    // DATA_NONE|ACTION_TRIGGER with count 0: disables the whole index (docs/kernel-vfio-irq.md §1.3).
     std::span<const std::byte> disableIndex(uint32_t index);
-    // DATA_NONE|ACTION_TRIGGER on [start, start + count): loopback trigger (vfio-irq-facts §1.3).
+    // DATA_NONE|ACTION_TRIGGER on [start, start + count): loopback trigger (docs/kernel-vfio-irq.md §1.3).
     std::span<const std::byte> loopback(uint32_t index, uint32_t start, uint32_t count = 1);
     // DATA_NONE|ACTION_MASK / ACTION_UNMASK.
     std::span<const std::byte> mask(uint32_t index, uint32_t start = 0, uint32_t count = 1);

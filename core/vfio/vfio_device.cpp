@@ -22,7 +22,7 @@ namespace irqscope::core {
 
 namespace {
 
-// The vfio-pci device behind a container and group fd: vfio-irq-facts §1.
+// The vfio-pci device behind a container and group fd: docs/kernel-vfio-irq.md §1.
 class VfioDevice final : public IrqDevice
 {
 public:
@@ -49,7 +49,7 @@ public:
     {
         if (m_bar0)
             munmap(const_cast<uint8_t*>(m_bar0), m_regions[VFIO_PCI_BAR0_REGION_INDEX].size);
-        // Closing the device fd makes the kernel disarm every vector (vfio-irq-facts §2.8).
+        // Closing the device fd makes the kernel disarm every vector (docs/kernel-vfio-irq.md §2.8).
         close(m_device);
         close(m_group);
         close(m_container);
@@ -75,7 +75,7 @@ public:
 
     int setIrqs(std::span<const std::byte> request) override
     {
-        // The ioctl's own return value: a positive count is the multi-MSI shortfall (vfio-irq-facts §2.5).
+        // The ioctl's own return value: a positive count is the multi-MSI shortfall (docs/kernel-vfio-irq.md §2.5).
         const int rc = ioctl(m_device, VFIO_DEVICE_SET_IRQS, request.data());
         return rc < 0 ? -errno : rc;
     }

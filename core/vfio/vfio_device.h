@@ -1,4 +1,4 @@
-// VfioDevice: the real vfio-pci backend (issue 2/8): container + group (type1v2 or no-IOMMU), device fd,
+// VfioDevice: the real vfio-pci backend: container + group (type1v2 or no-IOMMU), device fd,
 // GET_INFO / GET_IRQ_INFO / SET_IRQS / region access.
 #pragma once
 

@@ -1,5 +1,5 @@
 // The VFIO interrupt uAPI as irqscope uses it: the kernel header plus what Debian 12's 6.1 header lacks
-// (vfio-irq-facts §1.1, §1.7), and typed names for the PCI interrupt indexes (§1.5).
+// (docs/kernel-vfio-irq.md §1.1, §1.7), and typed names for the PCI interrupt indexes (§1.5).
 #pragma once
 
 #include "base/irq_index.h"
@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string_view>
 
-// Added in 6.6 with the cdev interface (vfio-irq-facts §1.7); absent from Debian 12's 6.1 header.
+// Added in 6.6 with the cdev interface (docs/kernel-vfio-irq.md §1.7); absent from Debian 12's 6.1 header.
 #ifndef VFIO_DEVICE_BIND_IOMMUFD
 struct vfio_device_bind_iommufd
 {
@@ -30,7 +30,7 @@ struct vfio_device_bind_iommufd
 
 namespace irqscope::core {
 
-// The ioctl values are fixed by the ABI (vfio-irq-facts §1.1); a different header would be a different kernel.
+// The ioctl values are fixed by the ABI (docs/kernel-vfio-irq.md §1.1); a different header would be a different kernel.
 static_assert(VFIO_DEVICE_GET_IRQ_INFO == 0x3b6d);
 static_assert(VFIO_DEVICE_SET_IRQS == 0x3b6e);
 static_assert(sizeof(vfio_irq_info) == 16);

@@ -1,5 +1,5 @@
-// Engine tests against a recording fake device: accounting adds up, the kernel traps of design.md are avoided,
-// NORESIZE re-arming, disarm on stop, no allocation on the core thread after arming.
+// Engine tests against a recording fake device: accounting adds up, the kernel traps of docs/kernel-vfio-irq.md §3 are
+// avoided, NORESIZE re-arming, disarm on stop, no allocation on the core thread after arming.
 #include "engine/cpu_setup.h"
 #include "engine/engine.h"
 #include "engine_commands.h"
@@ -56,7 +56,7 @@ TEST(EngineAccounting, LoopbackTriggersAllCompleteAndAddUp)
 
 TEST(EngineAccounting, SilentLoopbackIsCountedMissedNotCompleted)
 {
-    // Kernel fact 1 (design.md): a loopback of an unconfigured MSI-X vector returns 0 and signals nothing.
+    // Trap 1 (docs/kernel-vfio-irq.md §3.1): a loopback of an unconfigured MSI-X vector returns 0 and signals nothing.
     RecordingDevice dev(0, 4, false);
     dev.setLoopbackWorks(false);
     EngineConfig cfg;
@@ -90,7 +90,7 @@ TEST(EngineTraps, NeverFiresAVectorItDidNotArm)
 
 TEST(EngineTraps, NeverLoopsBackAnIntxWithoutATrigger)
 {
-    // Kernel fact 2 (design.md): INTx enabled with fd -1 used to reach eventfd_signal(NULL) on loopback.
+    // Trap 2 (docs/kernel-vfio-irq.md §3.2): INTx enabled with fd -1 used to reach eventfd_signal(NULL) on loopback.
     RecordingDevice dev(1, 0, true);
     Engine engine(dev, EngineConfig{});
     ASSERT_FALSE(engine.start());

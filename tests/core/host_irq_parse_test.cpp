@@ -1,4 +1,4 @@
-// Host IRQ mapping: vfio action names and /proc/interrupts as 6.1 and 6.18 print it (vfio-irq-facts §2.7).
+// Host IRQ mapping: vfio action names and /proc/interrupts as 6.1 and 6.18 print it (docs/kernel-vfio-irq.md §2.7).
 #include "observe/host_irq.h"
 
 #include <gtest/gtest.h>

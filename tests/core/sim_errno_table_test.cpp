@@ -1,5 +1,5 @@
 // The errno table of qemu-vfio-guest.md, one test per row, against both kernel models of SimKernelModel (6.1 and
-// 6.12; the bold rows differ), plus the common validation of vfio-irq-facts §1.4 and the GET_IRQ_INFO flags.
+// 6.12; the bold rows differ), plus the common validation of docs/kernel-vfio-irq.md §1.4 and the GET_IRQ_INFO flags.
 #include "sim/sim_kernel_model.h"
 #include "sim_test_support.h"
 #include "vfio/irq_set_request.h"
@@ -422,7 +422,7 @@ TEST_P(SimErrnoTable, ReqSetEventfdAndClearWithMinus1Succeed)
     EXPECT_EQ(k.setIrqs(req.loopback(kReq, 0)), -EINVAL) << "DATA_NONE without a trigger";
 }
 
-// --- beyond the table: vfio-irq-facts §1.4, §1.5, §2.6 --------------------------------------------------------
+// --- beyond the table: docs/kernel-vfio-irq.md §1.4, §1.5, §2.6 ------------------------------------------------------
 
 TEST_P(SimErrnoTable, CommonValidationRejectsOverflowUnknownFlagsAndShortPayload)
 {

@@ -103,7 +103,7 @@ TEST(VmEdu, IntxDeviceRaisedIsAutomaskedUntilAckAndUnmask)
     ASSERT_EQ(device->setIrqs(req.unmask(VFIO_PCI_INTX_IRQ_INDEX)), 0);
     EXPECT_EQ(trigger.wait(kQuietMs), 0u) << "acked, then unmasked: quiet";
 
-    // UNMASK while the device still asserts signals again at once (vfio-irq-facts §2.4).
+    // UNMASK while the device still asserts signals again at once (docs/kernel-vfio-irq.md §2.4).
     applyWrites(*device, intx.raise, 0);
     EXPECT_EQ(trigger.wait(kWaitMs), 1u);
     ASSERT_EQ(device->setIrqs(req.unmask(VFIO_PCI_INTX_IRQ_INDEX)), 0);
@@ -155,7 +155,7 @@ TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
     }
     EXPECT_EQ(loopbacks, kRounds);
     const uint64_t host1 = hostCount(bdf, {IrqIndex::Msi, 0});
-    EXPECT_EQ(host1, host0) << "loopback triggers do not move /proc/interrupts (vfio-irq-facts §2.7)";
+    EXPECT_EQ(host1, host0) << "loopback triggers do not move /proc/interrupts (docs/kernel-vfio-irq.md §2.7)";
     int raised = 0;
     for (int i = 0; i < kRounds && i - raised < kMaxMisses; ++i) {
         applyWrites(*device, msi.raise, 0);
@@ -241,7 +241,7 @@ TEST(VmXhci, MultiMsiShortfallIsReportedWithoutRemapping)
     const int rc = device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSI_IRQ_INDEX, 0, fds));
     std::printf("XHCI multi-MSI enable 16: rc=%d (remapping %s)\n", rc, interruptRemapping() ? "on" : "off");
     if (!interruptRemapping()) {
-        // Without interrupt remapping x86 gives one vector: rc = +1 and nothing enabled (vfio-irq-facts §2.5).
+        // Without interrupt remapping x86 gives one vector: rc = +1 and nothing enabled (docs/kernel-vfio-irq.md §2.5).
         EXPECT_EQ(rc, 1);
         EXPECT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSI_IRQ_INDEX, 0)), -EINVAL) << "nothing was enabled";
         // Retrying with what the kernel offered works, as QEMU does.

@@ -77,7 +77,7 @@ TEST(VmOpen, ClosingOrDyingDisarms)
             if (n == 0 || line.find("vfio-") != std::string::npos)
                 std::printf("PROCINT %s\n", line.c_str());
     }
-    EXPECT_FALSE(hasVfioActions(bdf)) << "close disarms (vfio-irq-facts §2.8)";
+    EXPECT_FALSE(hasVfioActions(bdf)) << "close disarms (docs/kernel-vfio-irq.md §2.8)";
 
     // A holder killed with SIGKILL while armed: the kernel disarms when its fds close.
     const int status = inChild([&] {

@@ -255,8 +255,8 @@ TEST(VmCli, MultiMsiShortfallIsReportedNotHidden)
     IRQSCOPE_REQUIRE_CLI();
     IRQSCOPE_REQUIRE_DEVICE(xhci, DeviceKind::Xhci);
     if (!interruptRemapping()) {
-        // All 16 asked for, one obtainable (vfio-irq-facts §2.5): the run refuses in one line that says how many
-        // it got and what to arm instead, and leaves nothing armed.
+        // All 16 asked for, one obtainable (docs/kernel-vfio-irq.md §2.5): the run refuses in one line that says how
+        // many it got and what to arm instead, and leaves nothing armed.
         const auto r = cli(fmt::format("run -d {} -v msi -t loopback -D 1s --no-live", xhci));
         EXPECT_EQ(r.rc, 3) << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
