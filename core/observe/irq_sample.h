@@ -1,6 +1,6 @@
 // IrqSample: one reading of a device's vfio vectors from procfs: /proc/interrupts (per-CPU counts, keyed by the
 // CPU numbers of the header, which change with CPU hot-unplug), and per IRQ /proc/irq/N/effective_affinity_list
-// and /proc/irq/N/spurious. Parsing reuses vfio/host_irq.h.
+// and /proc/irq/N/spurious. Parsing reuses observe/host_irq.h.
 #pragma once
 
 #include "observe/host_irq.h"

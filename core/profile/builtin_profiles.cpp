@@ -57,7 +57,8 @@ DeviceProfile makeEduProfile()
 
 // Intel 82574 as emulated by QEMU's e1000e: 5 MSI-X vectors. IVAR routes the causes RXQ0, RXQ1, TXQ0, TXQ1 and
 // OTHER (ICR bits 20..24) to vectors 0..4; EIAC auto-clears them. The auto-clear also clears the IMS bit, so
-// each raise re-enables its cause before writing it to ICS (qemu-vfio-guest.md pitfall 9, docs/kernel-vfio-irq.md §5).
+// each raise re-enables its cause before writing it to ICS (docs/guest-tests.md pitfall 9,
+// docs/kernel-vfio-irq.md §5).
 DeviceProfile makeE1000eProfile()
 {
     using V = RegisterWrite::Value;

@@ -10,7 +10,7 @@
 
 namespace irqscope::core {
 
-// The kernel lines whose vfio-pci SET_IRQS behaviour the sim reproduces (qemu-vfio-guest.md, errno table).
+// The kernel lines whose vfio-pci SET_IRQS behaviour the sim reproduces (docs/guest-tests.md §7).
 enum class SimKernel
 {
     Linux6_1,  // array ctx, MSI-X NORESIZE, loopback beyond the enabled count is -EINVAL

@@ -1,6 +1,6 @@
 // SimKernelModel: vfio-pci's GET_IRQ_INFO and SET_IRQS for the 6.1 and 6.12 kernel lines, errno for errno
-// (docs/kernel-vfio-irq.md §1.4, §1.5, §2.2-§2.6; the errno table of qemu-vfio-guest.md), plus the kernel's interrupt
-// handlers that the simulated hardware drives (INTx automask, unmask, MSI/MSI-X). Pure and single-threaded:
+// (docs/kernel-vfio-irq.md §1.4, §1.5, §2.2-§2.6; the SET_IRQS table of docs/guest-tests.md §7), plus the kernel's
+// interrupt handlers that the simulated hardware drives (INTx automask, unmask, MSI/MSI-X). Pure and single-threaded:
 // SimDevice serialises every call with its kernel lock. Holds its own duplicate of every eventfd it is given, as
 // the kernel holds an eventfd_ctx reference, and closes it when the vector is de-assigned, disabled or destroyed.
 // Loopback, the handlers and the eventfd signals never allocate.

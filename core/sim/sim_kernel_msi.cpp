@@ -45,7 +45,7 @@ int SimKernelModel::msiTrigger(IrqIndex index, const vfio_irq_set& h, const std:
 }
 
 // vfio_msi_enable: pci_alloc_irq_vectors(1, nvec). Short of nvec, the count obtained is returned and nothing is
-// enabled; without interrupt remapping x86 gives MSI a single vector (qemu-vfio-guest.md pitfall 7).
+// enabled; without interrupt remapping x86 gives MSI a single vector (docs/guest-tests.md pitfall 7).
 int SimKernelModel::msiEnable(IrqIndex index, uint32_t nvec)
 {
     const uint32_t available = index == IrqIndex::Msi && !m_config.interruptRemapping ? 1 : nvec;

@@ -95,7 +95,7 @@ public:
         if (const int rc = locate(region, offset, at); rc < 0)
             return rc;
         if (region == VFIO_PCI_BAR0_REGION_INDEX && m_bar0) {
-            // One aligned 32-bit store: edu ignores narrower accesses (qemu-vfio-guest.md pitfall 6).
+            // One aligned 32-bit store: edu ignores narrower accesses (docs/guest-tests.md pitfall 6).
             *reinterpret_cast<volatile uint32_t*>(m_bar0 + offset) = value;
             return 0;
         }

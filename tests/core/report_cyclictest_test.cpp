@@ -1,5 +1,6 @@
-// cyclictest compatibility: an independent parser written from peers.md §1.2/§16 reads the T: lines, the text
-// histogram with its footer and the cyclictest JSON, and its numbers must match the JSON report.
+// cyclictest compatibility: an independent parser, written from cyclictest's formats as docs/report-cyclictest.md
+// describes them ("What a parser relies on"), reads the T: lines, the text histogram with its footer and the
+// cyclictest JSON, and its numbers must match the JSON report.
 #include "report_cli_fixture.h"
 
 #include <nlohmann/json.hpp>
@@ -11,7 +12,7 @@ using namespace report_test;
 
 namespace {
 
-// --- the independent parser (cyclictest's formats as peers.md describes them) ---------------------------------
+// --- the independent parser (docs/report-cyclictest.md, "What a parser relies on") -----------------------------
 struct TLine
 {
     int thread, tid, prio;

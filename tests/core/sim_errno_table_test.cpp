@@ -1,5 +1,6 @@
-// The errno table of qemu-vfio-guest.md, one test per row, against both kernel models of SimKernelModel (6.1 and
-// 6.12; the bold rows differ), plus the common validation of docs/kernel-vfio-irq.md §1.4 and the GET_IRQ_INFO flags.
+// The SET_IRQS table of docs/guest-tests.md §7, one test per row, against both kernel models of SimKernelModel
+// (6.1 and 6.12; the bold cells differ), plus the common validation of docs/kernel-vfio-irq.md §1.4 and the
+// GET_IRQ_INFO flags.
 #include "sim/sim_kernel_model.h"
 #include "sim_test_support.h"
 #include "vfio/irq_set_request.h"

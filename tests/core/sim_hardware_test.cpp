@@ -1,4 +1,4 @@
-// SimDevice with its hardware thread: the functional checks of qemu-vfio-guest.md (INTx automask/unmask/ack, the
+// SimDevice with its hardware thread: the functional checks of docs/guest-tests.md §8 (INTx automask/unmask/ack, the
 // unmask eventfd, user mask with pending delivery, MSI-X routing, NORESIZE growth, multi-MSI shortfall, a 2048
 // vector table), the injected faults seen through counters and eventfds, and the allocation-free hot paths.
 // Every wait is bounded.
@@ -115,7 +115,7 @@ TEST_F(SimHardwareTest, InfoAndRegisterMap)
     EXPECT_EQ(info.flags, 0x1u);
 }
 
-// --- functional checks (qemu-vfio-guest.md, "Functional checks") -------------------------------------------------
+// --- functional checks (docs/guest-tests.md §8) -------------------------------------------------------------------
 
 TEST_F(SimHardwareTest, IntxAutomaskUnmaskAckCycle)
 {

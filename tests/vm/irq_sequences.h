@@ -1,6 +1,6 @@
-// One table of VFIO_DEVICE_SET_IRQS sequences (the errno table of qemu-vfio-guest.md as runnable rows), with the
-// runner that plays it against any IrqDevice: the real vfio-pci in the guest and SimDevice with the matching
-// kernel model, row by row. Header-only: the host unit tests (tests/core) and the guest tests share it.
+// One table of VFIO_DEVICE_SET_IRQS sequences (docs/guest-tests.md §7 as runnable rows), with the runner that
+// plays it against any IrqDevice: the real vfio-pci in the guest and SimDevice with the matching kernel model,
+// row by row. Header-only: the host unit tests (tests/core) and the guest tests share it.
 #pragma once
 
 #include "sim/sim_config.h"
@@ -22,7 +22,7 @@ namespace irqscope::vmtest {
 
 using namespace irqscope::core;
 
-// The QEMU devices of the guest (qemu-vfio-guest.md device table).
+// The QEMU devices of the guest (docs/guest-tests.md §6).
 enum class DeviceKind
 {
     Edu,    // 1234:11e8: INTx, 1 MSI, no MSI-X, conventional PCI (no ERR)
@@ -96,7 +96,7 @@ struct Step
     std::vector<uint8_t> bools = {};
     uint32_t flags = 0;
     int64_t argsz = -1;
-    // Expected results (qemu-vfio-guest.md errno table); the 6.12 and no-remapping columns where they differ.
+    // Expected results (docs/guest-tests.md §7); the 6.12 and no-remapping columns where they differ.
     int rc = 0;
     std::optional<int> rc612 = std::nullopt;
     std::optional<int> rcNoRemap = std::nullopt;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Fetches one Debian kernel with apt-get download (never installed on the host) and prepares what the guest
 # needs, cached under $CACHE/$KVER: vmlinux (PVH-bootable ELF), the six vfio modules uncompressed, and vfio.ko
-# rebuilt with CONFIG_VFIO_NOIOMMU (Debian ships it off; qemu-vfio-guest.md "The no-IOMMU rebuild").
+# rebuilt with CONFIG_VFIO_NOIOMMU (Debian ships it off; docs/guest-tests.md §3).
 #   usage: prepare-kernel.sh 6.1|6.12 CACHE_DIR      prints the kernel directory on its last line
 set -euo pipefail
 SERIES=$1

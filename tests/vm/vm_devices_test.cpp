@@ -1,5 +1,5 @@
 // The QEMU devices on the real vfio-pci driver: discovery's counts and flags against the device table of
-// qemu-vfio-guest.md, then loopback and device-raised interrupts on edu INTx/MSI, e1000e's 5 MSI-X vectors and
+// docs/guest-tests.md §6, then loopback and device-raised interrupts on edu INTx/MSI, e1000e's 5 MSI-X vectors and
 // nec-xhci's multi-MSI, with the host IRQ counts moving only for device-raised ones.
 #include "vm_support.h"
 

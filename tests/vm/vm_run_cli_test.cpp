@@ -1,5 +1,5 @@
 // The irqscope CLI on the real vfio-pci driver in the guest, checked through its JSON: `list --json` against the
-// device table of qemu-vfio-guest.md; the host IRQ mapping of `run` reconciled with the completions (loopback
+// device table of docs/guest-tests.md §6; the host IRQ mapping of `run` reconciled with the completions (loopback
 // leaves the host count unchanged, device raises move it by the completions); INTx unmasked by ioctl and by
 // eventfd; and `run --observe` watching the e1000e vectors another process owns, fires at a known rate and
 // partly disables mid-run. Runs after vm_devices_test.cpp (gtest keeps the link order of the files): once an
