@@ -1,6 +1,8 @@
 // The dashboard's actions, shortcuts and icons (theme icons where the platform has them).
 #include "dashboard_actions.h"
 
+#include "actions/action_states.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QIcon>
@@ -23,6 +25,12 @@ QAction* make(QObject* parent, const char* objectName, const QString& text, cons
                        shortcut.toString(QKeySequence::NativeText) + QStringLiteral(")"));
     action->setProperty("baseToolTip", action->toolTip());
     return action;
+}
+
+void apply(QAction* action, const ActionState& state)
+{
+    action->setEnabled(state.enabled);
+    action->setToolTip(state.whyNot.isEmpty() ? action->property("baseToolTip").toString() : state.whyNot);
 }
 
 } // namespace
@@ -86,6 +94,26 @@ DashboardActions createDashboardActions(QObject* parent)
         make(parent, "quitAction", QStringLiteral("&Quit"), QKeySequence::Quit,
              QStringLiteral("Disarm everything and quit"), QStringLiteral("application-exit"), S::SP_DialogCloseButton);
     return a;
+}
+
+void applyActionStates(const DashboardActions& actions, const ActionStates& states)
+{
+    apply(actions.open, states.open);
+    apply(actions.start, states.start);
+    apply(actions.stop, states.stop);
+    apply(actions.arm, states.arm);
+    apply(actions.disarm, states.disarm);
+    apply(actions.triggerOnce, states.triggerOnce);
+    apply(actions.triggerStart, states.triggerStart);
+    apply(actions.triggerStop, states.triggerStop);
+    apply(actions.mask, states.mask);
+    apply(actions.unmask, states.unmask);
+    apply(actions.reset, states.reset);
+    apply(actions.exportReport, states.exportReport);
+    apply(actions.openRecording, states.openRecording);
+    apply(actions.replayFullSpeed, states.replayFullSpeed);
+    apply(actions.activeOnly, states.activeOnly);
+    apply(actions.quit, states.quit);
 }
 
 } // namespace irqscope::ui

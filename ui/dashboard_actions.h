@@ -1,11 +1,14 @@
 // DashboardActions: every command of the dashboard as a QAction with its shortcut, icon and status tip, shared
-// by the menus, the toolbar and the tests (each has an objectName: "armAction", ...).
+// by the menus, the toolbar and the tests (each has an objectName: "armAction", ...). Whether each is enabled
+// comes from actionStates() (actions/action_states.h).
 #pragma once
 
 class QAction;
 class QObject;
 
 namespace irqscope::ui {
+
+struct ActionStates;
 
 struct DashboardActions
 {
@@ -28,5 +31,7 @@ struct DashboardActions
 };
 
 DashboardActions createDashboardActions(QObject* parent);
+// Enables each action as `states` says; a disabled action's tool tip says why, an enabled one's is its own.
+void applyActionStates(const DashboardActions& actions, const ActionStates& states);
 
 } // namespace irqscope::ui

@@ -1,12 +1,15 @@
 // MainWindow: the dashboard. Wires the session (engine + aggregator), the vector table, the charts, the engine
 // panel, the command log and the status bar; a 30 Hz timer pulls the latest snapshot (latest wins, skipped when
 // its generation is unchanged) and collects command results, so the GUI thread never waits on the core thread.
+// What it decides nothing about itself: which controls are enabled (actionStates()), the report
+// (ReportExporter) and what is kept between runs (DashboardSettings).
 #pragma once
 
 #include "charts/history_store.h"
 #include "dashboard_actions.h"
 #include "session/device_catalog.h"
 #include "session/measurement_session.h"
+#include "session/report_exporter.h"
 
 #include <QMainWindow>
 
@@ -18,11 +21,10 @@ class QLabel;
 class QProgressBar;
 class QTableView;
 class QTimer;
-template<typename T>
-class QFutureWatcher;
 
 namespace irqscope::ui {
 
+struct ActionInputs;
 class CommandLog;
 class EngineSettingsPanel;
 class HistogramChart;
@@ -97,8 +99,9 @@ private:
     void saveSettings() const;
 
     void tick();
+    // Enables each control only where it can work (actionStates(), with the reason where it cannot).
     void updateActions();
-    QString readOnlyReason() const;
+    ActionInputs actionInputs() const;
     void updateCharted();
     // `blocking`: the read-only modes (controls that need the device are disabled); `warning` picks the colour.
     void showBanner(const QString& text, bool blocking, bool warning = true);
@@ -116,10 +119,12 @@ private:
     void stopEngine();
     void chooseDevice();
     void chooseExportFile();
+    void exportDone(const QString& path, const QString& error);
     void chooseRecording();
     void showObservedColumnsOnly(bool observing);
 
     MeasurementSession m_session;
+    ReportExporter m_exporter{m_session};
     HistoryStore m_history;
     DashboardActions m_actions;
     VectorTableModel* m_model;
@@ -134,11 +139,8 @@ private:
     QLabel* m_banner = nullptr;
     QTimer* m_timer;
     QProgressBar* m_exportProgress = nullptr;
-    QFutureWatcher<QString>* m_export = nullptr;
-    QString m_exportPath;
     QString m_latencyTitle; // the latency charts' titles, noted when there is no latency to show
     QString m_histogramTitle;
-    bool m_exportBusy = false; // from exportReport() until the watcher's finished()
     // Observing: the columns irqscope measures only by firing (counts, latency) are hidden; the header as it was
     // before is what the settings keep.
     QByteArray m_headerBeforeObserving;

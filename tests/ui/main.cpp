@@ -22,11 +22,9 @@ int main(int argc, char** argv)
 
     using namespace irqscope::ui::test;
     const std::vector<std::pair<const char*, std::function<std::unique_ptr<QObject>()>>> suites = {
-        {"models", makeModelTests},
-        {"dashboard", makeDashboardTests},
-        {"screenshot", makeScreenshotTests},
-        {"sessions", makeSessionTests},
-        {"devices", makeDeviceTests}};
+        {"models", makeModelTests},     {"dashboard", makeDashboardTests}, {"screenshot", makeScreenshotTests},
+        {"sessions", makeSessionTests}, {"devices", makeDeviceTests},      {"actions", makeActionStateTests},
+        {"settings", makeSettingsTests}};
 
     // --suite NAME picks one suite; every other argument goes to QTest (e.g. a test function name).
     const char* only = nullptr;

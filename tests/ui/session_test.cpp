@@ -1,6 +1,7 @@
 // Session tests through the window: stopping the engine never blocks the GUI thread (it shows "stopping…" and
 // disables the controls until the core thread is joined), every report format is written in the background
-// with its outcome reported, and a recording replays into the table read-only, ending on the recorded numbers.
+// with its outcome reported (ReportExporter refuses a second one, or one with nothing measured), and a recording
+// replays into the table read-only, ending on the recorded numbers.
 #include "ui_test_suites.h"
 
 #include "charts/histogram_chart.h"
@@ -8,6 +9,7 @@
 #include "main_window.h"
 #include "models/vector_table_model.h"
 #include "session/report_export.h"
+#include "session/report_exporter.h"
 #include "widgets/engine_settings_panel.h"
 #include "widgets/status_panel.h"
 
@@ -21,6 +23,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 namespace irqscope::ui::test {
@@ -143,6 +146,36 @@ private Q_SLOTS:
         QVERIFY(finished.wait(15000));
         QVERIFY(!finished.takeFirst().at(1).toString().isEmpty());
         QVERIFY(w.dashboardActions().exportReport->isEnabled());
+    }
+
+    void anExportIsRefusedWithNothingMeasuredOrOneInProgress()
+    {
+        QTemporaryDir dir;
+        MeasurementSession session;
+        ReportExporter exporter(session);
+        QSignalSpy finished(&exporter, &ReportExporter::finished);
+        const QString path = dir.filePath(QStringLiteral("report.json"));
+        auto refused = exporter.start(path);
+        QVERIFY(refused);
+        QCOMPARE(refused->error, ENODATA);
+        QVERIFY(!exporter.busy());
+
+        core::DeviceRequest request;
+        request.device = "sim";
+        QCOMPARE(session.open(request), QString());
+        QCOMPARE(session.start(EngineSettings{}), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(session.latest() != nullptr, 3000);
+        QVERIFY(!exporter.start(path));
+        QVERIFY(exporter.busy());
+        // Busy until its finished() is delivered on this thread, however fast the worker is.
+        refused = exporter.start(dir.filePath(QStringLiteral("second.json")));
+        QVERIFY(refused);
+        QCOMPARE(refused->error, EBUSY);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(finished.takeFirst(), (QVariantList{path, QString()}));
+        QVERIFY(!exporter.busy());
+        QVERIFY(QFileInfo(path).size() > 100);
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("second.json"))));
     }
 
     void recordingReplaysReadOnlyIntoTheTable()

@@ -12,5 +12,7 @@ std::unique_ptr<QObject> makeDashboardTests();
 std::unique_ptr<QObject> makeScreenshotTests();
 std::unique_ptr<QObject> makeSessionTests();
 std::unique_ptr<QObject> makeDeviceTests();
+std::unique_ptr<QObject> makeActionStateTests();
+std::unique_ptr<QObject> makeSettingsTests();
 
 } // namespace irqscope::ui::test
