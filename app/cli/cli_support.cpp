@@ -1,7 +1,6 @@
 #include "cli_support.h"
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include <csignal>
 #include <cstdio>
@@ -38,23 +37,6 @@ int strayEmptyArgument(const CLI::App& app, int argc, const char* const* argv)
             return i;
     }
     return 0;
-}
-
-std::string resolveVectorRange(irqscope::core::VectorRange& r, const irqscope::core::VectorSlots& slots,
-                               const std::string& device)
-{
-    using namespace irqscope::core;
-    const uint32_t available = slots.count(r.index);
-    const auto name = irqIndexName(r.index);
-    if (r.all())
-        r.count = available;
-    if (available == 0)
-        return fmt::format("{} is not available: {} has no {} vectors (see `irqscope list`)", formatVectorSpec({r}),
-                           device, name);
-    if (r.count == 0 || r.start >= available || r.count > available - r.start)
-        return fmt::format("{} is out of range: {} has {} {} vector{} ({}:0-{})", formatVectorSpec({r}), device,
-                           available, name, available == 1 ? "" : "s", name, available - 1);
-    return {};
 }
 
 int fail(int code, const std::string& message)

@@ -5,9 +5,6 @@
 #include <cstdint>
 #include <string>
 
-#include "base/vector_id.h"
-#include "base/vector_spec.h"
-
 namespace CLI {
 class App;
 } // namespace CLI
@@ -16,11 +13,6 @@ namespace irqscope::cli {
 
 // Prints "irqscope: error: MESSAGE" on stderr and returns `code`.
 int fail(int code, const std::string& message);
-
-// Resolves a --vectors range against the device (an "all" range takes every vector of its index): "" when it
-// fits, otherwise the one-line usage error naming what the device has. run and exporter check before arming.
-std::string resolveVectorRange(irqscope::core::VectorRange& range, const irqscope::core::VectorSlots& slots,
-                               const std::string& device);
 
 // CLI11 2.1 (Debian 12) never returns from parse() when an empty argument stands where a positional would go
 // in a subcommand with option groups (`irqscope run ""`, found by tests/fuzz cli). Returns the index in argv of

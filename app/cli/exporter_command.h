@@ -3,6 +3,8 @@
 // SIGTERM, then disarms every vector and exits 0.
 #pragma once
 
+#include "device_options.h"
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -11,16 +13,9 @@ namespace irqscope::cli {
 
 struct ExporterOptions
 {
-    std::string device = "sim";
-    std::string profile;
-    std::string vectors = "msix";
+    DeviceOptions target = deviceOptionsWith("msix", 8);
     std::string metrics = "9477";
-    int cpu = -1;
-    std::string simKernel = "6.1";
-    uint32_t simMsix = 8;
-    uint32_t simMsi = 8;
     double simDeviceRate = 100;
-    std::string simFaults;
 };
 
 CLI::App* addExporterCommand(CLI::App& app, ExporterOptions& options);

@@ -5,6 +5,7 @@
 #include "base/monotonic_clock.h"
 #include "cli_support.h"
 #include "exit_codes.h"
+#include "final_output.h"
 #include "metrics_server.h"
 #include "observe/handler_timing.h"
 #include "observe/observe_report.h"
@@ -196,27 +197,20 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     auto report = observeReportJson(*final, run, collectSystemInfo(), description, observer.events());
     addHandlerTimings(report, *final, timings);
 
-    int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
-    if (!o.jsonPath.empty()) {
-        if (auto err = writeJsonFile(o.jsonPath, report); !err.empty()) {
-            std::fprintf(stderr, "irqscope: error: %s\n", err.c_str());
-            code = kExitFailure;
-        }
-    }
-    if (jsonLines) {
-        auto summary = report;
-        summary["type"] = "summary";
-        std::fputs((summary.dump() + "\n").c_str(), stdout);
-    } else {
-        std::fputs(renderObserveTable(*final, header, 1 << 20, isatty(STDOUT_FILENO)).c_str(), stdout);
+    const int code = signal == SIGINT ? kExitSigint : signal == SIGTERM ? kExitSigterm : kExitOk;
+    FinalOutput output;
+    output.jsonPath = o.jsonPath;
+    output.jsonLines = jsonLines;
+    output.stopReason = stopReason;
+    output.outcome = "observed only, nothing armed";
+    if (!jsonLines) {
+        output.table = renderObserveTable(*final, header, 1 << 20, isatty(STDOUT_FILENO));
         for (const auto& e : observer.events())
-            std::printf("%8.1f s  %-9s %s (IRQ %d, CPU %d)\n", static_cast<double>(e.timeNs - observer.startNs()) / 1e9,
-                        vectorName(e.vector).c_str(), observerEventName(e.kind), e.hostIrq, e.hostCpu);
-        std::printf("stopped: %s; observed only, nothing armed%s\n", stopReason.c_str(),
-                    o.jsonPath.empty() ? "" : fmt::format("; report written to {}", o.jsonPath).c_str());
+            output.table += fmt::format("{:8.1f} s  {:<9} {} (IRQ {}, CPU {})\n",
+                                        static_cast<double>(e.timeNs - observer.startNs()) / 1e9, vectorName(e.vector),
+                                        observerEventName(e.kind), e.hostIrq, e.hostCpu);
     }
-    std::fflush(stdout);
-    return code;
+    return writeFinalOutput(report, output, code);
 }
 
 } // namespace irqscope::cli

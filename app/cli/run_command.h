@@ -1,9 +1,8 @@
 // `irqscope run`: arm vectors, fire them, measure, show a live table (or JSON Lines), write reports.
 #pragma once
 
-#include "engine/engine_config.h"
+#include "device_options.h"
 #include "report_session.h"
-#include "sim/sim_config.h"
 
 #include <CLI/CLI.hpp>
 
@@ -13,18 +12,11 @@ namespace irqscope::cli {
 
 struct RunOptions
 {
-    std::string device = "sim";
-    std::string profile;
-    std::string simKernel = "6.1";
-    uint32_t simMsix = 64;
-    uint32_t simMsi = 8;
+    DeviceOptions target = deviceOptionsWith("msix:0-7", 64); // --device, --vectors, --cpu, --sim-*
     bool simNoRemap = false;
     std::string simLatency = "none";
-    std::string simFaults;
-    std::string vectors = "msix:0-7";
     std::string trigger = "loopback";
     double rate = 1000;
-    int cpu = -1;
     int triggerCpu = -1;
     int fifo = 0;
     bool mlock = false;

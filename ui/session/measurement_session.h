@@ -1,9 +1,9 @@
-// MeasurementSession: the dashboard's side of what it shows, in one of three modes. Live: it owns the opened
-// device, the Engine (rebuilt on each start, because the core CPU and scheduling are fixed when the core thread
-// starts) and the Aggregator, posts commands from the GUI thread and collects their results without blocking it
-// (pollResults() on the UI timer). Replay: a recording played into the same aggregator pipeline. Observe: the
-// host-side Observer of a device another process owns. Stopping the engine runs on a worker thread (disarming
-// and draining in-flight triggers takes up to 0.5 s), so the GUI thread never waits for the core thread.
+// MeasurementSession: the dashboard's side of what it shows, in one of three modes, each a SessionBackend:
+// live (LiveBackend: a device irqscope opened and drives, on core's LiveRun), replay (ReplayBackend: a recording
+// played into the same aggregator pipeline) and observe (ObserveBackend: the host-side Observer of a device
+// another process owns). Commands are posted from the GUI thread and their results collected without blocking
+// it (pollResults() on the UI timer); stopping a live run happens on a worker thread (disarming and draining
+// in-flight triggers takes up to 0.5 s), so the GUI thread never waits for the core thread.
 #pragma once
 
 #include "base/vector_spec.h"
@@ -12,8 +12,10 @@
 #include "observe/observer.h"
 #include "session/replay_player.h"
 #include "session/report_export.h"
+#include "session/session_backend.h"
 #include "stats/aggregator.h"
 #include "stats/stats_source.h"
+#include "vfio/device_owner.h"
 
 #include <QFuture>
 #include <QObject>
@@ -25,24 +27,6 @@
 #include <vector>
 
 namespace irqscope::ui {
-
-// What the user sets in the engine settings panel; applied when the engine starts.
-struct EngineSettings
-{
-    int coreCpu = -1;     // -1: the first allowed CPU
-    int fifoPriority = 0; // 0: SCHED_OTHER
-    bool mlock = false;
-    core::TriggerMode triggerMode = core::TriggerMode::Loopback;
-    double rateHz = 1000;
-};
-
-enum class SessionMode
-{
-    Closed,
-    Live,    // a device irqscope opened and drives
-    Replay,  // a recording: read-only
-    Observe, // a device another process owns: read-only, host-side counts only
-};
 
 class MeasurementSession final : public QObject
 {
@@ -61,8 +45,8 @@ public:
                     const core::VectorSlots& slots);
     // Closes everything; waits for a stop in progress.
     void close();
-    SessionMode mode() const { return m_mode; }
-    bool isOpen() const { return m_mode != SessionMode::Closed; }
+    SessionMode mode() const { return m_backend ? m_backend->mode() : SessionMode::Closed; }
+    bool isOpen() const { return m_backend != nullptr; }
 
     // Live mode: starts the core thread with `settings`, then arms `arm` and starts triggering `trigger`
     // (start-up arming, waited for with a short timeout). Returns an empty string, or a one-line error.
@@ -72,11 +56,11 @@ public:
     // disarms everything and joins the core thread; returns at once. stopping() is true until stopFinished(),
     // after which the final snapshot stays on show. Replay and observe stop at once.
     void stop();
-    bool stopping() const { return m_stopInFlight && !m_stopping.isFinished(); }
+    bool stopping() const { return m_backend && m_backend->stopping(); }
     // Blocks until a stop in progress is done (closing, tests).
     void waitStopped();
     // Live: the core thread runs; replay: samples are still being played; observe: the observer samples.
-    bool running() const;
+    bool running() const { return m_backend && m_backend->running(); }
     // Incremented by every start(): snapshot generations restart with each aggregator.
     uint64_t epoch() const { return m_epoch; }
 
@@ -86,7 +70,7 @@ public:
     // Collects the results that arrived, the end of a replay and a core thread that ended by itself; never
     // waits. Call from the UI timer.
     void pollResults();
-    std::size_t pendingCommands() const { return m_pending.size(); }
+    std::size_t pendingCommands() const { return m_backend ? m_backend->pendingCommands() : 0; }
 
     // ResetStats on the core thread plus the aggregator's histograms.
     void resetStatistics();
@@ -96,25 +80,25 @@ public:
     std::shared_ptr<const core::Snapshot> latest() const;
 
     // Replay mode.
-    ReplayPlayer* replay() const { return m_replay.get(); }
-    QString recordingPath() const { return m_recordingPath; }
+    ReplayPlayer* replay() const { return m_backend ? m_backend->replay() : nullptr; }
+    QString recordingPath() const { return m_backend ? m_backend->recordingPath() : QString(); }
 
     // Observe mode.
-    const core::DeviceOwner& owner() const { return m_owner; }
+    const core::DeviceOwner& owner() const;
 
     // What an export of what is on show needs (runs later on a worker thread).
     ReportJob reportJob(ReportFormat format, const QString& path, const QString& commandLine) const;
 
-    const core::VectorSlots& slots() const { return m_slots; }
-    const core::IrqInfo& irqInfo(core::IrqIndex index) const { return m_irqInfo[static_cast<uint32_t>(index)]; }
-    const core::DeviceProfile& profile() const { return m_opened.profile; }
-    const core::DeviceRequest& request() const { return m_request; }
-    bool simulated() const { return m_mode == SessionMode::Live && m_request.device == "sim"; }
-    QString deviceId() const;
-    QString deviceDescription() const;
-    const EngineSettings& settings() const { return m_settings; }
+    const core::VectorSlots& slots() const;
+    const core::IrqInfo& irqInfo(core::IrqIndex index) const;
+    const core::DeviceProfile& profile() const;
+    const core::DeviceRequest& request() const;
+    bool simulated() const { return mode() == SessionMode::Live && request().device == "sim"; }
+    QString deviceId() const { return m_backend ? m_backend->deviceId() : QString(); }
+    QString deviceDescription() const { return m_backend ? m_backend->deviceDescription() : QString(); }
+    const EngineSettings& settings() const;
     // The engine's status (running or last run); default-constructed before the first start.
-    core::EngineStatus engineStatus() const;
+    core::EngineStatus engineStatus() const { return m_backend ? m_backend->engineStatus() : core::EngineStatus{}; }
 
 Q_SIGNALS:
     void commandFinished(const QString& what, int error, const QString& message);
@@ -122,55 +106,27 @@ Q_SIGNALS:
     void stopFinished();
 
 private:
-    struct Pending
+    // Turns what a backend reports into this session's signals.
+    class Events final : public SessionEvents
     {
-        uint64_t token = 0;
-        QString what;
-    };
-    // What a stop hands to its worker thread, and what comes back.
-    struct Retiring;
-    struct StopOutcome
-    {
-        std::shared_ptr<const core::Snapshot> final;
-        core::EngineStatus status;
-        std::vector<std::pair<QString, core::CommandResult>> answered;
-        std::vector<QString> unanswered;
+    public:
+        explicit Events(MeasurementSession& session)
+            : m_session(session)
+        {}
+        void commandFinished(const QString& what, int error, const QString& message) override;
+        void runningChanged(bool running) override;
+        void stopFinished() override;
+
+    private:
+        MeasurementSession& m_session;
     };
 
-    void teardown();
-    void collectResults();
-    void finishStop(const StopOutcome& outcome);
-    std::shared_ptr<const core::Snapshot> inDeviceSlots(const std::shared_ptr<const core::Snapshot>& observed) const;
+    // Installs a backend that just started: a new epoch, and running turns true.
+    void started();
 
-    SessionMode m_mode = SessionMode::Closed;
-    core::DeviceRequest m_request;
-    core::OpenedDevice m_opened;
-    core::VectorSlots m_slots;
-    std::array<core::IrqInfo, core::kNumPciIrqIndexes> m_irqInfo{};
-    EngineSettings m_settings;
-    // Declared in dependency order: destroyed aggregator first, then its source, then the engine.
-    std::unique_ptr<core::Engine> m_engine;
-    std::unique_ptr<core::EngineStatsSource> m_source;
-    std::unique_ptr<core::Aggregator> m_aggregator;
-    std::shared_ptr<CollectorBox> m_collector;
-    int64_t m_startWallNs = 0;
-    core::EngineStatus m_lastStatus;
-    std::shared_ptr<const core::Snapshot> m_final;
-    std::vector<Pending> m_pending;
-    QFuture<StopOutcome> m_stopping;
-    bool m_stopInFlight = false; // m_stopping holds a stop whose outcome was not applied yet
+    Events m_events{*this};
+    std::unique_ptr<SessionBackend> m_backend;
     uint64_t m_epoch = 0;
-    bool m_wasRunning = false;
-
-    std::unique_ptr<ReplayPlayer> m_replay;
-    QString m_recordingPath;
-    bool m_replayDone = false;
-
-    std::unique_ptr<core::Observer> m_observer;
-    core::DeviceOwner m_owner;
-    QString m_observedBdf;
-    mutable std::shared_ptr<const core::Snapshot> m_observedSource; // the observer's latest, remapped below
-    mutable std::shared_ptr<const core::Snapshot> m_observedInSlots;
 };
 
 } // namespace irqscope::ui
