@@ -1,8 +1,9 @@
 // cyclictest-compatible output: T: lines, the text histogram and its footer, and the JSON document.
 #include "report/cyclictest_output.h"
 
+#include "base/time_text.h"
+
 #include <cmath>
-#include <ctime>
 #include <fmt/format.h>
 
 namespace irqscope::core {
@@ -66,9 +67,7 @@ Figures figures(const Thread& t, int64_t unit)
 
 std::string rfc2822(int64_t wallNs)
 {
-    const std::time_t t = static_cast<std::time_t>(wallNs / 1'000'000'000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const std::tm tm = utcCalendar(wallNs);
     static const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     return fmt::format("{}, {:02} {} {} {:02}:{:02}:{:02} +0000", days[tm.tm_wday % 7], tm.tm_mday,

@@ -1,11 +1,12 @@
 #include "report/json_report.h"
 
+#include "base/time_text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <fmt/format.h>
 #include <fstream>
 #include <sys/stat.h>
@@ -20,16 +21,6 @@ nlohmann::json latencyJson(const LatencySummary& l)
         return {{"count", 0}};
     return {{"count", l.count}, {"min", l.minNs},    {"mean", l.meanNs},    {"p50", l.p50Ns}, {"p90", l.p90Ns},
             {"p99", l.p99Ns},   {"p99_9", l.p999Ns}, {"p99_99", l.p9999Ns}, {"max", l.maxNs}};
-}
-
-std::string isoTime(int64_t wallNs)
-{
-    const std::time_t t = static_cast<std::time_t>(wallNs / 1'000'000'000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 nlohmann::json stateArray(uint32_t state)
@@ -117,7 +108,7 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
         {"schema", "irqscope.report"},
         {"schema_version", kReportSchemaVersion},
         {"irqscope_version", IRQSCOPE_VERSION},
-        {"generated_at", isoTime(snapshot.wallTimeNs)},
+        {"generated_at", isoUtcSeconds(snapshot.wallTimeNs)},
         {"system",
          {{"hostname", system.hostname},
           {"kernel", system.kernel},
@@ -172,7 +163,7 @@ nlohmann::json intervalJson(const Snapshot& snapshot)
     return {{"type", "interval"},
             {"generation", snapshot.generation},
             {"elapsed_s", snapshot.elapsedSec},
-            {"time", isoTime(snapshot.wallTimeNs)},
+            {"time", isoUtcSeconds(snapshot.wallTimeNs)},
             {"device", snapshot.deviceId},
             {"samples_per_s", snapshot.samplesPerSec},
             {"ring_drops", snapshot.engine.ringDrops},

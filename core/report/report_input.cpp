@@ -1,11 +1,10 @@
 // ReportInput: recomputing latencies from the collector and the extended JSON report.
 #include "report/report_input.h"
 
+#include "base/time_text.h"
 #include "stats/latency_summary.h"
 
 #include <nlohmann/json.hpp>
-
-#include <ctime>
 
 namespace irqscope::core {
 
@@ -23,22 +22,12 @@ void applyCollector(Snapshot& snapshot, const ReportCollector& collector)
     }
 }
 
-std::string isoUtc(int64_t wallNs)
-{
-    const std::time_t t = static_cast<std::time_t>(wallNs / 1'000'000'000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 nlohmann::json reportJson(const ReportInput& input)
 {
     auto j = reportJson(input.snapshot, input.run, input.system);
     j["system"]["tuning"] = tuningJson(input.tuning);
-    j["run"]["started_at"] = isoUtc(input.startWallNs);
-    j["run"]["ended_at"] = isoUtc(input.snapshot.wallTimeNs);
+    j["run"]["started_at"] = isoUtcSeconds(input.startWallNs);
+    j["run"]["ended_at"] = isoUtcSeconds(input.snapshot.wallTimeNs);
     auto& vectors = j["vectors"];
     for (std::size_t i = 0; i < input.snapshot.vectors.size() && i < vectors.size(); ++i) {
         const auto& v = input.snapshot.vectors[i];

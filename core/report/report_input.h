@@ -32,7 +32,4 @@ void applyCollector(Snapshot& snapshot, const ReportCollector& collector);
 // start/end times: the --json report.
 nlohmann::json reportJson(const ReportInput& input);
 
-// "2026-11-24T09:18:02Z"
-std::string isoUtc(int64_t wallNs);
-
 } // namespace irqscope::core

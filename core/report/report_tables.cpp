@@ -1,6 +1,7 @@
 // Report text content: vector table rows and the system/configuration facts.
 #include "report/report_tables.h"
 
+#include "base/time_text.h"
 #include "report/report_charts.h"
 
 #include <fmt/format.h>
@@ -14,7 +15,7 @@ std::string reportTitle(const ReportInput& input)
 
 std::string reportSubtitle(const ReportInput& input)
 {
-    return fmt::format("{} UTC, {:.1f} s, {} vector{}, stopped: {}", isoUtc(input.startWallNs),
+    return fmt::format("{} UTC, {:.1f} s, {} vector{}, stopped: {}", isoUtcSeconds(input.startWallNs),
                        input.snapshot.elapsedSec, input.snapshot.vectors.size(),
                        input.snapshot.vectors.size() == 1 ? "" : "s",
                        input.run.stopReason.empty() ? "-" : input.run.stopReason);

@@ -1,6 +1,7 @@
 // The PDF report: page layout, the tables drawn as text grids, and the charts through CairoCanvas.
 #include "report/pdf/pdf_report.h"
 
+#include "base/time_text.h"
 #include "report/pdf/pdf_canvas.h"
 #include "report/report_charts.h"
 #include "report/report_tables.h"
@@ -9,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 
 namespace irqscope::core {
 
@@ -125,16 +125,6 @@ void chart(Pages& pages, double height, Draw draw)
     pages.advance(height + 6);
 }
 
-std::string pdfDate(int64_t wallNs)
-{
-    const std::time_t t = static_cast<std::time_t>(wallNs / 1'000'000'000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 } // namespace
 
 std::string pdfReport(const ReportInput& input, std::string& out)
@@ -143,7 +133,7 @@ std::string pdfReport(const ReportInput& input, std::string& out)
     cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(appendTo, &out, kPageW, kPageH);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, reportTitle(input).c_str());
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "irqscope " IRQSCOPE_VERSION);
-    const std::string date = pdfDate(input.snapshot.wallTimeNs);
+    const std::string date = isoUtcSeconds(input.snapshot.wallTimeNs);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
     cairo_t* cr = cairo_create(surface);
