@@ -1,5 +1,7 @@
 #include "metrics_server.h"
 
+#include "base/number_text.h"
+
 #include <fmt/format.h>
 #ifdef IRQSCOPE_HAVE_HTTPLIB
 #include <httplib.h>
@@ -14,7 +16,6 @@ class Server
 
 #include <arpa/inet.h>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <netinet/in.h>
@@ -107,13 +108,13 @@ std::optional<MetricsAddress> parseMetricsAddress(const std::string& text, std::
     } else {
         a.host = "127.0.0.1";
     }
-    const auto* end = portText.data() + portText.size();
-    const auto [ptr, ec] = std::from_chars(portText.data(), end, a.port);
-    if (portText.empty() || ec != std::errc() || ptr != end || a.port < 0 || a.port > 65535) {
+    const auto port = core::parseInteger<int>(portText);
+    if (!port || *port < 0 || *port > 65535) {
         error = fmt::format("--metrics '{}': bad port '{}' (0-65535, 0 = any free port); {}", text, portText,
                             kAddressForms);
         return std::nullopt;
     }
+    a.port = *port;
     return a;
 }
 

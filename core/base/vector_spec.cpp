@@ -1,21 +1,12 @@
 #include "base/vector_spec.h"
 
+#include "base/number_text.h"
 #include "base/printable.h"
 #include <fmt/format.h>
-
-#include <charconv>
 
 namespace irqscope::core {
 
 namespace {
-
-bool parseU32(std::string_view text, uint32_t& out)
-{
-    if (text.empty())
-        return false;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && ptr == text.data() + text.size();
-}
 
 std::string_view trim(std::string_view s)
 {
@@ -65,22 +56,19 @@ std::optional<std::vector<VectorRange>> parseVectorSpec(std::string_view text, s
         }
         const std::string_view rangeText = item.substr(colon + 1);
         const auto dash = rangeText.find('-');
-        uint32_t first = 0;
-        uint32_t last = 0;
-        if (!parseU32(rangeText.substr(0, dash), first) ||
-            (dash != std::string_view::npos && !parseU32(rangeText.substr(dash + 1), last))) {
+        const auto first = parseInteger<uint32_t>(rangeText.substr(0, dash));
+        const auto last = dash == std::string_view::npos ? first : parseInteger<uint32_t>(rangeText.substr(dash + 1));
+        if (!first || !last) {
             error = fmt::format("bad vector range '{}' in --vectors: use N or N-M, e.g. {}:0-7", printable(item),
                                 printable(indexText));
             return std::nullopt;
         }
-        if (dash == std::string_view::npos)
-            last = first;
-        if (last < first) {
+        if (*last < *first) {
             error = fmt::format("bad vector range '{}' in --vectors: the end is below the start", printable(item));
             return std::nullopt;
         }
-        range.start = first;
-        range.count = last - first + 1;
+        range.start = *first;
+        range.count = *last - *first + 1;
         out.push_back(range);
     }
     return out;

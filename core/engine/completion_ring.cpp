@@ -1,10 +1,11 @@
 #include "engine/completion_ring.h"
 
+#include "base/file_text.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <vector>
 
 namespace irqscope::core {
@@ -13,12 +14,11 @@ namespace {
 
 std::string ioUringDisabledHint()
 {
-    std::ifstream in("/proc/sys/kernel/io_uring_disabled");
-    int value = 0;
-    if (in >> value && value != 0)
+    const auto value = readInteger<int>("/proc/sys/kernel/io_uring_disabled");
+    if (value && *value != 0)
         return fmt::format(" (kernel.io_uring_disabled is {}: set it to 0, or to 1 and run as a member of "
                            "kernel.io_uring_group)",
-                           value);
+                           *value);
     return "";
 }
 

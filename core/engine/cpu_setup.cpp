@@ -1,5 +1,7 @@
 #include "engine/cpu_setup.h"
 
+#include "base/file_text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -96,20 +98,16 @@ std::optional<std::string> PmQosGuard::apply(int cpu, const std::string& sysfsRo
 {
     restore();
     const auto path = fmt::format("{}/devices/system/cpu/cpu{}/power/pm_qos_resume_latency_us", sysfsRoot, cpu);
-    std::string previous;
-    {
-        std::ifstream in(path);
-        if (!in)
-            return fmt::format("per-CPU PM QoS is not available for CPU {} ({} missing): drop --pm-qos", cpu, path);
-        std::getline(in, previous);
-    }
+    const auto previous = readFirstLine(path);
+    if (!previous)
+        return fmt::format("per-CPU PM QoS is not available for CPU {} ({} missing): drop --pm-qos", cpu, path);
     std::ofstream out(path);
     out << "n/a\n";
     out.flush();
     if (!out)
         return fmt::format("cannot write {}: --pm-qos needs root", path);
     m_path = path;
-    m_previous = previous.empty() ? "0" : previous;
+    m_previous = previous->empty() ? "0" : *previous;
     return std::nullopt;
 }
 

@@ -1,8 +1,8 @@
 #include "engine/engine_config.h"
 
-#include <fmt/format.h>
+#include "base/file_text.h"
 
-#include <fstream>
+#include <fmt/format.h>
 
 namespace irqscope::core {
 
@@ -32,11 +32,7 @@ std::string_view triggerModeName(TriggerMode mode)
 
 std::optional<long> readRtRuntimeUs()
 {
-    std::ifstream in("/proc/sys/kernel/sched_rt_runtime_us");
-    long value = 0;
-    if (in >> value)
-        return value;
-    return std::nullopt;
+    return readInteger<long>("/proc/sys/kernel/sched_rt_runtime_us");
 }
 
 std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long> rtRuntimeUs)

@@ -1,10 +1,11 @@
 // Host handler timing through a tracefs instance: enabling, filtering, reading trace_pipe, and removing it.
 #include "observe/handler_timing.h"
 
+#include "base/number_text.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <dirent.h>
@@ -18,15 +19,6 @@ namespace {
 
 constexpr std::string_view kInstancePrefix = "irqscope-";
 const char* const kEvents[] = {"irq_handler_entry", "irq_handler_exit"};
-
-template<typename T>
-bool parseNumber(std::string_view s, T& out)
-{
-    if (s.empty())
-        return false;
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && ptr == s.data() + s.size();
-}
 
 bool writeFile(const std::string& path, const std::string& value)
 {
@@ -47,9 +39,9 @@ void removeStaleInstances(const std::string& instances)
     std::vector<std::string> stale;
     while (const dirent* e = readdir(dir)) {
         const std::string_view name = e->d_name;
-        int pid = 0;
-        if (name.starts_with(kInstancePrefix) && parseNumber(name.substr(kInstancePrefix.size()), pid) && pid > 0 &&
-            kill(pid, 0) != 0 && errno == ESRCH)
+        const auto pid =
+            name.starts_with(kInstancePrefix) ? parseInteger<int>(name.substr(kInstancePrefix.size())) : std::nullopt;
+        if (pid && *pid > 0 && kill(*pid, 0) != 0 && errno == ESRCH)
             stale.emplace_back(name);
     }
     closedir(dir);
@@ -76,24 +68,31 @@ std::optional<HandlerTraceEvent> parseHandlerTraceLine(std::string_view line)
     // "[001]" is the CPU; the token before ": irq_handler_..." is the time, "seconds.microseconds".
     const auto open = line.find('[');
     const auto close = line.find(']', open);
-    if (open == std::string_view::npos || close == std::string_view::npos || close > at ||
-        !parseNumber(line.substr(open + 1, close - open - 1), e.cpu))
+    if (open == std::string_view::npos || close == std::string_view::npos || close > at)
         return std::nullopt;
+    const auto cpu = parseInteger<int>(line.substr(open + 1, close - open - 1));
+    if (!cpu)
+        return std::nullopt;
+    e.cpu = *cpu;
     const std::string_view head = line.substr(0, at);
     const std::string_view time = head.substr(head.find_last_of(' ') + 1);
     const auto dot = time.find('.');
-    int64_t sec = 0, usec = 0;
-    if (dot == std::string_view::npos || time.size() - dot - 1 != 6 || !parseNumber(time.substr(0, dot), sec) ||
-        !parseNumber(time.substr(dot + 1), usec))
+    if (dot == std::string_view::npos || time.size() - dot - 1 != 6)
         return std::nullopt;
-    e.timeUs = sec * 1'000'000 + usec;
+    const auto sec = parseInteger<int64_t>(time.substr(0, dot));
+    const auto usec = parseInteger<int64_t>(time.substr(dot + 1));
+    if (!sec || !usec)
+        return std::nullopt;
+    e.timeUs = *sec * 1'000'000 + *usec;
     std::string_view rest = line.substr(at);
-    const auto irq = rest.find("irq=");
-    if (irq == std::string_view::npos)
+    const auto irqAt = rest.find("irq=");
+    if (irqAt == std::string_view::npos)
         return std::nullopt;
-    rest.remove_prefix(irq + 4);
-    if (!parseNumber(rest.substr(0, rest.find(' ')), e.irq))
+    rest.remove_prefix(irqAt + 4);
+    const auto irq = parseInteger<int>(rest.substr(0, rest.find(' ')));
+    if (!irq)
         return std::nullopt;
+    e.irq = *irq;
     return e;
 }
 

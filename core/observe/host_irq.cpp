@@ -1,25 +1,15 @@
 // Parsing /proc/interrupts and /proc/irq/N/effective_affinity_list for the vfio vectors of a device.
 #include "observe/host_irq.h"
 
+#include "base/file_text.h"
 #include "base/monotonic_clock.h"
+#include "base/number_text.h"
 
 #include <fmt/format.h>
-
-#include <charconv>
-#include <fstream>
-#include <sstream>
 
 namespace irqscope::core {
 
 namespace {
-
-bool parseUnsigned(std::string_view s, uint64_t& out)
-{
-    if (s.empty())
-        return false;
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc{} && ptr == s.data() + s.size();
-}
 
 std::string_view nextToken(std::string_view& rest)
 {
@@ -33,14 +23,6 @@ std::string_view nextToken(std::string_view& rest)
     const auto token = rest.substr(0, end);
     rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
     return token;
-}
-
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
 }
 
 } // namespace
@@ -82,10 +64,11 @@ std::optional<VfioActionName> parseVfioActionName(std::string_view action)
             return std::nullopt;
         }
         const auto close = action.find(']');
-        uint64_t sub = 0;
-        if (close == std::string_view::npos || !parseUnsigned(action.substr(0, close), sub) || sub > UINT32_MAX)
+        const auto sub =
+            close == std::string_view::npos ? std::nullopt : parseInteger<uint32_t>(action.substr(0, close));
+        if (!sub)
             return std::nullopt;
-        out.vector.sub = static_cast<uint32_t>(sub);
+        out.vector.sub = *sub;
         action.remove_prefix(close + 1);
     }
     if (action.size() < 3 || action.front() != '(' || action.back() != ')')
@@ -121,16 +104,17 @@ std::vector<HostIrq> parseProcInterrupts(std::string_view text, std::string_view
         }
         std::string_view rest = line;
         const auto first = nextToken(rest);
-        uint64_t irq = 0;
-        if (first.size() < 2 || first.back() != ':' || !parseUnsigned(first.substr(0, first.size() - 1), irq))
+        const auto irq =
+            first.size() < 2 || first.back() != ':' ? std::nullopt : parseUnsigned(first.substr(0, first.size() - 1));
+        if (!irq)
             continue; // NMI:, LOC:, ERR: and the like
         HostIrq entry;
-        entry.irq = static_cast<int>(irq);
+        entry.irq = static_cast<int>(*irq);
         for (std::size_t c = 0; c < cpus; ++c) {
-            uint64_t count = 0;
-            if (!parseUnsigned(nextToken(rest), count))
+            const auto count = parseUnsigned(nextToken(rest));
+            if (!count)
                 break;
-            entry.perCpu.push_back(count);
+            entry.perCpu.push_back(*count);
         }
         // The chip and hwirq columns differ between kernels (§2.7); the actions end the line, ", "-separated.
         for (auto pos = rest.find("vfio-"); pos != std::string_view::npos; pos = rest.find("vfio-", pos + 1)) {
@@ -154,18 +138,18 @@ int firstCpuOfList(std::string_view list)
     while (!list.empty() && (list.back() == '\n' || list.back() == ' '))
         list.remove_suffix(1);
     const auto end = list.find_first_of(",-");
-    uint64_t cpu = 0;
-    if (!parseUnsigned(list.substr(0, end), cpu) || cpu > INT32_MAX)
+    const auto cpu = parseUnsigned(list.substr(0, end));
+    if (!cpu || *cpu > INT32_MAX)
         return -1;
-    return static_cast<int>(cpu);
+    return static_cast<int>(*cpu);
 }
 
 std::vector<HostIrq> readHostIrqs(std::string_view bdf, const std::string& procRoot)
 {
-    auto irqs = parseProcInterrupts(readFile(procRoot + "/interrupts"), bdf);
+    auto irqs = parseProcInterrupts(readWholeFile(procRoot + "/interrupts").value_or(""), bdf);
     for (auto& irq : irqs)
-        irq.effectiveCpu =
-            firstCpuOfList(readFile(fmt::format("{}/irq/{}/effective_affinity_list", procRoot, irq.irq)));
+        irq.effectiveCpu = firstCpuOfList(
+            readWholeFile(fmt::format("{}/irq/{}/effective_affinity_list", procRoot, irq.irq)).value_or(""));
     return irqs;
 }
 

@@ -1,34 +1,15 @@
 // Reading one sample of a device's vfio vectors from procfs.
 #include "observe/irq_sample.h"
 
+#include "base/file_text.h"
 #include "base/monotonic_clock.h"
+#include "base/number_text.h"
 
 #include <fmt/format.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
 
 namespace irqscope::core {
-
-namespace {
-
-std::string readFile(const std::string& path)
-{
-    std::ifstream in(path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-uint64_t parseNumber(std::string_view text)
-{
-    uint64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value);
-    return value;
-}
-
-} // namespace
 
 std::vector<int> parseCpuColumns(std::string_view text)
 {
@@ -57,7 +38,9 @@ SpuriousCounts parseSpurious(std::string_view text)
         if (space == std::string_view::npos)
             continue;
         const std::string_view key = line.substr(0, space);
-        const uint64_t value = parseNumber(line.substr(space + 1));
+        // The number is the first word: "last_unhandled 4294 ms" carries a unit after it.
+        const std::string_view word = line.substr(space + 1);
+        const uint64_t value = parseUnsigned(word.substr(0, word.find(' '))).value_or(0);
         if (key == "count")
             out.count = value;
         else if (key == "unhandled")
@@ -76,8 +59,8 @@ IrqSample sampleFromText(std::string_view interrupts, std::string_view bdf, cons
     for (auto& irq : parseProcInterrupts(interrupts, bdf)) {
         ObservedIrq observed;
         const std::string dir = fmt::format("{}/irq/{}", procRoot, irq.irq);
-        irq.effectiveCpu = firstCpuOfList(readFile(dir + "/effective_affinity_list"));
-        observed.spurious = parseSpurious(readFile(dir + "/spurious"));
+        irq.effectiveCpu = firstCpuOfList(readWholeFile(dir + "/effective_affinity_list").value_or(""));
+        observed.spurious = parseSpurious(readWholeFile(dir + "/spurious").value_or(""));
         observed.irq = std::move(irq);
         sample.irqs.push_back(std::move(observed));
     }
@@ -87,7 +70,7 @@ IrqSample sampleFromText(std::string_view interrupts, std::string_view bdf, cons
 IrqSample readIrqSample(std::string_view bdf, const std::string& procRoot)
 {
     const int64_t now = monotonicNs();
-    return sampleFromText(readFile(procRoot + "/interrupts"), bdf, procRoot, now);
+    return sampleFromText(readWholeFile(procRoot + "/interrupts").value_or(""), bdf, procRoot, now);
 }
 
 } // namespace irqscope::core

@@ -2,6 +2,8 @@
 // every out-of-range number is an error that names its field.
 #include "profile/profile_file.h"
 
+#include "base/file_text.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -9,8 +11,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace irqscope::core {
 
@@ -253,15 +253,13 @@ std::optional<DeviceProfile> parseProfile(std::string_view text, std::string& er
 
 std::optional<DeviceProfile> loadProfileFile(const std::string& path, std::string& error)
 {
-    std::ifstream in(path);
-    if (!in) {
+    const auto text = readWholeFile(path); // errno stays the open's when it fails
+    if (!text) {
         error = fmt::format("cannot read profile {}: {}", path, std::strerror(errno));
         return std::nullopt;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
     std::string detail;
-    auto profile = parseProfile(buffer.str(), detail);
+    auto profile = parseProfile(*text, detail);
     if (!profile)
         error = fmt::format("malformed profile {}: {} (format: docs/profiles.md)", path, detail);
     return profile;

@@ -1,11 +1,11 @@
 // RecordingWriter: section framing and little-endian sample encoding onto a buffered FILE.
 #include "record/recording_writer.h"
 
+#include "base/file_text.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
-#include <fstream>
-#include <sstream>
 
 namespace irqscope::core {
 
@@ -84,10 +84,7 @@ std::string RecordingWriter::finish()
 
 std::string readTextFile(const std::string& path)
 {
-    std::ifstream in(path);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return in ? out.str() : std::string();
+    return readWholeFile(path).value_or("");
 }
 
 } // namespace irqscope::core

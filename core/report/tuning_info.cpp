@@ -1,34 +1,20 @@
 // TuningInfo: reading the CPU tuning figures from sysfs and procfs, and their JSON form.
 #include "report/tuning_info.h"
 
+#include "base/file_text.h"
+#include "base/number_text.h"
+#include "engine/engine_config.h"
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <sched.h>
 #include <sys/utsname.h>
 
 namespace irqscope::core {
 
 namespace {
-
-std::string firstLine(const std::string& path)
-{
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    return line;
-}
-
-long numberOr(const std::string& text, long fallback)
-{
-    try {
-        return text.empty() ? fallback : std::stol(text);
-    } catch (const std::exception&) {
-        return fallback;
-    }
-}
 
 std::string policyName(int policy)
 {
@@ -64,19 +50,19 @@ TuningInfo collectTuningInfo(int coreCpu)
     for (const auto& entry : std::filesystem::directory_iterator(cpuDir, ec)) {
         const std::string name = entry.path().filename().string();
         if (name.rfind("node", 0) == 0 && name.size() > 4) {
-            t.numaNode = static_cast<int>(numberOr(name.substr(4), -1));
+            t.numaNode = parseInteger<int>(std::string_view(name).substr(4)).value_or(-1);
             break;
         }
     }
-    t.resumeLatency = firstLine(cpuDir + "/power/pm_qos_resume_latency_us");
-    t.idleGovernor = firstLine("/sys/devices/system/cpu/cpuidle/current_governor_ro");
+    t.resumeLatency = readFirstLine(cpuDir + "/power/pm_qos_resume_latency_us").value_or("");
+    t.idleGovernor = readFirstLine("/sys/devices/system/cpu/cpuidle/current_governor_ro").value_or("");
     if (t.idleGovernor.empty())
-        t.idleGovernor = firstLine("/sys/devices/system/cpu/cpuidle/current_governor");
-    t.freqGovernor = firstLine(cpuDir + "/cpufreq/scaling_governor");
-    t.rtRuntimeUs = numberOr(firstLine("/proc/sys/kernel/sched_rt_runtime_us"), 0);
-    t.rtPeriodUs = numberOr(firstLine("/proc/sys/kernel/sched_rt_period_us"), 0);
+        t.idleGovernor = readFirstLine("/sys/devices/system/cpu/cpuidle/current_governor").value_or("");
+    t.freqGovernor = readFirstLine(cpuDir + "/cpufreq/scaling_governor").value_or("");
+    t.rtRuntimeUs = readRtRuntimeUs().value_or(0);
+    t.rtPeriodUs = readInteger<long>("/proc/sys/kernel/sched_rt_period_us").value_or(0);
     t.processPolicy = policyName(sched_getscheduler(0));
-    t.realtimeKernel = firstLine("/sys/kernel/realtime") == "1" ? "1" : "0";
+    t.realtimeKernel = readFirstLine("/sys/kernel/realtime") == "1" ? "1" : "0";
     return t;
 }
 

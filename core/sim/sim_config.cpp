@@ -1,6 +1,7 @@
 // Parsers for the simulated device's options: kernel model, device latency distribution and injected faults.
 #include "sim/sim_config.h"
 
+#include "base/number_text.h"
 #include "base/printable.h"
 #include "base/vector_spec.h"
 #include "vfio/vfio_uapi.h"
@@ -55,15 +56,6 @@ std::optional<double> parseProbability(std::string_view text)
     if (!p || *p < 0 || *p > 1)
         return std::nullopt;
     return p;
-}
-
-std::optional<uint64_t> parseUnsigned(std::string_view text)
-{
-    uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
 }
 
 // Splits "a<sep>b" at the first separator; nullopt when there is none.

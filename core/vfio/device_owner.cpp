@@ -1,12 +1,13 @@
 // Device ownership through /proc/<pid>/fd: one pass over the processes, matching any of a device's VFIO nodes.
 #include "vfio/device_owner.h"
 
+#include "base/file_text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <unistd.h>
 
 namespace irqscope::core {
@@ -53,9 +54,7 @@ std::optional<DeviceOwner> findVfioOwner(const std::vector<std::string>& nodes, 
             const std::string target = fs::read_symlink(fd.path(), linkEc).string();
             if (linkEc || std::find(nodes.begin(), nodes.end(), target) == nodes.end())
                 continue;
-            std::ifstream comm(proc.path() / "comm");
-            DeviceOwner owner{{}, pid, target};
-            std::getline(comm, owner.name);
+            DeviceOwner owner{readFirstLine(proc.path() / "comm").value_or(""), pid, target};
             if (owner.name.empty())
                 owner.name = "pid " + pidText;
             best = std::move(owner);

@@ -2,6 +2,7 @@
 // GET_IRQ_INFO when the device can be opened and from config space otherwise.
 #include "vfio/discovery.h"
 
+#include "base/file_text.h"
 #include "vfio/device_owner.h"
 #include "vfio/pci_ids.h"
 #include "vfio/vfio_device.h"
@@ -11,8 +12,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <unistd.h>
 
 namespace irqscope::core {
@@ -21,17 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string readFirstLine(const fs::path& path)
-{
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    return line;
-}
-
+// sysfs writes ids as "0x8086": stoul with base 16 takes the prefix.
 uint16_t readHex(const fs::path& path)
 {
-    const std::string text = readFirstLine(path);
+    const std::string text = readFirstLine(path).value_or("");
     try {
         return text.empty() ? 0 : static_cast<uint16_t>(std::stoul(text, nullptr, 16));
     } catch (const std::exception&) {
@@ -41,8 +33,8 @@ uint16_t readHex(const fs::path& path)
 
 std::vector<uint8_t> readConfig(const fs::path& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::string bytes = readWholeFile(path).value_or("");
+    return {bytes.begin(), bytes.end()};
 }
 
 bool isHex(char c)
