@@ -19,7 +19,6 @@ uint32_t slotTotal(const RecordingMeta& meta)
 nlohmann::json metaJson(const RecordingMeta& m)
 {
     const auto& r = m.run;
-    const auto& s = m.system;
     return {{"format", "irqscope.recording"},
             {"run",
              {{"device_description", r.deviceDescription},
@@ -32,14 +31,7 @@ nlohmann::json metaJson(const RecordingMeta& m)
               {"sim_faults", r.simFaults},
               {"command_line", r.commandLine},
               {"stop_reason", r.stopReason}}},
-            {"system",
-             {{"hostname", s.hostname},
-              {"kernel", s.kernel},
-              {"machine", s.machine},
-              {"cmdline", s.cmdline},
-              {"cpu_model", s.cpuModel},
-              {"cpus", s.cpus},
-              {"clocksource", s.clocksource}}},
+            {"system", systemInfoJson(m.system)},
             {"tuning", tuningJson(m.tuning)},
             {"device_id", m.deviceId},
             {"slot_counts", m.slotCounts},
@@ -63,14 +55,7 @@ RecordingMeta metaFromJson(const nlohmann::json& j)
     m.run.simFaults = r.at("sim_faults").get<std::string>();
     m.run.commandLine = r.at("command_line").get<std::string>();
     m.run.stopReason = r.at("stop_reason").get<std::string>();
-    const auto& s = j.at("system");
-    m.system.hostname = s.at("hostname").get<std::string>();
-    m.system.kernel = s.at("kernel").get<std::string>();
-    m.system.machine = s.at("machine").get<std::string>();
-    m.system.cmdline = s.at("cmdline").get<std::string>();
-    m.system.cpuModel = s.at("cpu_model").get<std::string>();
-    m.system.cpus = s.at("cpus").get<int>();
-    m.system.clocksource = s.at("clocksource").get<std::string>();
+    m.system = systemInfoFromJson(j.at("system"));
     m.tuning = tuningFromJson(j.at("tuning"));
     m.deviceId = j.at("device_id").get<std::string>();
     m.slotCounts = j.at("slot_counts").get<std::array<uint32_t, kNumPciIrqIndexes>>();

@@ -1,6 +1,8 @@
 // SystemInfo: what a report records about the machine a measurement ran on.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <string>
 
 namespace irqscope::core {
@@ -17,5 +19,9 @@ struct SystemInfo
 };
 
 SystemInfo collectSystemInfo();
+
+// The "system" object of the JSON report and of a recording's META (one shape, so a replay reports what ran).
+nlohmann::json systemInfoJson(const SystemInfo& system);
+SystemInfo systemInfoFromJson(const nlohmann::json& json); // throws nlohmann::json::exception on a wrong shape
 
 } // namespace irqscope::core
