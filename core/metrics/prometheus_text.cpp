@@ -11,14 +11,17 @@
 
 namespace irqscope::core {
 
-std::string escapeLabelValue(std::string_view value)
+namespace {
+
+// Backslash and line feed escaped, and the double quote too where `quote` (label values; HELP text keeps it).
+std::string escaped(std::string_view text, bool quote)
 {
     std::string out;
-    out.reserve(value.size());
-    for (const char c : value) {
+    out.reserve(text.size());
+    for (const char c : text) {
         if (c == '\\')
             out += "\\\\";
-        else if (c == '"')
+        else if (c == '"' && quote)
             out += "\\\"";
         else if (c == '\n')
             out += "\\n";
@@ -28,19 +31,16 @@ std::string escapeLabelValue(std::string_view value)
     return out;
 }
 
+} // namespace
+
+std::string escapeLabelValue(std::string_view value)
+{
+    return escaped(value, true);
+}
+
 std::string escapeHelp(std::string_view text)
 {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
-    return out;
+    return escaped(text, false);
 }
 
 std::string formatSampleValue(double value)

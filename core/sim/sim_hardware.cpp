@@ -40,6 +40,13 @@ timespec toTimespec(int64_t ns)
     return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
 }
 
+// A vector's flag in per-index flag arrays: false for INTx, ERR and REQ and for vectors past the end.
+bool vectorFlag(const std::vector<uint8_t>& msi, const std::vector<uint8_t>& msix, IrqIndex index, uint32_t vector)
+{
+    const std::vector<uint8_t>* flags = index == IrqIndex::Msi ? &msi : index == IrqIndex::Msix ? &msix : nullptr;
+    return flags && vector < flags->size() && (*flags)[vector];
+}
+
 } // namespace
 
 SimHardware::SimHardware(const SimConfig& config, SimKernelModel& kernel, std::mutex& kernelLock)
@@ -155,20 +162,12 @@ SimHardwareStats SimHardware::stats() const
 
 bool SimHardware::maskStuck(IrqIndex index, uint32_t vector) const
 {
-    if (index == IrqIndex::Msi)
-        return vector < m_stuckMsi.size() && m_stuckMsi[vector];
-    if (index == IrqIndex::Msix)
-        return vector < m_stuckMsix.size() && m_stuckMsix[vector];
-    return false;
+    return vectorFlag(m_stuckMsi, m_stuckMsix, index, vector);
 }
 
 bool SimHardware::pending(IrqIndex index, uint32_t vector) const
 {
-    if (index == IrqIndex::Msi)
-        return vector < m_pendingMsi.size() && m_pendingMsi[vector];
-    if (index == IrqIndex::Msix)
-        return vector < m_pendingMsix.size() && m_pendingMsix[vector];
-    return false;
+    return vectorFlag(m_pendingMsi, m_pendingMsix, index, vector);
 }
 
 std::vector<uint8_t>& SimHardware::pendingBits(IrqIndex index)
