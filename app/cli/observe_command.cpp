@@ -121,7 +121,7 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     auto traceVectors = [&tracer](const Snapshot& snap) {
         std::map<int, VectorId> irqs;
         for (const auto& v : snap.vectors)
-            if ((v.counters.state & vstate::kArmed) && v.hostIrq >= 0)
+            if (v.observed && v.observed->present && v.hostIrq >= 0)
                 irqs[v.hostIrq] = v.id;
         tracer->setIrqs(irqs);
     };

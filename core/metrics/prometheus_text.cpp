@@ -1,6 +1,7 @@
 #include "metrics/prometheus_text.h"
 
 #include "engine/vector_counters.h"
+#include "observe/observed_columns.h"
 #include "stats/log_histogram.h"
 #include "vfio/vfio_uapi.h"
 
@@ -8,6 +9,7 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
 
 namespace irqscope::core {
 
@@ -151,8 +153,14 @@ constexpr StateGauge kStates[] = {
 
 } // namespace
 
-std::string prometheusText(const Snapshot* snapshot, const ExpositionInfo& info)
+std::string prometheusText(const Snapshot* published, const ExpositionInfo& info)
 {
+    // The observer's numbers go out in the active-mode families (docs/metrics.md: the /proc count as
+    // device_originated_total, presence as vector_armed); a copy, only in observer mode.
+    std::optional<Snapshot> observedView;
+    if (published && published->observed)
+        observedView = observedInActiveColumns(*published);
+    const Snapshot* snapshot = observedView ? &*observedView : published;
     std::string out;
     out.reserve(snapshot ? 4096 + snapshot->vectors.size() * 3072 : 1024);
     Writer w(out);

@@ -1,7 +1,7 @@
 // Observer additions to the JSON report and the JSON Lines records.
 #include "observe/observe_report.h"
 
-#include "engine/vector_counters.h"
+#include "observe/observed_columns.h"
 
 #include <nlohmann/json.hpp>
 
@@ -24,33 +24,34 @@ void mergeObserved(nlohmann::json& vectors, const Snapshot& snapshot, int64_t st
 
 nlohmann::json observedVectorJson(const VectorSnapshot& v, int64_t startNs, int64_t nowNs)
 {
+    static const ObservedVector kNotObserved; // (the observer sets `observed` on every vector)
+    const ObservedVector& o = v.observed ? *v.observed : kNotObserved;
     // The mean over the time its count covers: from when it (last) appeared to now, or, for a gone vector, to the
     // last sample that saw it (what it took between that sample and its going is unknowable from /proc).
-    const bool present = (v.counters.state & vstate::kArmed) != 0;
-    const int64_t from = v.appearedNs ? v.appearedNs : startNs;
-    const int64_t to = present ? nowNs : v.lastSeenNs ? v.lastSeenNs : v.disappearedNs ? v.disappearedNs : nowNs;
-    const double meanHz =
-        to > from ? static_cast<double>(v.counters.deviceOriginated) * 1e9 / static_cast<double>(to - from) : 0.0;
+    const int64_t from = o.appearedNs ? o.appearedNs : startNs;
+    const int64_t to = o.present ? nowNs : o.lastSeenNs ? o.lastSeenNs : o.disappearedNs ? o.disappearedNs : nowNs;
+    const double meanHz = to > from ? static_cast<double>(o.hostCount) * 1e9 / static_cast<double>(to - from) : 0.0;
     nlohmann::json perCpu = nlohmann::json::object();
-    for (const auto& [cpu, hz] : v.perCpuRateHz)
+    for (const auto& [cpu, hz] : o.perCpuRateHz)
         perCpu[std::to_string(cpu)] = hz;
     return {
         {"observed", true},
-        {"present", present},
-        {"count", v.counters.deviceOriginated},
-        {"rate_hz", v.completionRateHz},
+        {"present", o.present},
+        {"count", o.hostCount},
+        {"rate_hz", o.hostRateHz},
         {"mean_rate_hz", meanHz},
         {"per_cpu_rate_hz", perCpu},
-        {"host_unhandled", v.hostUnhandled},
-        {"appeared_s", v.appearedNs ? nlohmann::json(secondsSince(startNs, v.appearedNs)) : nlohmann::json()},
-        {"disappeared_s", v.disappearedNs ? nlohmann::json(secondsSince(startNs, v.disappearedNs)) : nlohmann::json()},
-        {"last_seen_s", v.lastSeenNs ? nlohmann::json(secondsSince(startNs, v.lastSeenNs)) : nlohmann::json()}};
+        {"host_unhandled", o.hostUnhandled},
+        {"appeared_s", o.appearedNs ? nlohmann::json(secondsSince(startNs, o.appearedNs)) : nlohmann::json()},
+        {"disappeared_s", o.disappearedNs ? nlohmann::json(secondsSince(startNs, o.disappearedNs)) : nlohmann::json()},
+        {"last_seen_s", o.lastSeenNs ? nlohmann::json(secondsSince(startNs, o.lastSeenNs)) : nlohmann::json()}};
 }
 
 nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system,
                                  const ObserveDescription& observe, const std::vector<ObserverEvent>& events)
 {
-    nlohmann::json report = reportJson(snapshot, run, system);
+    // The v1 keys show the observed numbers in the active-mode columns (docs/observer.md).
+    nlohmann::json report = reportJson(observedInActiveColumns(snapshot), run, system);
     mergeObserved(report["vectors"], snapshot, observe.startNs);
     nlohmann::json timeline = nlohmann::json::array();
     for (const auto& e : events)
@@ -76,7 +77,7 @@ nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription&
 
 nlohmann::json observeIntervalJson(const Snapshot& snapshot, int64_t startNs)
 {
-    nlohmann::json record = intervalJson(snapshot);
+    nlohmann::json record = intervalJson(observedInActiveColumns(snapshot));
     record["observed"] = true;
     mergeObserved(record["vectors"], snapshot, startNs);
     return record;

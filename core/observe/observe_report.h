@@ -1,6 +1,7 @@
-// JSON for observer mode: the active-mode report and JSON Lines records (report/json_report.h, unchanged), with
-// what the observer adds: the owner, the sampling, per-vector per-CPU rates, the spurious counters and when each
-// vector appeared or disappeared, and the timeline of those changes. Latency stays "count": 0 (not measured).
+// JSON for observer mode: the active-mode report and JSON Lines records (report/json_report.h, unchanged), whose
+// v1 keys show the observed numbers (observe/observed_columns.h), with what the observer adds: the owner, the
+// sampling, per-vector counts, total and per-CPU rates, the spurious counters and when each vector appeared or
+// disappeared, and the timeline of those changes. Latency stays "count": 0 (not measured).
 #pragma once
 
 #include "observe/handler_timing.h"

@@ -1,8 +1,6 @@
 // Rendering the observer's per-vector table.
 #include "observe/observe_table.h"
 
-#include "engine/vector_counters.h"
-
 #include <fmt/format.h>
 
 namespace irqscope::core {
@@ -14,10 +12,10 @@ const char* kDim = "\033[2m";
 const char* kBold = "\033[1m";
 const char* kYellow = "\033[33m";
 
-std::string perCpuText(const VectorSnapshot& v)
+std::string perCpuText(const ObservedVector& o)
 {
     std::string out;
-    for (const auto& [cpu, hz] : v.perCpuRateHz) {
+    for (const auto& [cpu, hz] : o.perCpuRateHz) {
         if (hz > 0)
             out += fmt::format("{}cpu{}:{:.0f}", out.empty() ? "" : " ", cpu, hz);
     }
@@ -46,14 +44,16 @@ std::string renderObserveTable(const Snapshot& s, const ObserveTableHeader& head
             break;
         }
         ++rows;
-        const bool present = (v.counters.state & vstate::kArmed) != 0;
-        const double at = static_cast<double>((present ? v.appearedNs : v.disappearedNs) - s.engine.startedNs) / 1e9;
+        static const ObservedVector kNotObserved; // (the observer sets `observed` on every vector)
+        const ObservedVector& o = v.observed ? *v.observed : kNotObserved;
+        const bool present = o.present;
+        const double at = static_cast<double>((present ? o.appearedNs : o.disappearedNs) - s.engine.startedNs) / 1e9;
         const std::string since = present ? fmt::format("appeared {:.1f} s", at) : fmt::format("gone at {:.1f} s", at);
-        const char* rowColor = !color ? "" : !present ? kDim : v.hostUnhandled ? kYellow : "";
+        const char* rowColor = !color ? "" : !present ? kDim : o.hostUnhandled ? kYellow : "";
         out += fmt::format("{}{:<9} {:<6} {:>5} {:>4} {:>10} {:>9} {:>9}  {:<28} {}{}\n", rowColor, v.name,
                            present ? "active" : "gone", v.hostIrq, v.hostCpu >= 0 ? std::to_string(v.hostCpu) : "-",
-                           v.counters.deviceOriginated, present ? fmt::format("{:.0f}", v.completionRateHz) : "-",
-                           v.hostUnhandled, present ? perCpuText(v) : "-", since, *rowColor ? kReset : "");
+                           o.hostCount, present ? fmt::format("{:.0f}", o.hostRateHz) : "-", o.hostUnhandled,
+                           present ? perCpuText(o) : "-", since, *rowColor ? kReset : "");
     }
     if (s.vectors.empty())
         out += "(no vfio vector yet: waiting for the owner to enable one)\n";

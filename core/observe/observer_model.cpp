@@ -1,7 +1,7 @@
 // Per-vector counts, rates and comings and goings from successive /proc samples.
 #include "observe/observer_model.h"
 
-#include "engine/vector_counters.h"
+#include <algorithm>
 
 namespace irqscope::core {
 
@@ -136,17 +136,18 @@ Snapshot ObserverModel::snapshot(uint64_t generation, const std::string& deviceI
         v.slot = slot++;
         v.id = id;
         v.name = vectorName(id);
-        v.counters.deviceOriginated = track.sinceStart;
-        v.hostCount = track.sinceStart; // every observed interrupt came through the host IRQ
-        v.counters.state = track.present ? vstate::kArmed : 0;
-        v.completionRateHz = track.rateHz;
         v.hostIrq = track.irq;
         v.hostCpu = track.cpu;
-        v.perCpuRateHz = track.perCpuRateHz;
-        v.hostUnhandled = track.unhandled;
-        v.appearedNs = track.appearedNs;
-        v.disappearedNs = track.disappearedNs;
-        v.lastSeenNs = track.lastSeenNs;
+        // Observed, not measured: the engine's counters, rates and host count since arming stay zero.
+        ObservedVector& o = v.observed.emplace();
+        o.present = track.present;
+        o.hostCount = track.sinceStart;
+        o.hostRateHz = track.rateHz;
+        o.perCpuRateHz = track.perCpuRateHz;
+        o.hostUnhandled = track.unhandled;
+        o.appearedNs = track.appearedNs;
+        o.disappearedNs = track.disappearedNs;
+        o.lastSeenNs = track.lastSeenNs;
         s.vectors.push_back(std::move(v));
     }
     return s;

@@ -1,6 +1,7 @@
 // ObserverModel: turns successive IrqSamples of one device into per-vector counts since the start, rates per
 // CPU and in total over the last interval, and the vectors' comings and goings (the guest enabling and disabling
-// them), and builds the same Snapshot type as active measurement. No latency: nothing is measured here.
+// them), and builds the same Snapshot type as active measurement, with those numbers in each vector's `observed`
+// and the measured fields left at zero. No latency: nothing is measured here.
 #pragma once
 
 #include "observe/irq_sample.h"

@@ -7,6 +7,7 @@
 #include "engine/vector_counters.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,11 +27,30 @@ struct LatencySummary
     int64_t p9999Ns = 0;
 };
 
+// What the observer read from /proc for one vector of a device another process owns (observer mode,
+// docs/observer.md). irqscope armed, fired and measured nothing there: these are the host's numbers, kept apart
+// from the engine's counters so no reader takes one for the other.
+struct ObservedVector
+{
+    bool present = false;   // the vector has a host IRQ now: its owner enabled it (it is in /proc/interrupts)
+    uint64_t hostCount = 0; // interrupts its host IRQ took since observing started (or since it appeared)
+    double hostRateHz = 0;  // of those, per second over the last sample interval (0 while gone)
+    // The same rate on each CPU as (CPU, Hz), in /proc/interrupts column order; empty while gone.
+    std::vector<std::pair<int, double>> perCpuRateHz;
+    uint64_t hostUnhandled = 0; // the "unhandled" line of /proc/irq/N/spurious (the kernel's value)
+    // CLOCK_MONOTONIC of the sample that saw it (last) appear, disappear, or present (0 = never). A vector present
+    // at the start appeared then; hostCount runs to lastSeenNs.
+    int64_t appearedNs = 0;
+    int64_t disappearedNs = 0;
+    int64_t lastSeenNs = 0;
+};
+
 struct VectorSnapshot
 {
     uint32_t slot = 0;
     VectorId id;
-    std::string name;            // "msix:3"
+    std::string name; // "msix:3"
+    // Measured: what irqscope's engine counted and timed. All zero (disarmed, no latency) in observer mode.
     CountersCopy counters;       // exact, from the core thread's counters
     double completionRateHz = 0; // completions + unsolicited per second over the last rate window
     double triggerRateHz = 0;
@@ -39,34 +59,29 @@ struct VectorSnapshot
     // Non-empty histogram buckets since start: (bucket lower bound ns, count), ascending.
     std::vector<std::pair<int64_t, uint64_t>> histogram;
     std::string lastError; // the latest error or missed reason, human readable ("" when none)
-    // Host side (real devices; filled by the host IRQ tracker in active mode, by the observer in observer
-    // mode): the Linux IRQ serving the vector (from its vfio action name in /proc/interrupts) and its effective
-    // affinity CPU, -1 when unknown. After the vector is disarmed they keep their last known values.
+    // Host side, in both modes (filled by the host IRQ tracker in active mode, by the observer in observer mode):
+    // the Linux IRQ serving the vector (from its vfio action name in /proc/interrupts) and its effective affinity
+    // CPU, -1 when unknown. After the vector is disarmed (or gone) they keep their last known values.
     int hostIrq = -1;
     int hostCpu = -1;
-    // Interrupts that host IRQ took since the vector was armed (the run's baseline): only device-raised
-    // interrupts move it, loopback triggers signal the eventfd without an interrupt. Meaningful when hostIrq >= 0.
+    // Active mode only (0 in observer mode: see observed->hostCount): interrupts that host IRQ took since the
+    // vector was armed (the run's baseline): only device-raised interrupts move it, loopback triggers signal the
+    // eventfd without an interrupt. Meaningful when hostIrq >= 0.
     // Reconciliation: hostCompletionGap() = eventfd completions - hostCount is the number of signals that did not
     // come through the host IRQ (loopback); 0 for a device-raised run.
     uint64_t hostCount = 0;
-    // Observer mode (Snapshot::observed): interrupts per second on each CPU over the last sample interval as
-    // (CPU, Hz), the /proc/irq/N/spurious "unhandled" count, and when the vector last appeared and last
-    // disappeared (CLOCK_MONOTONIC; 0 = never; a vector present at the start appeared then).
-    std::vector<std::pair<int, double>> perCpuRateHz;
-    uint64_t hostUnhandled = 0;
-    int64_t appearedNs = 0;
-    int64_t disappearedNs = 0;
-    int64_t lastSeenNs = 0; // observer: the last sample that saw the vector present (its count runs to there)
+    // Observer mode only (set exactly when Snapshot::observed): what the observer read from /proc.
+    std::optional<ObservedVector> observed;
 
     // Every eventfd signal the core thread read for this vector.
     uint64_t completions() const
     {
         return counters.completed + counters.coalesced + counters.spurious + counters.deviceOriginated;
     }
-    // completions() - hostCount (see hostCount); 0 when the host IRQ is unknown.
+    // completions() - hostCount (see hostCount); 0 when the host IRQ is unknown or the vector was only observed.
     int64_t hostCompletionGap() const
     {
-        return hostIrq >= 0 ? static_cast<int64_t>(completions()) - static_cast<int64_t>(hostCount) : 0;
+        return hostIrq >= 0 && !observed ? static_cast<int64_t>(completions()) - static_cast<int64_t>(hostCount) : 0;
     }
 };
 
@@ -80,8 +95,9 @@ struct Snapshot
     EngineStatus engine;
     double samplesPerSec = 0;
     std::vector<VectorSnapshot> vectors; // vectors that are armed or ever saw activity, in slot order
-    // Observer mode: counts come from /proc/interrupts (counters.deviceOriginated = count since the start,
-    // completionRateHz = rate), nothing is armed or fired by irqscope and no latency is measured.
+    // Observer mode: built by the observer from /proc, not by the aggregator. Every vector then carries
+    // `observed`, its measured fields stay zero (nothing is armed or fired by irqscope, no latency is measured),
+    // and of `engine` only `running` and `startedNs` (the baseline sample) are set.
     bool observed = false;
 };
 

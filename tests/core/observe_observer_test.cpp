@@ -87,18 +87,18 @@ TEST(ObserveObserver, SamplesAFakeProcTreeWhileItChanges)
 
     p.interrupts(twoVectors(160, 7));
     std::shared_ptr<const Snapshot> s = first;
-    for (int i = 0; i < 100 && (s->vectors[0].counters.deviceOriginated != 60); ++i)
+    for (int i = 0; i < 100 && (s->vectors[0].observed->hostCount != 60); ++i)
         s = waitFor(o, s->generation);
     ASSERT_TRUE(s);
-    EXPECT_EQ(s->vectors[0].counters.deviceOriginated, 60u);
+    EXPECT_EQ(s->vectors[0].observed->hostCount, 60u);
 
     // The guest disables vector 1.
     p.interrupts("           CPU0       CPU1\n"
                  " 24:        160          0   PCI-MSI 32768-edge      vfio-msix[0](0000:00:02.0)\n");
-    for (int i = 0; i < 100 && (s->vectors[1].counters.state != 0); ++i)
+    for (int i = 0; i < 100 && s->vectors[1].observed->present; ++i)
         s = waitFor(o, s->generation);
-    EXPECT_EQ(s->vectors[1].counters.state, 0u);
-    EXPECT_GT(s->vectors[1].disappearedNs, 0);
+    EXPECT_FALSE(s->vectors[1].observed->present);
+    EXPECT_GT(s->vectors[1].observed->disappearedNs, 0);
 
     const auto final = o.finalSnapshot();
     ASSERT_TRUE(final);
@@ -168,9 +168,10 @@ TEST(ObserveReport, AGoneVectorsMeanRateCoversOnlyTheTimeItsCountCovers)
     // 2 s and going away is not in /proc any more, so the mean is 100 interrupts over 1 s, not over 1.5 s.
     VectorSnapshot v;
     v.id = {IrqIndex::Msix, 3};
-    v.counters.deviceOriginated = 100;
-    v.lastSeenNs = 2'000'000'000;
-    v.disappearedNs = 2'500'000'000;
+    ObservedVector& o = v.observed.emplace();
+    o.hostCount = 100;
+    o.lastSeenNs = 2'000'000'000;
+    o.disappearedNs = 2'500'000'000;
     const auto j = observedVectorJson(v, 1'000'000'000, 4'000'000'000);
     EXPECT_EQ(j["present"], false);
     EXPECT_DOUBLE_EQ(j["mean_rate_hz"].get<double>(), 100.0);

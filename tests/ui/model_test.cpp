@@ -7,6 +7,7 @@
 #include "charts/max_decimator.h"
 #include "charts/time_series_chart.h"
 #include "engine/vector_counters.h"
+#include "format/display_text.h"
 #include "models/device_list_model.h"
 #include "models/vector_filter_proxy.h"
 #include "models/vector_table_model.h"
@@ -183,6 +184,69 @@ private Q_SLOTS:
                     .toString()
                     .contains(QStringLiteral("since the vector was armed")));
         QVERIFY(!model.headerData(VectorTableModel::HostGapColumn, Qt::Horizontal).toString().isEmpty());
+    }
+
+    void observedVectorsShowTheObserversNumbersNotTheEngines()
+    {
+        // Observer snapshots keep the engine's fields at zero; here they hold decoys, so a cell that shows a
+        // measured field where the observer's number belongs (or the other way round) shows the decoy.
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        core::Snapshot s;
+        s.observed = true;
+        for (uint32_t slot : {1u, 2u}) {
+            core::VectorSnapshot v;
+            v.slot = slot;
+            v.id = slots.id(slot);
+            v.hostIrq = 30 + static_cast<int>(slot);
+            v.hostCpu = 1;
+            v.completionRateHz = 3;                                             // decoy
+            v.hostCount = 13;                                                   // decoy
+            v.counters.state = slot == 1 ? 0u : uint32_t{core::vstate::kArmed}; // decoy: opposite of presence
+            auto& o = v.observed.emplace();
+            o.present = slot == 1;
+            o.hostCount = 1000 * slot;
+            o.hostRateHz = 250.0 * slot;
+            s.vectors.push_back(v);
+        }
+        model.applySnapshot(s);
+        const auto cell = [&model](int row, int column, int role = Qt::DisplayRole) {
+            return model.index(row, column).data(role);
+        };
+        QCOMPARE(cell(1, VectorTableModel::StateColumn).toString(), QStringLiteral("in use by owner"));
+        QCOMPARE(cell(2, VectorTableModel::StateColumn).toString(), QStringLiteral("disarmed")); // gone
+        QCOMPARE(cell(1, VectorTableModel::RateColumn).toString(), formatRate(250.0));
+        QCOMPARE(cell(2, VectorTableModel::RateColumn).toString(), formatRate(500.0));
+        QCOMPARE(cell(1, VectorTableModel::RateColumn, VectorTableModel::SortRole).toDouble(), 250.0);
+        QCOMPARE(cell(1, VectorTableModel::HostCountColumn).toString(), QStringLiteral("1000"));
+        QCOMPARE(cell(2, VectorTableModel::HostCountColumn, VectorTableModel::SortRole).toLongLong(), 2000);
+        QVERIFY(cell(1, VectorTableModel::HostCountColumn, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("since observing started")));
+        QCOMPARE(cell(1, VectorTableModel::HostGapColumn).toString(), QStringLiteral("0"));
+        QVERIFY(model.observed());
+
+        // The same vectors measured by the engine (no observed fields): the engine's numbers, in every cell that
+        // changed meaning.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        s.observed = false;
+        for (auto& v : s.vectors)
+            v.observed.reset();
+        QCOMPARE(model.applySnapshot(s), 2);
+        QCOMPARE(cell(1, VectorTableModel::StateColumn).toString(), QStringLiteral("disarmed"));
+        QVERIFY(cell(2, VectorTableModel::StateColumn).toString() != QStringLiteral("in use by owner"));
+        QCOMPARE(cell(1, VectorTableModel::RateColumn).toString(), formatRate(3.0));
+        QCOMPARE(cell(1, VectorTableModel::HostCountColumn).toString(), QStringLiteral("13"));
+        QVERIFY(cell(1, VectorTableModel::HostCountColumn, Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("since the vector was armed")));
+        QCOMPARE(changed.count(), 1);
+        const auto first = changed.at(0).at(0).value<QModelIndex>();
+        const auto last = changed.at(0).at(1).value<QModelIndex>();
+        QVERIFY(first.column() <= VectorTableModel::StateColumn);
+        QVERIFY(last.column() >= VectorTableModel::HostCountColumn);
     }
 
     void proxySortedByIndexIsNotRelaidOutBySnapshots()

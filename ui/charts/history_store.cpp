@@ -46,7 +46,8 @@ void HistoryStore::append(const core::Snapshot& snapshot)
             p.maxUs = static_cast<float>(static_cast<double>(v.interval.maxNs) / 1e3);
             p.p50Us = static_cast<float>(static_cast<double>(v.interval.p50Ns) / 1e3);
         }
-        p.rateHz = static_cast<float>(v.completionRateHz);
+        // The rate chart: completions per second, or while observing the host IRQ's interrupts per second.
+        p.rateHz = static_cast<float>(v.observed ? v.observed->hostRateHz : v.completionRateHz);
         ring->push(p);
     }
 }

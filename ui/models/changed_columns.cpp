@@ -9,7 +9,7 @@ using C = VectorTableModel;
 
 bool active(const VectorRow& r)
 {
-    return r.seen || (r.counters.state & core::vstate::kArmed) != 0;
+    return r.seen || (r.shownState() & core::vstate::kArmed) != 0;
 }
 
 bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
@@ -18,8 +18,11 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
     const auto& y = b.counters;
     const auto& l = a.latency;
     const auto& m = b.latency;
-    // State, Missed and Errors share one tooltip: state, last errno and last error.
-    const bool stateTip = x.state != y.state || x.lastErrno != y.lastErrno || a.lastError != b.lastError;
+    // State, Missed and Errors share one tooltip: state, last errno and last error. An observed vector's state
+    // text ("in use by owner") and the Rate/s and Host count tooltips differ from a measured one's.
+    const bool observedChanged = a.observed.has_value() != b.observed.has_value();
+    const bool stateTip =
+        a.shownState() != b.shownState() || observedChanged || x.lastErrno != y.lastErrno || a.lastError != b.lastError;
     switch (column) {
     case C::IndexColumn:
     case C::SubindexColumn:
@@ -45,7 +48,7 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
     case C::ErrorsColumn:
         return x.errors != y.errors || stateTip;
     case C::RateColumn:
-        return a.rateHz != b.rateHz;
+        return a.shownRateHz() != b.shownRateHz() || observedChanged;
     case C::MinColumn:
         return l.minNs != m.minNs || (l.count > 0) != (m.count > 0);
     case C::P50Column:
@@ -57,7 +60,7 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
     case C::MaxColumn:
         return l.maxNs != m.maxNs || (l.count > 0) != (m.count > 0);
     case C::HostCountColumn:
-        return a.hostCount != b.hostCount || a.hostIrq != b.hostIrq;
+        return a.shownHostCount() != b.shownHostCount() || a.hostIrq != b.hostIrq || observedChanged;
     case C::HostGapColumn:
         return a.hostGap != b.hostGap || a.hostIrq != b.hostIrq;
     default:

@@ -40,8 +40,6 @@ void VectorTableModel::setVectors(const core::VectorSlots& slots)
 
 int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
 {
-    // The observer's state text differs ("in use by owner"): every state cell changes with the mode.
-    const bool modeChanged = snapshot.observed != m_observed;
     m_observed = snapshot.observed;
     int changed = 0;
     int firstRow = -1;
@@ -65,15 +63,23 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             updated.hostCpu = v.hostCpu;
             updated.hostCount = v.hostCount;
             updated.hostGap = v.hostCompletionGap();
+            updated.observed.reset();
+            if (v.observed)
+                updated.observed = ObservedRow{v.observed->present, v.observed->hostCount, v.observed->hostRateHz};
         } else {
             // Not listed (a new engine, nothing armed yet): keep the counts, but it is not armed any more.
             updated.counters.state = 0;
             updated.rateHz = 0;
+            if (updated.observed && snapshot.observed) {
+                updated.observed->present = false;
+                updated.observed->hostRateHz = 0;
+            } else {
+                updated.observed.reset();
+            }
         }
         host = host || updated.hostIrq >= 0;
-        ColumnSpan span = changedColumns(r, updated);
-        if (modeChanged)
-            span.add(StateColumn);
+        // (A row changing between measured and observed changes its State, Rate/s and Host count cells.)
+        const ColumnSpan span = changedColumns(r, updated);
         if (span.empty())
             continue;
         r = std::move(updated);
@@ -114,7 +120,7 @@ QVariant VectorTableModel::data(const QModelIndex& index, int role) const
     case SlotRole:
         return row.slot;
     case ActiveRole:
-        return row.seen || (row.counters.state & core::vstate::kArmed) != 0;
+        return row.seen || (row.shownState() & core::vstate::kArmed) != 0;
     case Qt::ToolTipRole:
         return toolTip(row, column);
     case Qt::TextAlignmentRole:
@@ -122,16 +128,16 @@ QVariant VectorTableModel::data(const QModelIndex& index, int role) const
                                                      : Qt::AlignLeft | Qt::AlignVCenter);
     case Qt::DecorationRole:
         if (column == StateColumn)
-            return stateIcon(classifyState(row.counters.state));
+            return stateIcon(classifyState(row.shownState()));
         return {};
     case Qt::ForegroundRole: {
         const auto& c = row.counters;
         if ((column == ErrorsColumn && c.errors) || (column == MissedColumn && c.missed) ||
-            (column == StateColumn && classifyState(c.state) == VectorState::Stuck))
+            (column == StateColumn && classifyState(row.shownState()) == VectorState::Stuck))
             return QBrush(QColor(0xd3, 0x2f, 0x2f));
         if (column == StateColumn)
             return {};
-        if (!row.seen && !(c.state & core::vstate::kArmed))
+        if (!row.seen && !(row.shownState() & core::vstate::kArmed))
             return QBrush(QColor(0x9e, 0x9e, 0x9e));
         return {};
     }
@@ -175,9 +181,9 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
         return row.hostCpu >= 0 ? QString::number(row.hostCpu) : QStringLiteral("—");
     case StateColumn:
         // Observed: the owner enabled the vector (it is in /proc/interrupts); irqscope armed nothing.
-        if (m_observed && (c.state & core::vstate::kArmed))
+        if (row.observed && row.observed->present)
             return QStringLiteral("in use by owner");
-        return stateLabel(c.state);
+        return stateLabel(row.shownState());
     case TriggeredColumn:
         return QString::number(c.triggered);
     case CompletedColumn:
@@ -193,7 +199,7 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
     case ErrorsColumn:
         return QString::number(c.errors);
     case RateColumn:
-        return formatRate(row.rateHz);
+        return formatRate(row.shownRateHz());
     case MinColumn:
         return formatLatency(l.minNs, have);
     case P50Column:
@@ -205,7 +211,7 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
     case MaxColumn:
         return formatLatency(l.maxNs, have);
     case HostCountColumn:
-        return row.hostIrq >= 0 ? QString::number(row.hostCount) : QStringLiteral("—");
+        return row.hostIrq >= 0 ? QString::number(row.shownHostCount()) : QStringLiteral("—");
     case HostGapColumn:
         return row.hostIrq >= 0 ? QString::number(row.hostGap) : QStringLiteral("—");
     default:
@@ -230,7 +236,7 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
     case HostCpuColumn:
         return row.hostCpu;
     case StateColumn:
-        return static_cast<int>(classifyState(c.state));
+        return static_cast<int>(classifyState(row.shownState()));
     case TriggeredColumn:
         return QVariant::fromValue<qulonglong>(c.triggered);
     case CompletedColumn:
@@ -246,7 +252,7 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
     case ErrorsColumn:
         return QVariant::fromValue<qulonglong>(c.errors);
     case RateColumn:
-        return row.rateHz;
+        return row.shownRateHz();
     case MinColumn:
         return latency(l.minNs);
     case P50Column:
@@ -259,7 +265,7 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
         return latency(l.maxNs);
     // No host IRQ sorts before every known count (as an unknown host IRQ, -1, does).
     case HostCountColumn:
-        return row.hostIrq >= 0 ? static_cast<qint64>(row.hostCount) : qint64{-1};
+        return row.hostIrq >= 0 ? static_cast<qint64>(row.shownHostCount()) : qint64{-1};
     case HostGapColumn:
         return row.hostIrq >= 0 ? static_cast<qint64>(row.hostGap) : std::numeric_limits<qint64>::min();
     default:
@@ -274,7 +280,7 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
     case StateColumn:
     case ErrorsColumn:
     case MissedColumn: {
-        QString text = vectorLabel(row.id) + QStringLiteral(": ") + stateLabel(c.state);
+        QString text = vectorLabel(row.id) + QStringLiteral(": ") + stateLabel(row.shownState());
         if (c.lastErrno)
             text += QStringLiteral("\nlast errno: ") + QString::number(c.lastErrno);
         if (!row.lastError.empty())
@@ -288,7 +294,8 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
     case SpuriousColumn:
         return QStringLiteral("completions with no outstanding trigger while irqscope triggers this vector");
     case RateColumn:
-        return QStringLiteral("completions per second over the last rate window");
+        return row.observed ? QStringLiteral("interrupts per second the host IRQ took over the last sample interval")
+                            : QStringLiteral("completions per second over the last rate window");
     case HostIrqColumn:
         return row.hostIrq >= 0 ? QStringLiteral("Linux IRQ %1 serves this vector (/proc/interrupts)").arg(row.hostIrq)
                                 : m_hostNote;
@@ -300,10 +307,11 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
     case HostCountColumn:
         if (row.hostIrq < 0)
             return m_hostNote;
-        return m_observed ? QStringLiteral("Interrupts IRQ %1 took since observing started").arg(row.hostIrq)
-                          : QStringLiteral("Interrupts IRQ %1 took since the vector was armed: device raises move it, "
-                                           "loopback triggers do not")
-                                .arg(row.hostIrq);
+        return row.observed
+                   ? QStringLiteral("Interrupts IRQ %1 took since observing started").arg(row.hostIrq)
+                   : QStringLiteral("Interrupts IRQ %1 took since the vector was armed: device raises move it, "
+                                    "loopback triggers do not")
+                         .arg(row.hostIrq);
     case HostGapColumn:
         return row.hostIrq >= 0 ? QStringLiteral("%1 of the %2 eventfd signals did not come through IRQ %3 "
                                                  "(loopback triggers); 0 when the device raised every one")

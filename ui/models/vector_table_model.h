@@ -9,24 +9,41 @@
 
 #include <QAbstractTableModel>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace irqscope::ui {
+
+// Observer mode: what the observer read from /proc for the vector (core::ObservedVector, the columns' part).
+struct ObservedRow
+{
+    bool present = false;   // the owner enabled it: it has a host IRQ now
+    uint64_t hostCount = 0; // interrupts its host IRQ took since observing started
+    double hostRateHz = 0;  // of those per second over the last sample interval
+};
 
 struct VectorRow
 {
     uint32_t slot = 0;
     core::VectorId id;
     bool seen = false; // the snapshot listed it (armed now or active before)
+    // Measured by irqscope's engine (all zero for an observed vector).
     core::CountersCopy counters;
     double rateHz = 0; // completions + unsolicited per second
     core::LatencySummary latency;
     std::string lastError;
     int hostIrq = -1;
     int hostCpu = -1;
-    uint64_t hostCount = 0; // interrupts the host IRQ took since arming (meaningful when hostIrq >= 0)
+    uint64_t hostCount = 0; // active mode: interrupts the host IRQ took since arming (meaningful when hostIrq >= 0)
     int64_t hostGap = 0;    // completions - hostCount: signals that did not come through the host IRQ
+    std::optional<ObservedRow> observed; // set while observing (then the measured fields above stay 0)
+
+    // What the State, Rate/s and Host count columns show: the measured values, or the observed ones for an
+    // observed vector (armed while present: the owner armed it).
+    uint32_t shownState() const { return observed ? (observed->present ? core::vstate::kArmed : 0u) : counters.state; }
+    double shownRateHz() const { return observed ? observed->hostRateHz : rateHz; }
+    uint64_t shownHostCount() const { return observed ? observed->hostCount : hostCount; }
 };
 
 class VectorTableModel final : public QAbstractTableModel

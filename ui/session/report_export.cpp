@@ -1,6 +1,7 @@
 // Rendering a report job: gather the ReportInput, render the chosen format, write it atomically.
 #include "session/report_export.h"
 
+#include "observe/observed_columns.h"
 #include "record/recording_report.h"
 #include "report/csv_report.h"
 #include "report/cyclictest_output.h"
@@ -91,6 +92,11 @@ std::string runReportJob(const ReportJob& job, const std::function<void(int, con
             input.collector = std::move(copy);
         }
     }
+
+    // An observer's snapshot: the CSV, HTML, PDF and cyclictest formats have only the active-mode columns, which
+    // show the observed numbers (docs/observer.md); observeReportJson() does the same for the JSON's v1 keys.
+    if (job.observe)
+        input.snapshot = core::observedInActiveColumns(input.snapshot);
 
     progress(30, QStringLiteral("rendering"));
     std::string text;
