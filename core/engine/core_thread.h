@@ -7,10 +7,13 @@
 //
 // What its loop may do. Per completion and per trigger: no allocation, no lock, no syscall beyond io_uring_enter,
 // clock_gettime (vDSO) and the trigger itself (EngineHotPath checks that the thread allocates nothing after
-// arming). Between waits, when a command arrives: commands make SET_IRQS and eventfd syscalls and, when they
-// change the trigger plan, mode or rate, take the status mutex to publish them (CoreStatus). The status mutex is
-// also taken at setup, at tear-down, when the run stops with a reason and when the trigger thread stalls; never
-// per completion. Other threads take it in status().
+// arming); the one exception is an INTx interrupt, whose line is acked and unmasked (the profile's register
+// writes, then a ring write or one SET_IRQS: VectorArming::unmaskIntx). Between waits, when a command arrives: commands
+// make SET_IRQS and eventfd syscalls and, when they change the trigger plan, mode or rate, take the status mutex
+// (CoreStatus) to publish them; with a trigger thread, a plan change also waits (up to 1 s) for that thread to leave
+// the old plan. The status mutex is also taken at setup, at tear-down, when the trigger thread stalls, and when the run
+// ends with a reason (the host took the device, the ring failed: a formatted string, which allocates, once per run).
+// Never per completion. Other threads take it only in status().
 #pragma once
 
 #include "base/vector_id.h"

@@ -4,8 +4,9 @@
 // vectors (disabling the index with the last one) and resolves their outstanding triggers. It also unmasks an
 // INTx line after the kernel automasked it (through the unmask eventfd it set up, or one SET_IRQS).
 //
-// Core thread only. arm()/disarm() run on commands and at tear-down: they make SET_IRQS and eventfd syscalls
-// and publish the trigger plan (PlanPublisher::publish: the status mutex), never on the per-completion path.
+// Core thread only. arm()/disarm() run on commands, at tear-down and when a vector is given up on: they make
+// SET_IRQS and eventfd syscalls, and disarm() of a triggered vector publishes the trigger plan first
+// (PlanPublisher::publish: the status mutex). No allocation.
 // unmaskIntx() runs per INTx interrupt: a ring write, or one SET_IRQS when the unmask eventfd is unavailable.
 // The per-completion helpers (isCurrent, queueRead, readCount) are inline and do no syscall.
 #pragma once
