@@ -1,8 +1,12 @@
 #include "engine/engine_config.h"
 
 #include "base/file_text.h"
+#include "engine/cpu_setup.h"
+#include "engine/outstanding_window.h"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace irqscope::core {
 
@@ -43,6 +47,22 @@ std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long>
                        "core thread ~50 ms every second; drop --fifo (busy-poll runs SCHED_OTHER) or set "
                        "/proc/sys/kernel/sched_rt_runtime_us to -1",
                        rtRuntimeUs ? fmt::format("{}", *rtRuntimeUs) : std::string("unknown"));
+}
+
+std::optional<std::string> coreConfigRefusal(const EngineConfig& config)
+{
+    if (config.triggerCpu >= 0) {
+        const auto allowed = allowedCpus();
+        if (std::find(allowed.begin(), allowed.end(), config.triggerCpu) == allowed.end())
+            return fmt::format("--trigger-cpu: CPU {} is not in this process's allowed CPUs", config.triggerCpu);
+    }
+    if (config.maxOutstanding == 0 || config.maxOutstanding > OutstandingWindow::kCapacity)
+        return fmt::format("max outstanding triggers per vector must be 1..{}", OutstandingWindow::kCapacity);
+    if (config.triggerMode == TriggerMode::Device && !config.profile)
+        return "--trigger device needs a device profile that says how to raise the vectors";
+    if (config.busyPoll)
+        return busyPollRefusal(config.fifoPriority, readRtRuntimeUs());
+    return std::nullopt;
 }
 
 } // namespace irqscope::core

@@ -29,6 +29,11 @@ std::string_view triggerModeName(TriggerMode mode);
 std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long> rtRuntimeUs);
 std::optional<long> readRtRuntimeUs(); // /proc/sys/kernel/sched_rt_runtime_us
 
+struct EngineConfig;
+// Why the core thread cannot run with `config` (a trigger CPU outside the allowed set, an outstanding window
+// out of range, device triggers without a profile, busyPollRefusal), or nullopt.
+std::optional<std::string> coreConfigRefusal(const EngineConfig& config);
+
 struct EngineConfig
 {
     int coreCpu = -1;     // -1: the first CPU in the process's allowed set
