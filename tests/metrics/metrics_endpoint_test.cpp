@@ -471,7 +471,9 @@ TEST(MetricsPrometheus, HistogramQuantileAgreesWithIrqscopeP99AndTheDashboardQue
     TempDir dir;
     const fs::path report = dir.path() / "report.json";
     // Two vectors raised by the sim's register writes with a device latency (lognormal, median 40 us, on top of
-    // the wake-up): a p99 well inside the (100 us, 250 us] bucket, whatever the load.
+    // the wake-up). Where the p99 lands is the machine's business (about 240 us idle, 1.3-1.6 ms with a build
+    // running on the same 2 CPUs): Prometheus is judged against irqscope's own p99 of the same run, within the
+    // width of the bucket that holds it.
     Process run(
         cli({"run", "--device", "sim", "--vectors", "msix:0-1", "--trigger", "device", "--rate", "1000", "--duration",
              "0", "--metrics", "0", "--sim-latency", "lognormal:40us,0.3", "--json", report.string()}),

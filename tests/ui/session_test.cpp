@@ -175,14 +175,14 @@ private Q_SLOTS:
         request.device = "sim";
         QCOMPARE(session.open(request), QString());
         QCOMPARE(session.start(EngineSettings{}), QString());
-        QTRY_VERIFY_WITH_TIMEOUT(session.latest() != nullptr, 3000);
+        QTRY_VERIFY_WITH_TIMEOUT(session.latest() != nullptr, kGenerousWaitMs);
         QVERIFY(!exporter.start(path));
         QVERIFY(exporter.busy());
         // Busy until its finished() is delivered on this thread, however fast the worker is.
         refused = exporter.start(dir.filePath(QStringLiteral("second.json")));
         QVERIFY(refused);
         QCOMPARE(refused->error, EBUSY);
-        QVERIFY(finished.wait(15000));
+        QVERIFY(finished.wait(kGenerousWaitMs));
         QCOMPARE(finished.takeFirst(), (QVariantList{path, QString()}));
         QVERIFY(!exporter.busy());
         QVERIFY(QFileInfo(path).size() > 100);
