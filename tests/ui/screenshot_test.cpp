@@ -183,7 +183,7 @@ private Q_SLOTS:
                 return false;
             for (const auto& v : snap->vectors)
                 if (v.slot == msix0)
-                    return v.counters.deviceOriginated == count;
+                    return v.observed && v.observed->hostCount == count;
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(countSeen(0), kGenerousWaitMs);
