@@ -3,16 +3,17 @@
 #include "engine/engine.h"
 #include "engine_commands.h"
 #include "recording_device.h"
+#include "wait_until.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
-#include <thread>
 
 using namespace irqscope::core;
 using irqscope::test::cmd;
+using irqscope::test::kGenerousTimeout;
 using irqscope::test::RecordingDevice;
-using namespace std::chrono_literals;
+using irqscope::test::waitUntil;
 
 TEST(BusyPoll, FifoIsRefusedWhileRtThrottlingIsOn)
 {
@@ -48,14 +49,17 @@ TEST(BusyPoll, CoreThreadSpinsKeepsTheBooksAndDoesNotAllocate)
     EngineConfig cfg;
     cfg.busyPoll = true;
     cfg.rateHz = 1000;
+    cfg.deadline = kGenerousTimeout; // the fake device answers at once: only a stalled machine could miss
     Engine engine(dev, cfg);
     const auto err = engine.start();
     ASSERT_FALSE(err) << *err;
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 4)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 1)).error, 0);
-    std::this_thread::sleep_for(300ms);
+    // A number of completions before and after a disarm, however long the machine takes for them.
+    ASSERT_TRUE(waitUntil([&] { return engine.status().completions > 100; }));
     ASSERT_EQ(engine.execute(cmd(CommandKind::Disarm, IrqIndex::Msix, 2, 2)).error, 0);
-    std::this_thread::sleep_for(100ms);
+    const uint64_t atDisarm = engine.status().completions;
+    ASSERT_TRUE(waitUntil([&] { return engine.status().completions > atDisarm + 20; }));
     const auto status = engine.status();
     engine.stop();
     EXPECT_GT(status.completions, 100u);

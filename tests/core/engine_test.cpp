@@ -4,17 +4,18 @@
 #include "engine/engine.h"
 #include "engine_commands.h"
 #include "recording_device.h"
+#include "wait_until.h"
 
 #include <gtest/gtest.h>
-
-#include <thread>
 
 using namespace irqscope::core;
 using irqscope::test::cmd;
 using irqscope::test::expectBooksBalance;
+using irqscope::test::kGenerousTimeout;
 using irqscope::test::kLoopback;
 using irqscope::test::kSetFds;
 using irqscope::test::RecordingDevice;
+using irqscope::test::waitUntil;
 using namespace std::chrono_literals;
 
 namespace {
@@ -28,6 +29,20 @@ bool sawCall(RecordingDevice& dev, uint32_t flags, uint32_t index, uint32_t star
     return false;
 }
 
+CountersCopy countersOf(Engine& engine, IrqIndex index, uint32_t sub)
+{
+    return engine.counters(engine.slots().slot({index, sub})).read();
+}
+
+// Each of `count` MSI-X vectors from `first` has been triggered more than `times` times.
+bool eachTriggeredMoreThan(Engine& engine, uint32_t first, uint32_t count, uint64_t times)
+{
+    for (uint32_t sub = first; sub < first + count; ++sub)
+        if (countersOf(engine, IrqIndex::Msix, sub).triggered <= times)
+            return false;
+    return true;
+}
+
 } // namespace
 
 TEST(EngineAccounting, LoopbackTriggersAllCompleteAndAddUp)
@@ -35,11 +50,15 @@ TEST(EngineAccounting, LoopbackTriggersAllCompleteAndAddUp)
     RecordingDevice dev(1, 8, true);
     EngineConfig cfg;
     cfg.rateHz = 2000;
+    // The fake device signals inside the loopback call: a trigger can only miss if the machine stalls the core
+    // thread for longer than the deadline, so the deadline is one no healthy machine reaches.
+    cfg.deadline = kGenerousTimeout;
     Engine engine(dev, cfg);
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 8)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 8)).error, 0);
-    std::this_thread::sleep_for(300ms);
+    // As many triggers as the test needs, however long the machine takes to fire them.
+    ASSERT_TRUE(waitUntil([&] { return eachTriggeredMoreThan(engine, 0, 8, 50); }));
     engine.stop();
     expectBooksBalance(engine);
     for (uint32_t sub = 0; sub < 8; ++sub) {
@@ -66,9 +85,10 @@ TEST(EngineAccounting, SilentLoopbackIsCountedMissedNotCompleted)
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 2)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 2)).error, 0);
-    std::this_thread::sleep_for(200ms);
-    EXPECT_NE(engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read().state & vstate::kStuck, 0u)
+    // Misses come one deadline after their triggers: wait for them rather than for a time.
+    EXPECT_TRUE(waitUntil([&] { return (countersOf(engine, IrqIndex::Msix, 0).state & vstate::kStuck) != 0; }))
         << "repeated misses mark the vector stuck";
+    ASSERT_TRUE(waitUntil([&] { return countersOf(engine, IrqIndex::Msix, 0).missed > 10; }));
     engine.stop();
     expectBooksBalance(engine);
     const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read();
@@ -165,14 +185,16 @@ TEST(EngineHotPath, CoreThreadDoesNotAllocateAfterArming)
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 16)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 16)).error, 0);
-    std::this_thread::sleep_for(200ms);
+    // The hot path runs for a number of completions, not for a time: before and after the commands below.
+    ASSERT_TRUE(waitUntil([&] { return engine.status().completions > 100; }));
     ASSERT_EQ(engine.execute(cmd(CommandKind::SetRate, IrqIndex::Msix, 0, 1, 3000)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::TriggerOnce, IrqIndex::Msix, 3, 1)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::Disarm, IrqIndex::Msix, 8, 8)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 8, 8)).error, 0);
-    std::this_thread::sleep_for(100ms);
+    const uint64_t afterCommands = engine.status().completions;
+    ASSERT_TRUE(waitUntil([&] { return engine.status().completions > afterCommands + 100; }));
     const auto status = engine.status();
-    EXPECT_GT(status.completions, 100u);
+    EXPECT_GT(status.completions, 200u);
     EXPECT_EQ(status.coreAllocationsAfterArm, 0u);
     engine.stop();
 }
@@ -187,14 +209,17 @@ TEST(EngineThreads, TriggerThreadOnAnotherCpuKeepsTheBooks)
     cfg.coreCpu = cpus[0];
     cfg.triggerCpu = cpus[1];
     cfg.rateHz = 1000;
+    cfg.deadline = kGenerousTimeout; // no miss unless the machine stalls a thread for a minute
     Engine engine(dev, cfg);
     const auto err = engine.start();
     ASSERT_FALSE(err) << *err;
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 8)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 8)).error, 0);
-    std::this_thread::sleep_for(300ms);
+    ASSERT_TRUE(waitUntil([&] { return countersOf(engine, IrqIndex::Msix, 0).completed > 50; }));
     ASSERT_EQ(engine.execute(cmd(CommandKind::Disarm, IrqIndex::Msix, 4, 4)).error, 0);
-    std::this_thread::sleep_for(100ms);
+    // The remaining vectors keep being fired from the other CPU after the disarm.
+    const uint64_t atDisarm = countersOf(engine, IrqIndex::Msix, 0).completed;
+    ASSERT_TRUE(waitUntil([&] { return countersOf(engine, IrqIndex::Msix, 0).completed > atDisarm + 20; }));
     engine.stop();
     expectBooksBalance(engine);
     const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read();
@@ -217,17 +242,18 @@ TEST(EngineSetup, CpuOutsideTheAllowedSetIsAOneLineError)
 
 TEST(EngineAccounting, TriggersLeftAtStopStayInFlightNotMissed)
 {
-    // The deadline (2 s) outlives the stop drain (at most 0.5 s): unanswered triggers are "in flight at stop".
+    // The deadline (a minute) outlives the stop drain (at most 0.5 s) and anything between the first trigger and
+    // the stop, however slow the machine: unanswered triggers are "in flight at stop".
     RecordingDevice dev(0, 4, false);
     dev.setLoopbackWorks(false);
     EngineConfig cfg;
     cfg.rateHz = 200;
-    cfg.deadline = 2s;
+    cfg.deadline = kGenerousTimeout;
     Engine engine(dev, cfg);
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 1)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 1)).error, 0);
-    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(waitUntil([&] { return countersOf(engine, IrqIndex::Msix, 0).triggered > 2; }));
     engine.stop();
     const auto c = engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read();
     EXPECT_GT(c.inFlight, 0u);

@@ -7,6 +7,7 @@
 #include "recording_device.h"
 #include "sim/sim_device.h"
 #include "vfio/fault_injecting_device.h"
+#include "wait_until.h"
 
 #include <gtest/gtest.h>
 
@@ -20,9 +21,11 @@
 using namespace irqscope::core;
 using irqscope::test::cmd;
 using irqscope::test::expectBooksBalance;
+using irqscope::test::kGenerousTimeout;
 using irqscope::test::kLoopback;
 using irqscope::test::kSetFds;
 using irqscope::test::RecordingDevice;
+using irqscope::test::waitUntil;
 using namespace std::chrono_literals;
 
 namespace {
@@ -44,14 +47,17 @@ void expectNothingArmed(SimDevice& sim)
     EXPECT_FALSE(sim.reqArmed());
 }
 
-bool waitFor(const auto& condition, std::chrono::milliseconds timeout)
+uint64_t completedOf(Engine& engine, uint32_t sub)
 {
-    const auto giveUp = std::chrono::steady_clock::now() + timeout;
-    while (!condition()) {
-        if (std::chrono::steady_clock::now() > giveUp)
+    return engine.counters(engine.slots().slot({IrqIndex::Msix, sub})).read().completed;
+}
+
+// Each of msix:0..count-1 has completed more than `times` triggers.
+bool eachCompletedMoreThan(Engine& engine, uint32_t count, uint64_t times)
+{
+    for (uint32_t sub = 0; sub < count; ++sub)
+        if (completedOf(engine, sub) <= times)
             return false;
-        std::this_thread::sleep_for(1ms);
-    }
     return true;
 }
 
@@ -135,10 +141,12 @@ TEST(FaultArm, SecondIndexFailingStillEndsWithEverythingDisarmed)
     const auto r = engine.execute(cmd(CommandKind::Arm, IrqIndex::Err, 0, 1));
     EXPECT_EQ(r.error, EFAULT);
     EXPECT_NE(r.text().find("arming err:0-0 failed: SET_IRQS returned EFAULT"), std::string_view::npos) << r.text();
-    std::this_thread::sleep_for(50ms);
+    // MSI-X keeps measuring after the failed ERR arm: a completion after it, however long the machine takes.
+    const uint64_t atFailure = completedOf(engine, 0);
+    EXPECT_TRUE(waitUntil([&] { return completedOf(engine, 0) > atFailure; }));
     engine.stop();
     expectBooksBalance(engine);
-    EXPECT_GT(engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read().completed, 0u);
+    EXPECT_GT(completedOf(engine, 0), 0u);
     expectNothingArmed(sim);
 }
 
@@ -160,13 +168,11 @@ TEST(FaultRuntime, EventfdReadsThatKeepFailingGiveTheVectorUp)
         return (engine.counters(s).read().state & vstate::kArmed) == 0;
     };
     std::vector<std::string> n;
-    ASSERT_TRUE(waitFor(
-        [&] {
-            for (auto& text : notices(engine))
-                n.push_back(std::move(text));
-            return disarmed(slot) && disarmed(other) && n.size() >= 2;
-        },
-        2s));
+    ASSERT_TRUE(waitUntil([&] {
+        for (auto& text : notices(engine))
+            n.push_back(std::move(text));
+        return disarmed(slot) && disarmed(other) && n.size() >= 2;
+    }));
     ASSERT_EQ(n.size(), 2u);
     for (const auto& text : n) {
         EXPECT_TRUE(oneLine(text));
@@ -194,7 +200,8 @@ TEST(FaultRuntime, FullSampleRingDropsAreCountedAndTheBooksStillBalance)
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 8)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 8)).error, 0);
-    std::this_thread::sleep_for(200ms);
+    // Past the ring's 64 samples by more than 100, however long the machine takes to fire them.
+    ASSERT_TRUE(waitUntil([&] { return engine.status().ringDrops > 100; }));
     engine.stop();
     expectBooksBalance(engine);
     const auto status = engine.status();
@@ -227,9 +234,10 @@ TEST(FaultRuntime, DeviceReclaimedMidRunStopsTheRunDisarmed)
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 4)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 4)).error, 0);
-    std::this_thread::sleep_for(100ms);
+    // Measuring before the device goes away: completions on every vector, however long the machine takes.
+    ASSERT_TRUE(waitUntil([&] { return eachCompletedMoreThan(engine, 4, 20); }));
     dev.reclaim();
-    ASSERT_TRUE(waitFor([&] { return !engine.running(); }, 2s)) << "the run must end by itself";
+    ASSERT_TRUE(waitUntil([&] { return !engine.running(); })) << "the run must end by itself";
     engine.stop();
     const auto status = engine.status();
     EXPECT_TRUE(status.deviceLost);
@@ -256,15 +264,15 @@ TEST(FaultReq, HostRequestStopsTheRunCleanlyAndDisarms)
     EXPECT_TRUE(sim.reqArmed()) << "the REQ index is armed whenever the device offers it";
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 4)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 4)).error, 0);
-    std::this_thread::sleep_for(100ms);
+    ASSERT_TRUE(waitUntil([&] { return completedOf(engine, 0) > 20; }));
     ASSERT_TRUE(sim.requestDevice());
-    ASSERT_TRUE(waitFor([&] { return !engine.running(); }, 2s));
+    ASSERT_TRUE(waitUntil([&] { return !engine.running(); }));
     engine.stop();
     const auto status = engine.status();
     EXPECT_TRUE(status.hostRequest);
     EXPECT_EQ(status.stopReason, "the host asked for the device back (VFIO REQ interrupt)");
     expectBooksBalance(engine);
-    EXPECT_GT(engine.counters(engine.slots().slot({IrqIndex::Msix, 0})).read().completed, 20u);
+    EXPECT_GT(completedOf(engine, 0), 20u);
     expectNothingArmed(sim);
 }
 
@@ -276,9 +284,11 @@ TEST(FaultReq, ReqAfterOptionRaisesTheRequestFromTheSimHardware)
     Engine engine(sim, EngineConfig{});
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 2)).error, 0);
-    ASSERT_TRUE(waitFor([&] { return !engine.running(); }, 2s));
+    ASSERT_TRUE(waitUntil([&] { return !engine.running(); }));
     EXPECT_TRUE(engine.status().hostRequest);
-    EXPECT_GE(sim.hardwareStats().hostRequests, 1u);
+    // The sim's thread counts its request after signalling it: the engine can have stopped on the signal before
+    // the count moved (seen with two busy loops on the machine's two CPUs), so the count is waited for.
+    EXPECT_TRUE(waitUntil([&] { return sim.hardwareStats().hostRequests >= 1; }));
     engine.stop();
     expectNothingArmed(sim);
 }
@@ -310,7 +320,7 @@ TEST(FaultTrigger, NoTriggerIsFiredAfterDisarmBegins)
 {
     // A trigger thread stuck inside a firing while the core thread disarms that vector: the disarm must wait for
     // the firing to end, so the kernel never sees a trigger after the disable (the suspected cause of the QEMU
-    // e1000e abort). The stuck firing is released 300 ms later; the disable must come after it.
+    // e1000e abort). The stuck firing is released at least 300 ms later; the disable must come after it.
     const auto cpus = allowedCpus();
     if (cpus.size() < 2)
         GTEST_SKIP() << "needs two CPUs for a trigger thread";
@@ -324,16 +334,20 @@ TEST(FaultTrigger, NoTriggerIsFiredAfterDisarmBegins)
     ASSERT_FALSE(engine.start());
     ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 4)).error, 0);
     ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 4)).error, 0);
-    ASSERT_TRUE(waitFor([&] { return dev.loopbacksStarted() > 10; }, 2s));
+    ASSERT_TRUE(waitUntil([&] { return dev.loopbacksStarted() > 10; }));
+    const auto stalledAt = std::chrono::steady_clock::now();
     dev.stallLoopbacks();
     const uint64_t before = dev.loopbacksStarted();
-    ASSERT_TRUE(waitFor([&] { return dev.loopbacksStarted() > before; }, 2s)) << "the trigger thread is now stuck";
+    ASSERT_TRUE(waitUntil([&] { return dev.loopbacksStarted() > before; })) << "the trigger thread is now stuck";
     const uint64_t token = engine.post(cmd(CommandKind::Disarm, IrqIndex::Msix, 0, 4));
     ASSERT_NE(token, 0u);
-    std::this_thread::sleep_for(300ms);
+    std::this_thread::sleep_for(300ms); // the disarm waits on the stuck firing meanwhile
     dev.releaseStall();
-    const auto r = engine.waitResult(token, 3s);
+    const auto r = engine.waitResult(token, kGenerousTimeout);
     ASSERT_TRUE(r.has_value());
+    // How long the firing was held is this run's measurement, not the 300 ms asked for: a loaded machine
+    // stretches it.
+    const auto held = std::chrono::steady_clock::now() - stalledAt;
     EXPECT_EQ(r->error, 0) << r->text();
     engine.stop();
     const auto calls = rec.calls();
@@ -345,10 +359,22 @@ TEST(FaultTrigger, NoTriggerIsFiredAfterDisarmBegins)
         }
     }
     ASSERT_LT(disable, calls.size()) << "the index was disabled";
+    bool firedAfterDisable = false;
     for (std::size_t i = disable; i < calls.size(); ++i)
-        EXPECT_FALSE(calls[i].flags == kLoopback && calls[i].count > 0)
-            << "loopback on msix:" << calls[i].start << " after the disable (call " << i << ")";
-    EXPECT_TRUE(notices(engine).empty()) << "a 300 ms firing is slow, not stalled";
+        firedAfterDisable = firedAfterDisable || (calls[i].flags == kLoopback && calls[i].count > 0);
+    const auto n = notices(engine);
+    // The engine waits up to 1 s for a stuck firing (and calls a trigger thread idle for 1 s stalled), then
+    // reports it and goes on without it. Held well under that (700 ms leaves 300 ms for the scheduling around
+    // the measurement), the disarm must have waited for the firing and nothing is reported. Held longer by the
+    // machine, the engine may rightly have gone on without the firing, but then it must have said so.
+    if (held < 700ms) {
+        EXPECT_FALSE(firedAfterDisable) << "a loopback after the disable (call " << disable << ")";
+        EXPECT_TRUE(n.empty()) << "a firing held "
+                               << std::chrono::duration_cast<std::chrono::milliseconds>(held).count()
+                               << " ms is slow, not stalled";
+    } else if (firedAfterDisable) {
+        EXPECT_FALSE(n.empty()) << "a loopback after the disable, with no stall reported";
+    }
     expectBooksBalance(engine);
 }
 
@@ -368,18 +394,19 @@ TEST(FaultTrigger, StalledTriggerThreadIsReportedAndStopDoesNotHang)
         ASSERT_FALSE(engine.start());
         ASSERT_EQ(engine.execute(cmd(CommandKind::Arm, IrqIndex::Msix, 0, 4)).error, 0);
         ASSERT_EQ(engine.execute(cmd(CommandKind::StartTriggering, IrqIndex::Msix, 0, 4)).error, 0);
-        ASSERT_TRUE(waitFor([&] { return dev.loopbacksStarted() > 10; }, 2s));
+        ASSERT_TRUE(waitUntil([&] { return dev.loopbacksStarted() > 10; }));
         dev.stallLoopbacks();
         // Detected while running: no heartbeat for a second.
-        ASSERT_TRUE(waitFor([&] { return engine.status().triggerStalled; }, 3s));
+        ASSERT_TRUE(waitUntil([&] { return engine.status().triggerStalled; }));
         auto n = notices(engine);
         ASSERT_EQ(n.size(), 1u);
         EXPECT_TRUE(oneLine(n[0]));
         EXPECT_NE(n[0].find("has made no progress for"), std::string::npos) << n[0];
-        // Stop does not hang on it: bounded waits, then the thread is left behind and every vector disarmed.
-        const auto t0 = std::chrono::steady_clock::now();
+        // Stop does not hang on it: bounded waits, then the thread is left behind and every vector disarmed. The
+        // firing cannot return before releaseStall() below, so a stop that waited for it would never return:
+        // that stop returned with the firing still inside the device is the proof, whatever the machine's speed.
         engine.stop();
-        EXPECT_LT(std::chrono::steady_clock::now() - t0, 4s);
+        EXPECT_GT(dev.callsInside(), 0u) << "stop returned only once the stuck firing did";
         const auto status = engine.status();
         EXPECT_TRUE(status.triggerAbandoned);
         n = notices(engine);
@@ -389,7 +416,7 @@ TEST(FaultTrigger, StalledTriggerThreadIsReportedAndStopDoesNotHang)
         expectNothingArmed(sim);
         // Let the abandoned firing return before the engine goes (it then touches only its own leaked object).
         dev.releaseStall();
-        ASSERT_TRUE(waitFor([&] { return dev.callsInside() == 0; }, 2s));
+        ASSERT_TRUE(waitUntil([&] { return dev.callsInside() == 0; }));
         std::this_thread::sleep_for(20ms);
     }
 }

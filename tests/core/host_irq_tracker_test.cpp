@@ -111,11 +111,14 @@ TEST(HostIrqTracker, ReadsProcAndRefreshesOnlyWhenTheReadingIsOld)
     HostIrqTracker t(kBdf, root.string());
     t.refresh(1'000'000'000, 250'000'000); // no baseline yet: reads
     write(8);
-    t.refresh(monotonicNs(), 250'000'000); // the reading is fresh: not read again
+    // The reading's age is measured on CLOCK_MONOTONIC from when it was taken: a limit of an hour makes it fresh
+    // however long this machine took since, and one an hour ahead makes it old.
+    constexpr int64_t kHourNs = 3'600'000'000'000;
+    t.refresh(monotonicNs(), kHourNs); // the reading is fresh: not read again
     auto s = snapshotOf({kMsix0});
     t.apply(s);
     EXPECT_EQ(s.vectors[0].hostCount, 0u);
-    t.sample();
+    t.refresh(monotonicNs() + kHourNs, kHourNs); // an hour later it is old: read again
     t.apply(s);
     EXPECT_EQ(s.vectors[0].hostIrq, 24);
     EXPECT_EQ(s.vectors[0].hostCpu, 1);

@@ -4,14 +4,12 @@
 #include "record/replay_final.h"
 #include "record/replay_source.h"
 #include "stats/aggregator.h"
+#include "wait_until.h"
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <thread>
-
 using namespace irqscope::core;
-using namespace std::chrono_literals;
+using irqscope::test::waitUntil;
 
 namespace {
 
@@ -56,21 +54,17 @@ Sample completionAt(int64_t i)
 std::shared_ptr<const Snapshot> startedAggregator(Aggregator& aggregator)
 {
     aggregator.start();
-    for (int i = 0; i < 2000 && !aggregator.latest(); ++i)
-        std::this_thread::sleep_for(1ms);
+    waitUntil([&] { return aggregator.latest() != nullptr; });
     return aggregator.latest();
 }
 
 // Waits for a published snapshot that counted `triggered` triggers of the vector.
 bool publishedWith(const Aggregator& aggregator, uint64_t triggered)
 {
-    for (int i = 0; i < 5000; ++i) {
+    return waitUntil([&] {
         const auto snap = aggregator.latest();
-        if (snap && !snap->vectors.empty() && snap->vectors[0].counters.triggered == triggered)
-            return true;
-        std::this_thread::sleep_for(1ms);
-    }
-    return false;
+        return snap && !snap->vectors.empty() && snap->vectors[0].counters.triggered == triggered;
+    });
 }
 
 // Pushes completions [from, to) at once, as a replay at full speed does.

@@ -1,5 +1,9 @@
 // One simulated run shared by the report, recording and cyclictest tests: every report format written live plus
-// a recording, and helpers to run the CLI and read files.
+// a recording, and helpers to run the CLI and read files. Its latencies come from the sim's latency model, not from
+// the machine: the vectors are raised by the sim's register writes (--trigger device) after a device delay drawn
+// from kSimLatency, so every measured latency is at least kSimLatencyMinUs on any machine (the machine's own
+// wake-up path only adds to it). Tests may rely on that floor and on what the run itself measured, never on how
+// fast the machine is.
 #pragma once
 
 #include "cli_process.h"
@@ -7,9 +11,11 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -20,6 +26,10 @@ namespace report_test {
 
 using irqscope::test::CliResult;
 using irqscope::test::runCli;
+
+// The shared run's device latency model, and the floor it puts under every latency the run measures.
+inline constexpr const char* kSimLatency = "uniform:20us-60us";
+inline constexpr int64_t kSimLatencyMinUs = 20;
 
 inline std::string readFile(const std::filesystem::path& path)
 {
@@ -44,11 +54,11 @@ public:
     {
         std::filesystem::create_directories(m_dir);
         const std::string p = m_dir.string() + "/";
-        const auto r =
-            runCli("run --device sim --vectors msix:0-3 --rate 1500 --duration 2s --deadline 20ms --record " + p +
-                   "run.irqrec --json " + p + "live.json --csv " + p + "live.csv --samples --html " + p +
-                   "live.html --pdf " + p + "live.pdf --cyclictest --histogram 8 --histfile " + p +
-                   "live.hist --cyclictest-json " + p + "live.ct.json > " + p + "stdout.txt");
+        const auto r = runCli("run --device sim --vectors msix:0-3 --trigger device --sim-latency " +
+                              std::string(kSimLatency) + " --rate 1500 --duration 2s --deadline 20ms --record " + p +
+                              "run.irqrec --json " + p + "live.json --csv " + p + "live.csv --samples --html " + p +
+                              "live.html --pdf " + p + "live.pdf --cyclictest --histogram 8 --histfile " + p +
+                              "live.hist --cyclictest-json " + p + "live.ct.json > " + p + "stdout.txt");
         EXPECT_EQ(r.exitCode, 0) << r.output;
     }
     ~LiveRun()
@@ -74,6 +84,27 @@ inline std::vector<std::string> lines(const std::string& text)
     std::istringstream in(text);
     for (std::string l; std::getline(in, l);)
         out.push_back(l);
+    return out;
+}
+
+// Every completion's latency (ns) per vector, in the order the aggregator drained them (which is the order the
+// report collector counts cycles in), from a --samples CSV. Only completions with a latency above 0: the ones the
+// latency statistics and the histograms count.
+inline std::map<std::string, std::vector<int64_t>> sampleLatencies(const std::filesystem::path& samplesCsv)
+{
+    std::map<std::string, std::vector<int64_t>> out;
+    const auto rows = lines(readFile(samplesCsv));
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        // vector,kind,seq,trigger_ns,completion_ns,latency_ns,value,event (no quoted cells in these rows)
+        std::vector<std::string> cells;
+        std::istringstream in(rows[i]);
+        for (std::string c; std::getline(in, c, ',');)
+            cells.push_back(c);
+        if (cells.size() < 6 || cells[1] != "completion")
+            continue;
+        if (const int64_t latency = std::stoll(cells[5]); latency > 0)
+            out[cells[0]].push_back(latency);
+    }
     return out;
 }
 

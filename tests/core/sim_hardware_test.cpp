@@ -7,6 +7,7 @@
 #include "sim/sim_device.h"
 #include "sim_test_support.h"
 #include "vfio/irq_set_request.h"
+#include "wait_until.h"
 
 #include <gtest/gtest.h>
 
@@ -27,23 +28,9 @@ using irqscope::test::kIntx;
 using irqscope::test::kMsi;
 using irqscope::test::kMsix;
 using irqscope::test::openFds;
+using irqscope::test::waitUntil;
 
 namespace {
-
-constexpr auto kTimeout = 2s;
-
-template<class Pred>
-bool waitUntil(Pred pred,
-               std::chrono::milliseconds timeout = std::chrono::duration_cast<std::chrono::milliseconds>(kTimeout))
-{
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > deadline)
-            return false;
-        std::this_thread::sleep_for(100us);
-    }
-    return true;
-}
 
 // Every raise taken has been delivered, dropped or held by a stuck mask.
 bool settled(const SimDevice& d, uint64_t raises)
@@ -175,9 +162,17 @@ TEST_F(SimHardwareTest, IntxUnmaskEventfdVariant)
     ASSERT_EQ(set(req.setUnmaskEventfd(kIntx, -1)), 0) << "teardown with fd -1";
     ack();
     unmask.write1();
-    std::this_thread::sleep_for(5ms);
+    // A barrier instead of a sleep: a new unmask eventfd, written after the old one. The hardware thread watches
+    // its eventfds level-triggered, so once it has run the new one's unmask it has seen the old one too, had it
+    // still been watching it.
+    Efd later;
+    ASSERT_EQ(set(req.setUnmaskEventfd(kIntx, later.fd())), 0);
     EXPECT_TRUE(dev().intxMasked()) << "removed: writes to the old unmask eventfd do nothing";
-    EXPECT_EQ(unmask.take(), 1u);
+    later.write1();
+    ASSERT_TRUE(waitUntil([&] { return dev().hardwareStats().unmaskEventfdRuns == 3; }));
+    EXPECT_EQ(unmask.take(), 1u) << "removed: the old unmask eventfd is not drained";
+    EXPECT_EQ(dev().hardwareStats().unmaskEventfdRuns, 3u) << "removed: it ran no unmask";
+    EXPECT_FALSE(dev().intxMasked()) << "the new unmask eventfd unmasked";
 }
 
 TEST_F(SimHardwareTest, UserMaskHoldsARaisePendingAndUnmaskDeliversIt)

@@ -19,7 +19,8 @@ inline constexpr uint32_t kIntx = 0, kMsi = 1, kMsix = 2, kErr = 3, kReq = 4;
 class Efd
 {
 public:
-    static constexpr std::chrono::milliseconds kWait{2000};
+    // Long enough that only a broken build reaches it (wait() returns as soon as the eventfd is signalled).
+    static constexpr std::chrono::milliseconds kWait{60'000};
 
     Efd()
         : m_fd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))

@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <array>
 #include <chrono>
@@ -36,6 +37,23 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
+
+// How long a test waits for something it needs (a port served, counts reached, an exit): it stops waiting as soon
+// as the condition holds, so this only bounds a broken build, never judges the machine's speed.
+constexpr std::chrono::milliseconds kGenerous = 60s;
+
+// Polls `condition` every 50 ms until it holds (true) or `timeout` passes (false).
+template<class Condition>
+bool eventually(Condition&& condition, std::chrono::milliseconds timeout = kGenerous)
+{
+    const auto giveUp = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= giveUp)
+            return condition();
+        std::this_thread::sleep_for(50ms);
+    }
+    return true;
+}
 
 std::string readFile(const fs::path& path)
 {
@@ -213,11 +231,21 @@ TEST(MetricsEndpoint, ServesTextThatPromtoolAccepts)
     Process run(cli({"run", "--device", "sim", "--vectors", "msix:0-3", "--trigger", "device", "--rate", "500",
                      "--duration", "0", "--metrics", "0", "--sim-faults", "stuck-mask=msix:3"}),
                 dir.path() / "out", dir.path() / "err");
-    const int port = run.metricsPort(10s);
+    const int port = run.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << run.err();
-    std::this_thread::sleep_for(1500ms);
+    // Scraped once the run has done what is checked below (completions, misses of the stuck vector, its stuck
+    // state), however long this machine takes for it: not after a fixed 1.5 s.
+    const std::string v0 = R"({device="sim",index="msix",subindex="0"})";
+    const std::string v3 = R"({device="sim",index="msix",subindex="3"})";
+    std::string text;
     std::string contentType;
-    const std::string text = scrape(port, &contentType);
+    EXPECT_TRUE(eventually([&] {
+        text = scrape(port, &contentType);
+        return sampleValue(text, "irqscope_completed_total" + v0) > 100 &&
+               sampleValue(text, "irqscope_latency_seconds_count" + v0) > 100 &&
+               sampleValue(text, "irqscope_missed_total" + v3) > 100 &&
+               sampleValue(text, "irqscope_vector_stuck" + v3) == 1;
+    })) << text;
     ASSERT_FALSE(text.empty());
     EXPECT_EQ(contentType, "text/plain; version=0.0.4; charset=utf-8");
     httplib::Client client("127.0.0.1", port);
@@ -236,7 +264,7 @@ TEST(MetricsEndpoint, ServesTextThatPromtoolAccepts)
               std::string::npos);
 
     run.signal(SIGINT);
-    EXPECT_EQ(run.wait(10s), 130);
+    EXPECT_EQ(run.wait(kGenerous), 130);
     EXPECT_NE(run.out().find(R"("stop_reason":"SIGINT")"), std::string::npos); // JSON Lines: stdout is a file
 
     const auto promtool = findProgram("promtool");
@@ -282,7 +310,7 @@ TEST(MetricsEndpoint, BadAddressOrPortInUseIsAUsageErrorBeforeTheDeviceIsOpened)
     };
     for (const auto& c : cases) {
         Process p(c.args, dir.path() / "out", dir.path() / "err");
-        EXPECT_EQ(p.wait(20s), 2) << c.args[2] << " " << c.args[3];
+        EXPECT_EQ(p.wait(kGenerous), 2) << c.args[2] << " " << c.args[3];
         const std::string err = p.err();
         EXPECT_NE(err.find(c.message), std::string::npos) << err;
         EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
@@ -298,13 +326,13 @@ TEST(MetricsEndpoint, ASecondIrqscopeOnTheSamePortIsRefusedAndTheFirstKeepsServi
     TempDir dir;
     Process first(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}), dir.path() / "out1",
                   dir.path() / "err1");
-    const int port = first.metricsPort(10s);
+    const int port = first.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << first.err();
     const std::string held = std::to_string(port);
     for (const auto& args : {cli({"exporter", "--device", "sim", "--vectors", "msix:1", "--metrics", held}),
                              cli({"run", "--device", "sim", "--duration", "1s", "--no-live", "--metrics", held})}) {
         Process second(args, dir.path() / "out2", dir.path() / "err2");
-        const auto rc = second.wait(20s);
+        const auto rc = second.wait(kGenerous);
         if (!rc)
             second.signal(SIGKILL);
         EXPECT_EQ(rc, 2) << args[1] << ": " << second.err();
@@ -314,7 +342,7 @@ TEST(MetricsEndpoint, ASecondIrqscopeOnTheSamePortIsRefusedAndTheFirstKeepsServi
         EXPECT_NE(scrape(port).find(R"(irqscope_vector_armed{device="sim",index="msix",subindex="0"} 1)"),
                   std::string::npos);
     first.signal(SIGTERM);
-    EXPECT_EQ(first.wait(10s), 0);
+    EXPECT_EQ(first.wait(kGenerous), 0);
 }
 
 TEST(MetricsEndpoint, ExporterIsPassiveCountsTheDevicesOwnInterruptsAndStopsOnSigterm)
@@ -323,17 +351,24 @@ TEST(MetricsEndpoint, ExporterIsPassiveCountsTheDevicesOwnInterruptsAndStopsOnSi
     Process exporter(
         cli({"exporter", "--device", "sim", "--vectors", "msix:0-1", "--metrics", "0", "--sim-device-rate", "400"}),
         dir.path() / "out", dir.path() / "err");
-    const int port = exporter.metricsPort(10s);
+    const int port = exporter.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << exporter.err();
-    std::this_thread::sleep_for(1s);
-    const std::string first = scrape(port);
-    std::this_thread::sleep_for(1s);
-    const std::string second = scrape(port);
     const std::string v0 = R"({device="sim",index="msix",subindex="0"})";
-    const double before = sampleValue(first, "irqscope_device_originated_total" + v0);
-    const double after = sampleValue(second, "irqscope_device_originated_total" + v0);
-    // ~400 Hz per vector: a second adds a few hundred (Poisson; 150 is far below any plausible second).
-    EXPECT_GT(after - before, 150) << before << " -> " << after;
+    // The device's own interrupts (~400 Hz per vector) keep being counted: the count grows by 150 between two
+    // scrapes, waited for rather than expected of a fixed second of this machine's time.
+    double before = std::nan("");
+    ASSERT_TRUE(eventually([&] {
+        before = sampleValue(scrape(port), "irqscope_device_originated_total" + v0);
+        return !std::isnan(before);
+    }));
+    std::string second;
+    double after = before;
+    EXPECT_TRUE(eventually([&] {
+        second = scrape(port);
+        after = sampleValue(second, "irqscope_device_originated_total" + v0);
+        return after - before > 150;
+    })) << before
+        << " -> " << after;
     EXPECT_EQ(sampleValue(second, "irqscope_triggered_total" + v0), 0);
     EXPECT_EQ(sampleValue(second, "irqscope_spurious_total" + v0), 0);
     EXPECT_EQ(sampleValue(second, "irqscope_vector_armed" + v0), 1);
@@ -341,7 +376,7 @@ TEST(MetricsEndpoint, ExporterIsPassiveCountsTheDevicesOwnInterruptsAndStopsOnSi
     EXPECT_NE(second.find(R"(mode="exporter")"), std::string::npos);
 
     exporter.signal(SIGTERM);
-    EXPECT_EQ(exporter.wait(10s), 0);
+    EXPECT_EQ(exporter.wait(kGenerous), 0);
     EXPECT_NE(exporter.out().find("stopped: SIGTERM; every vector disarmed"), std::string::npos) << exporter.out();
     EXPECT_EQ(exporter.err(), "");
 }
@@ -363,21 +398,21 @@ TEST(MetricsEndpoint, ObserveModeServesTheProcInterruptCounts)
     Process observe(cli({"run", "--observe", "0000:00:02.0", "--proc-root", proc.string(), "--interval", "50ms",
                          "--duration", "0", "--metrics", "0"}),
                     dir.path() / "out", dir.path() / "err");
-    const int port = observe.metricsPort(10s);
+    const int port = observe.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << observe.err();
     writeInterrupts(40);
     const std::string series = R"(irqscope_device_originated_total{device="0000:00:02.0",index="msix",subindex="0"})";
     double count = std::nan("");
-    for (int i = 0; i < 100 && !(count == 30); ++i) {
-        std::this_thread::sleep_for(50ms);
+    eventually([&] {
         count = sampleValue(scrape(port), series);
-    }
+        return count == 30;
+    });
     EXPECT_EQ(count, 30) << "the /proc count since the start";
     const std::string text = scrape(port);
     EXPECT_NE(text.find(R"(mode="observe")"), std::string::npos);
     EXPECT_EQ(sampleValue(text, R"(irqscope_triggered_total{device="0000:00:02.0",index="msix",subindex="0"})"), 0);
     observe.signal(SIGTERM);
-    EXPECT_EQ(observe.wait(10s), 143);
+    EXPECT_EQ(observe.wait(kGenerous), 143);
 }
 
 TEST(MetricsEndpoint, EveryMetricTheDashboardQueriesIsServedByRunAndExporter)
@@ -406,20 +441,25 @@ TEST(MetricsEndpoint, EveryMetricTheDashboardQueriesIsServedByRunAndExporter)
     Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0-1", "--metrics", "0"}),
                      dir.path() / "exp.out", dir.path() / "exp.err");
     for (auto* p : {&run, &exporter}) {
-        const int port = p->metricsPort(10s);
+        const int port = p->metricsPort(kGenerous);
         ASSERT_GT(port, 0) << p->err();
-        std::this_thread::sleep_for(500ms);
-        const std::string text = scrape(port);
+        // Some series appear with the first samples: scraped until every queried one is there (or a minute
+        // passed), not after a fixed half second.
         std::set<std::string> served;
-        std::istringstream lines(text);
-        for (std::string line; std::getline(lines, line);)
-            if (!line.empty() && line[0] != '#')
-                served.insert(line.substr(0, line.find_first_of("{ ")));
+        eventually([&] {
+            served.clear();
+            std::istringstream lines(scrape(port));
+            for (std::string line; std::getline(lines, line);)
+                if (!line.empty() && line[0] != '#')
+                    served.insert(line.substr(0, line.find_first_of("{ ")));
+            return std::all_of(queried.begin(), queried.end(),
+                               [&](const std::string& metric) { return served.count(metric) > 0; });
+        });
         for (const auto& metric : queried)
             EXPECT_TRUE(served.count(metric))
                 << metric << " (in the dashboard) is not served by " << (p == &run ? "run" : "the exporter");
         p->signal(SIGTERM);
-        p->wait(10s);
+        p->wait(kGenerous);
     }
 }
 
@@ -431,12 +471,14 @@ TEST(MetricsPrometheus, HistogramQuantileAgreesWithIrqscopeP99AndTheDashboardQue
     TempDir dir;
     const fs::path report = dir.path() / "report.json";
     // Two vectors raised by the sim's register writes with a device latency (lognormal, median 40 us, on top of
-    // the wake-up): a p99 well inside the (100 us, 250 us] bucket, whatever the load.
+    // the wake-up). Where the p99 lands is the machine's business (about 240 us idle, 1.3-1.6 ms with a build
+    // running on the same 2 CPUs): Prometheus is judged against irqscope's own p99 of the same run, within the
+    // width of the bucket that holds it.
     Process run(
         cli({"run", "--device", "sim", "--vectors", "msix:0-1", "--trigger", "device", "--rate", "1000", "--duration",
              "0", "--metrics", "0", "--sim-latency", "lognormal:40us,0.3", "--json", report.string()}),
         dir.path() / "run.out", dir.path() / "run.err");
-    const int port = run.metricsPort(10s);
+    const int port = run.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << run.err();
 
     const int promPort = freePort();
@@ -479,7 +521,9 @@ scrape_configs:
     for (const auto& panel : dashboard["panels"]) {
         for (const auto& target : panel["targets"]) {
             std::string expr = target["expr"];
-            expr = std::regex_replace(expr, std::regex(R"(\$__rate_interval)"), "4s");
+            // The window of the scrape count above: it holds at least 6 scrapes, so rate() has two to work
+            // with however irregularly a loaded machine scraped (a 4 s window was Grafana's, assuming regularity).
+            expr = std::regex_replace(expr, std::regex(R"(\$__rate_interval)"), "5m");
             expr = std::regex_replace(expr, std::regex(R"(\$device|\$index)"), ".*");
             const auto r = query(expr);
             ASSERT_TRUE(r.is_object()) << panel["title"] << ": " << expr;
@@ -499,7 +543,7 @@ scrape_configs:
     while (lastScrape() == seen && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(20ms);
     run.signal(SIGTERM);
-    ASSERT_EQ(run.wait(10s), 143) << run.err();
+    ASSERT_EQ(run.wait(kGenerous), 143) << run.err();
     const auto json = nlohmann::json::parse(readFile(report));
 
     const std::array<double, 17> bounds = {1e-6, 2.5e-6, 5e-6, 10e-6, 25e-6, 50e-6, 100e-6, 250e-6,  500e-6,

@@ -102,7 +102,8 @@ private Q_SLOTS:
         // Host IRQ and CPU from the fake /proc/interrupts and effective affinity.
         const core::VectorId msix0{core::IrqIndex::Msix, 0};
         const core::VectorId msix1{core::IrqIndex::Msix, 1};
-        QTRY_COMPARE_WITH_TIMEOUT(cellText(w, msix0, VectorTableModel::HostIrqColumn), QStringLiteral("24"), 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(cellText(w, msix0, VectorTableModel::HostIrqColumn), QStringLiteral("24"),
+                                  kGenerousWaitMs);
         QCOMPARE(cellText(w, msix0, VectorTableModel::HostCpuColumn), QStringLiteral("0"));
         QCOMPARE(cellText(w, msix1, VectorTableModel::HostIrqColumn), QStringLiteral("25"));
         QCOMPARE(cellText(w, msix1, VectorTableModel::HostCpuColumn), QStringLiteral("1"));
@@ -110,7 +111,8 @@ private Q_SLOTS:
         // The guest keeps raising msix:1: its rate shows up at the next sample.
         host.interrupts(100, 1007);
         QTRY_VERIFY_WITH_TIMEOUT(
-            cellText(w, msix1, VectorTableModel::RateColumn, VectorTableModel::SortRole).toDouble() > 0, 4000);
+            cellText(w, msix1, VectorTableModel::RateColumn, VectorTableModel::SortRole).toDouble() > 0,
+            kGenerousWaitMs);
     }
 };
 

@@ -139,7 +139,18 @@ core::Snapshot makeRecording(const std::string& path)
         if (engine.execute(c, 2s).error)
             qFatal("arming the simulated device failed");
     }
+    // At least 0.4 s of recorded time (the replay tests' time charts), and at least 100 completions on every vector
+    // however slowly the machine fires them (up to the generous wait).
     std::this_thread::sleep_for(400ms);
+    const auto giveUp = std::chrono::steady_clock::now() + std::chrono::milliseconds(kGenerousWaitMs);
+    const auto everyVectorCompleted = [&](uint64_t n) {
+        for (uint32_t sub = 0; sub < 8; ++sub)
+            if (engine.counters(engine.slots().slot({core::IrqIndex::Msix, sub})).read().completed < n)
+                return false;
+        return true;
+    };
+    while (!everyVectorCompleted(100) && std::chrono::steady_clock::now() < giveUp)
+        std::this_thread::sleep_for(10ms);
     engine.stop();
     const auto final = aggregator.finalSnapshot();
     core::RecordingMeta meta;

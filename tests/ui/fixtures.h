@@ -10,6 +10,11 @@
 
 namespace irqscope::ui::test {
 
+// How long a UI test waits for something it needs (QTRY_*, QSignalSpy::wait): the wait ends as soon as the
+// condition holds, so this only bounds a broken build; the machine's speed (a GUI thread that waited 0.8 s of each
+// second for a CPU under load) is not a reason to fail.
+inline constexpr int kGenerousWaitMs = 30'000;
+
 // A temporary host: PCI devices in a fake sysfs, processes and /proc/interrupts in a fake procfs, VFIO group
 // nodes under a fake /dev. Removed with the object.
 class FakeHost
@@ -34,8 +39,8 @@ private:
     std::filesystem::path m_root;
 };
 
-// Records the simulated device's msix:0-7, triggered by loopback at 1 kHz for ~0.4 s, to `path`; returns the
-// final snapshot it recorded.
+// Records the simulated device's msix:0-7, triggered by loopback at 1 kHz for at least 0.4 s and until every
+// vector has completed 100 triggers, to `path`; returns the final snapshot it recorded.
 core::Snapshot makeRecording(const std::string& path);
 
 } // namespace irqscope::ui::test

@@ -93,8 +93,14 @@ private Q_SLOTS:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(w.openDevice(QStringLiteral("sim"))); // msix:0-7 armed and triggered at the panel's rate
-        // Let the history fill: the time charts need a few seconds of snapshots.
-        QTest::qWait(3000);
+        // Let the history fill: the time charts need a few dozen snapshots, however long this machine takes to
+        // show them (waited for, not slept for).
+        QTRY_COMPARE_WITH_TIMEOUT(w.chartedSlots().size(), std::size_t{4}, kGenerousWaitMs);
+        for (int i = 0; i < 4; ++i) {
+            QTRY_VERIFY_WITH_TIMEOUT(w.latencyChart()->pointCount(i) > 20, kGenerousWaitMs);
+            QTRY_VERIFY_WITH_TIMEOUT(w.rateChart()->pointCount(i) > 20, kGenerousWaitMs);
+            QTRY_VERIFY_WITH_TIMEOUT(w.histogramChart()->pointCount(i) > 2, kGenerousWaitMs);
+        }
         QCOMPARE(w.chartedSlots().size(), std::size_t{4});
 
         const QString path =
@@ -125,7 +131,7 @@ private Q_SLOTS:
             QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-report.json"));
         QSignalSpy exported(&w, &MainWindow::exportFinished);
         QVERIFY(w.exportReport(report));
-        QVERIFY(exported.wait(15000));
+        QVERIFY(exported.wait(kGenerousWaitMs));
         QCOMPARE(exported.takeFirst().at(1).toString(), QString());
         QVERIFY(QFileInfo(report).size() > 500);
     }
@@ -139,11 +145,14 @@ private Q_SLOTS:
         w.resize(1600, 1000);
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        QVERIFY(w.openRecording(recording,
-                                0.25)); // a quarter of the recorded pace: the 0.4 s recording plays for 1.6 s, so
-        // the time charts get dozens of snapshots even when a loaded machine delays the 30 Hz refresh
-        QTRY_VERIFY_WITH_TIMEOUT(!w.session().running(), 10000);
-        QTest::qWait(100);
+        // A hundredth of the recorded pace (the recording spans at least 0.4 s, so it plays for 40 s or more): the
+        // time charts take snapshots until they have a few, however late a loaded machine runs the 30 Hz refresh;
+        // then the rest plays at full speed (what stop does to a replay) and it ends on the recorded statistics.
+        QVERIFY(w.openRecording(recording, 0.01));
+        QTRY_VERIFY_WITH_TIMEOUT(w.latencyChart()->pointCount(0) > 3, kGenerousWaitMs);
+        w.session().stop();
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session().running(), kGenerousWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.histogramChart()->pointCount(0) > 2, kGenerousWaitMs);
         const QString path =
             QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-recording.png"));
         QVERIFY(w.grab().save(path));
@@ -165,11 +174,24 @@ private Q_SLOTS:
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
         QVERIFY(w.openDevice(QStringLiteral("0000:00:02.0")));
-        QTest::qWait(1200);
+        // The observer samples once a second: each step waits until a sample has seen the new counts (msix:0's
+        // count since observing started), not for a fixed 1.2 s that a loaded machine may not sample within.
+        const uint32_t msix0 = w.session().slots().slot({core::IrqIndex::Msix, 0});
+        const auto countSeen = [&](uint64_t count) {
+            const auto snap = w.session().latest();
+            if (!snap)
+                return false;
+            for (const auto& v : snap->vectors)
+                if (v.slot == msix0)
+                    return v.observed && v.observed->hostCount == count;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(countSeen(0), kGenerousWaitMs);
         host.interrupts(600, 2007);
-        QTest::qWait(1200);
+        QTRY_VERIFY_WITH_TIMEOUT(countSeen(500), kGenerousWaitMs);
         host.interrupts(1100, 4007);
-        QTest::qWait(1200);
+        QTRY_VERIFY_WITH_TIMEOUT(countSeen(1000), kGenerousWaitMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.rateChart()->pointCount(0) > 0, kGenerousWaitMs);
         const QString path =
             QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard-observer.png"));
         QVERIFY(w.grab().save(path));
