@@ -18,9 +18,9 @@ using namespace irqscope::core;
 
 namespace {
 
-constexpr int64_t kSec = 1'000'000'000;
+constexpr int64_t kSecondNs = 1'000'000'000;
 
-ObservedIrq msix(uint32_t sub, int irq, std::vector<uint64_t> perCpu)
+ObservedIrq observedMsix(uint32_t sub, int irq, std::vector<uint64_t> perCpu)
 {
     ObservedIrq o;
     o.irq.irq = irq;
@@ -34,9 +34,9 @@ ObservedIrq msix(uint32_t sub, int irq, std::vector<uint64_t> perCpu)
 Snapshot observerSnapshot()
 {
     ObserverModel m;
-    m.update({10 * kSec, {0, 1}, {msix(0, 24, {0, 1000}), msix(1, 25, {0, 3})}});
-    m.update({10 * kSec + kSec / 2, {0, 1}, {msix(0, 24, {0, 1500}), msix(1, 25, {0, 7})}});
-    m.update({11 * kSec, {0, 1}, {msix(0, 24, {0, 2000})}});
+    m.update({10 * kSecondNs, {0, 1}, {observedMsix(0, 24, {0, 1000}), observedMsix(1, 25, {0, 3})}});
+    m.update({10 * kSecondNs + kSecondNs / 2, {0, 1}, {observedMsix(0, 24, {0, 1500}), observedMsix(1, 25, {0, 7})}});
+    m.update({11 * kSecondNs, {0, 1}, {observedMsix(0, 24, {0, 2000})}});
     return m.snapshot(3, "0000:00:02.0", 0);
 }
 
@@ -98,7 +98,7 @@ TEST(ObserveFields, TheJsonReportShowsTheObservedNumbersInItsObserverAndV1Keys)
 {
     const Snapshot s = withMeasuredDecoys(observerSnapshot());
     ObserveDescription d;
-    d.startNs = 10 * kSec;
+    d.startNs = 10 * kSecondNs;
     const auto report = observeReportJson(s, RunDescription{}, SystemInfo{}, d, {});
     const auto& present = report["vectors"][0];
     EXPECT_EQ(present["present"], true);
