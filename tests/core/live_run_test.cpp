@@ -61,7 +61,7 @@ const VectorSnapshot& vectorOf(const Snapshot& s, VectorId id)
     return kNone;
 }
 
-const VectorId kMsix0{IrqIndex::Msix, 0};
+const VectorId kLiveRunMsix0{IrqIndex::Msix, 0};
 
 bool balanced(const CountersCopy& c)
 {
@@ -177,7 +177,7 @@ TEST(LiveRun, PassiveRunFiresNothing)
     EXPECT_EQ(run.startTriggering(ranges), "");
     run.startAggregator();
     ASSERT_TRUE(waitForSnapshot(
-        run, [](const Snapshot& s) { return (vectorOf(s, kMsix0).counters.state & vstate::kArmed) != 0; }));
+        run, [](const Snapshot& s) { return (vectorOf(s, kLiveRunMsix0).counters.state & vstate::kArmed) != 0; }));
     const LiveRunEnd end = run.stop();
     ASSERT_TRUE(end.final);
     for (const auto& v : end.final->vectors)
@@ -214,11 +214,11 @@ TEST(LiveRun, HostIrqCountsRunFromTheArmBaselineToTheFinalReading)
     ASSERT_EQ(run.arm(ranges), ""); // the baseline: 5
     ASSERT_EQ(run.startTriggering(ranges), "");
     run.startAggregator();
-    ASSERT_TRUE(waitForSnapshot(run, [](const Snapshot& s) { return vectorOf(s, kMsix0).hostIrq == 40; }));
+    ASSERT_TRUE(waitForSnapshot(run, [](const Snapshot& s) { return vectorOf(s, kLiveRunMsix0).hostIrq == 40; }));
     proc.write(12); // the host IRQ took 7 during the run; stop() reads it before disarming
     const LiveRunEnd end = run.stop();
     ASSERT_TRUE(end.final);
-    const auto& msix0 = vectorOf(*end.final, kMsix0);
+    const auto& msix0 = vectorOf(*end.final, kLiveRunMsix0);
     EXPECT_EQ(msix0.hostIrq, 40);
     EXPECT_EQ(msix0.hostCount, 7u);
     for (const auto& v : end.final->vectors) {
