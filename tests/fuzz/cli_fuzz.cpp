@@ -148,14 +148,14 @@ void fuzzCommandLine(std::string_view text)
         return;
     // What CLI11's checks guarantee, runMeasurement dereferences without a test.
     FUZZ_CHECK(parseTriggerMode(run.trigger).has_value(), "--trigger '%s' passed the CLI check", run.trigger.c_str());
-    FUZZ_CHECK(parseSimKernel(run.simKernel).has_value(), "--sim-kernel '%s' passed the CLI check",
-               run.simKernel.c_str());
-    fuzzVectorSpec(run.vectors);
+    FUZZ_CHECK(parseSimKernel(run.target.simKernel).has_value(), "--sim-kernel '%s' passed the CLI check",
+               run.target.simKernel.c_str());
+    fuzzVectorSpec(run.target.vectors);
     fuzzDuration(run.duration);
     fuzzDuration(run.deadline);
     fuzzDuration(run.interval);
     fuzzSimOptions(run.simLatency);
-    fuzzSimOptions(run.simFaults);
+    fuzzSimOptions(run.target.simFaults);
     cli::RunReports reports(run.reports);
     const std::string err = reports.validate();
     FUZZ_CHECK(err.empty() || oneLine(err), "report options error \"%s\"", err.c_str());
