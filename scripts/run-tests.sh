@@ -9,7 +9,7 @@
 # What the asan preset leaves out, to stay inside CI's 30 minutes on 2 cores: the "threaded" label (the same
 # suites again as one test each: their cases already ran one by one), the HTML/PDF screenshot check (Chromium,
 # not our code) and the GUI (not built under the sanitizers; its model is Qt's). The CI presets compile in unity
-# batches. 18.5 min in all on the 2-core development machine; each stage's seconds are in docs/reliability.md.
+# batches. 14.6 min in all on the 2-core development machine; each stage's seconds are in docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
