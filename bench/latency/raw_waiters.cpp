@@ -123,7 +123,7 @@ private:
     uint64_t m_value = 0;
 };
 
-// Busy-poll floor: a non-blocking read(2) in a loop (docs/latency-floor.md §1 row e). The thread never sleeps.
+// Busy-poll floor: a non-blocking read(2) in a loop (docs/wakeup-floor.md §1 row e). The thread never sleeps.
 class BusyReadMechanism final : public Mechanism
 {
 public:

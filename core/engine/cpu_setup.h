@@ -1,5 +1,5 @@
 // CPU placement and real-time settings for the core and trigger threads: pinning, SCHED_FIFO, mlockall and the
-// per-CPU PM QoS resume latency that keeps a waiting CPU out of deep idle (docs/latency-floor.md §1b).
+// per-CPU PM QoS resume latency that keeps a waiting CPU out of deep idle (docs/wakeup-floor.md §1b).
 #pragma once
 
 #include <optional>

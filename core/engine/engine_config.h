@@ -23,7 +23,7 @@ std::string_view triggerModeName(TriggerMode mode);
 
 // Why busy-poll cannot run with this SCHED_FIFO priority, or nullopt. A SCHED_FIFO thread that never sleeps is
 // parked by RT throttling for (period - runtime) every period: 50 ms each second with the default
-// sched_rt_runtime_us=950000 (docs/latency-floor.md §1, row e), a stall far larger than anything it measures. So
+// sched_rt_runtime_us=950000 (docs/wakeup-floor.md §1, row e), a stall far larger than anything it measures. So
 // busy-poll runs SCHED_OTHER, or SCHED_FIFO only when throttling is off (sched_rt_runtime_us = -1).
 // `rtRuntimeUs` is the sysctl's value (nullopt: unreadable, treated as throttling on).
 std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long> rtRuntimeUs);
@@ -39,7 +39,7 @@ struct EngineConfig
     int coreCpu = -1;     // -1: the first CPU in the process's allowed set
     int fifoPriority = 0; // 0: SCHED_OTHER; 1..99: SCHED_FIFO at that priority
     bool mlock = false;   // mlockall(MCL_CURRENT | MCL_FUTURE) before arming
-    bool pmQos = false;   // per-CPU PM QoS "n/a" on the core CPU (docs/latency-floor.md §1b), restored on exit
+    bool pmQos = false;   // per-CPU PM QoS "n/a" on the core CPU (docs/wakeup-floor.md §1b), restored on exit
     // Busy-poll: the core thread never sleeps in the kernel; it spins on its io_uring rings and uses 100 % of the
     // core CPU for as long as it runs. Refused with SCHED_FIFO while RT throttling is on (busyPollRefusal).
     bool busyPoll = false;
