@@ -46,10 +46,10 @@ inline void writeFile(const std::filesystem::path& path, const std::string& byte
 }
 
 // The directory of the shared run: the run happens once per test process, and the directory goes at its exit.
-class LiveRun
+class SharedReportRun
 {
 public:
-    LiveRun()
+    SharedReportRun()
         : m_dir(std::filesystem::temp_directory_path() / ("irqscope-report-test-" + std::to_string(getpid())))
     {
         std::filesystem::create_directories(m_dir);
@@ -61,7 +61,7 @@ public:
                               "live.hist --cyclictest-json " + p + "live.ct.json > " + p + "stdout.txt");
         EXPECT_EQ(r.exitCode, 0) << r.output;
     }
-    ~LiveRun()
+    ~SharedReportRun()
     {
         std::error_code ec;
         std::filesystem::remove_all(m_dir, ec);
@@ -74,7 +74,7 @@ private:
 
 inline const std::filesystem::path& liveRun()
 {
-    static const LiveRun run;
+    static const SharedReportRun run;
     return run.dir();
 }
 
