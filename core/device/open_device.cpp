@@ -13,24 +13,26 @@ namespace irqscope::core {
 OpenedDevice openDevice(const DeviceRequest& request)
 {
     OpenedDevice out;
-    if (request.device == "sim") {
-        out.device = std::make_unique<SimDevice>(request.sim);
-        out.profile = simProfile();
-        return out;
-    }
-    const auto bdf = normalizeBdf(request.device);
-    if (!bdf) {
+    const auto bdf = request.device == "sim" ? std::nullopt : normalizeBdf(request.device);
+    if (request.device != "sim" && !bdf) {
         out.error = fmt::format("'{}' is not a device: use sim or a PCI address such as 0000:01:00.0 (see `irqscope "
                                 "list`)",
                                 request.device);
         return out;
     }
-    // A malformed --profile is reported before the device is touched.
+    // A --profile is used for every device, the simulated one included, and a malformed one is reported before
+    // the device is touched.
     if (!request.profilePath.empty()) {
         auto profile = loadProfileFile(request.profilePath, out.error);
         if (!profile)
             return out;
         out.profile = std::move(*profile);
+    }
+    if (request.device == "sim") {
+        out.device = std::make_unique<SimDevice>(request.sim);
+        if (request.profilePath.empty())
+            out.profile = simProfile();
+        return out;
     }
     // A device another process holds (a VM) cannot be armed: name the owner and point at --observe.
     if (const auto pci = readPciDevice(*bdf)) {
