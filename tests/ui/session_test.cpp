@@ -189,6 +189,31 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("second.json"))));
     }
 
+    void aDeviceTriggerTheProfileCannotRaiseIsRefusedBeforeArming()
+    {
+        // A loopback-only profile has no recipe for raising msix:0: the start says so in one line and arms nothing,
+        // as `irqscope run` does, instead of arming and silently never triggering.
+        QTemporaryDir dir;
+        const QString profile = dir.filePath(QStringLiteral("loopback-only.json"));
+        QFile file(profile);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"irqscope_profile": 1, "name": "loopback-only", "description": "no recipe",
+                      "setup": [], "teardown": [], "indexes": {}})");
+        file.close();
+        MeasurementSession session;
+        core::DeviceRequest request;
+        request.device = "sim";
+        request.profilePath = profile.toStdString();
+        QCOMPARE(session.open(request), QString());
+        EngineSettings settings;
+        settings.triggerMode = core::TriggerMode::Device;
+        const std::vector<core::VectorRange> msix0{{core::IrqIndex::Msix, 0, 1}};
+        const QString error = session.start(settings, msix0, msix0);
+        QVERIFY2(error.contains(QStringLiteral("does not say how to raise msix:0")), qPrintable(error));
+        QVERIFY(!error.contains(QLatin1Char('\n')));
+        QVERIFY(!session.running());
+    }
+
     void recordingReplaysReadOnlyIntoTheTable()
     {
         QTemporaryDir dir;

@@ -2,6 +2,7 @@
 #include "session/live_backend.h"
 
 #include "base/monotonic_clock.h"
+#include "run/vector_ranges.h"
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -71,12 +72,24 @@ QString LiveBackend::start(const EngineSettings& settings, const std::vector<cor
     config.engine.rateHz = settings.rateHz;
     config.commandTimeout = 2s;
     auto run = std::make_unique<core::LiveRun>(m_opened, config);
+    // Bad ranges are found before the device is touched, as `irqscope run` finds them: every armed range must
+    // exist, and a triggered one must also be one the profile can raise (LiveRun::resolve).
+    std::vector<core::VectorRange> armRanges = arm;
+    for (auto& range : armRanges) {
+        if (const std::string error =
+                core::resolveVectorRange(range, run->engine().slots(), m_opened.device->info().id);
+            !error.empty())
+            return QString::fromStdString(error);
+    }
+    std::vector<core::VectorRange> triggerRanges = trigger;
+    if (const std::string error = run->resolve(triggerRanges); !error.empty())
+        return QString::fromStdString(error);
     if (auto error = run->startEngine())
         return QString::fromStdString(*error);
-    if (const std::string error = run->arm(arm); !error.empty())
+    if (const std::string error = run->arm(armRanges); !error.empty())
         return QString::fromStdString(error); // the LiveRun goes: whatever was armed is disarmed
-    for (const auto& range : trigger)
-        (void)run->startTriggering({range});
+    if (const std::string error = run->startTriggering(triggerRanges); !error.empty())
+        return QString::fromStdString(error);
     const core::EngineStatus status = run->engine().status();
     core::CollectorConfig collector;
     collector.originNs = status.startedNs > 0 ? status.startedNs : core::monotonicNs();
