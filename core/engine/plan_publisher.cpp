@@ -64,10 +64,10 @@ void PlanPublisher::publish(int64_t nowNs)
     // Vectors leaving the plan (disarm, stop) are only torn down once no firing of them can still happen.
     if (!m_triggerThread->waitForGeneration(m_plan.generation()) && !m_stallReported) {
         m_stallReported = true;
-        m_status.edit([](EngineStatus& s) { s.triggerStalled = true; });
         m_messages.notice("the trigger thread on CPU %d has been stuck in one trigger for over 1 s (a device access "
                           "that does not return): irqscope goes on without waiting for it",
                           m_config.triggerCpu);
+        m_status.edit([](EngineStatus& s) { s.triggerStalled = true; });
     }
 }
 
@@ -85,10 +85,11 @@ void PlanPublisher::superviseTriggerThread(int64_t nowNs)
     if (idleNs < kTriggerStallNs)
         return;
     m_stallReported = true;
-    m_status.edit([](EngineStatus& s) { s.triggerStalled = true; });
+    // The notice goes out before the flag: whoever sees triggerStalled in the status finds the notice waiting.
     m_messages.notice("the trigger thread on CPU %d has made no progress for %lld ms (a trigger stuck in the device, "
                       "or its CPU taken by a higher-priority task): its vectors' triggers are late or missing",
                       m_config.triggerCpu, static_cast<long long>(idleNs / 1'000'000));
+    m_status.edit([](EngineStatus& s) { s.triggerStalled = true; });
 }
 
 void PlanPublisher::stopTriggerThread()
@@ -104,12 +105,12 @@ void PlanPublisher::stopTriggerThread()
 #else
         (void)abandoned;
 #endif
+        m_messages.notice("the trigger thread did not stop within 1 s (stuck in a trigger that does not return): "
+                          "left behind, every vector disarmed without it");
         m_status.edit([](EngineStatus& s) {
             s.triggerStalled = true;
             s.triggerAbandoned = true;
         });
-        m_messages.notice("the trigger thread did not stop within 1 s (stuck in a trigger that does not return): "
-                          "left behind, every vector disarmed without it");
         return;
     }
     m_triggerThread.reset();
