@@ -25,9 +25,10 @@ build=(
   # (tests/packaging: lintian on the .debs, man pages rendered; CPack's shlibdeps needs file).
   prometheus lintian man-db file
 )
-# The QEMU guest tests (tests/vm/run-vm-tests.sh): TCG QEMU, the guest's busybox, the initramfs and the no-IOMMU
-# vfio.ko rebuild (kernel packages themselves are fetched with apt-get download, never installed).
-vm=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd bc make gcc libc6-dev libelf1)
+# The QEMU guest tests (tests/vm/run-vm-tests.sh): the guest's busybox, the initramfs and the no-IOMMU
+# vfio.ko rebuild (kernel packages themselves are fetched with apt-get download, never installed). QEMU itself comes from
+# bookworm-backports (install-qemu-backports.sh, run last).
+vm=(busybox-static cpio kmod xz-utils zstd bc make gcc libc6-dev libelf1)
 [ "${1:-}" = --minimal ] || build+=("${vm[@]}")
 
 export DEBIAN_FRONTEND=noninteractive
@@ -40,3 +41,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 echo "install-deps: all ${#build[@]} packages present"
+[ "${1:-}" = --minimal ] || "$(dirname "$0")/install-qemu-backports.sh"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # irqscope's QEMU guest tests: takes irqscope and irqscope_vm_tests from an existing build (the ci preset's by
 # default) with the shared libraries they load, prepares Debian's 6.1 and 6.12 kernels (prepare-kernel.sh), packs
-# an initramfs per kernel and boots each in no-IOMMU mode (rebuilt vfio.ko) and type1 mode (emulated VT-d with
+# an initramfs per kernel and boots each on QEMU 10 in no-IOMMU mode (rebuilt vfio.ko) and type1 mode (emulated VT-d with
 # interrupt remapping) with edu, e1000e and nec-usb-xhci,msix=off bound to vfio-pci.
 # Exit 0: every run passed; 1: a failure; 77: skipped (QEMU cannot run here), with the reason.
 #   env: KERNELS="6.1 6.12"  MODES="noiommu type1"  CACHE=build/vm-cache  BUILD=build/ci  VM_JOBS=2
@@ -27,6 +27,13 @@ done
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
 [ -x /bin/busybox ] || skip "busybox-static is not installed"
 qemu-system-x86_64 -accel help 2>/dev/null | grep -q tcg || skip "this QEMU has no TCG accelerator"
+# QEMU 10 (bookworm-backports) is the device model the guest tests are written against: bookworm's 7.2 has no igb
+# and an e1000e unlike the real 82574. An older QEMU is a set-up mistake, not a machine that cannot run QEMU.
+QEMU_VERSION=$(qemu-system-x86_64 --version | awk 'NR==1{print $4}')
+if [ "${QEMU_VERSION%%.*}" -lt 10 ]; then
+    echo "QEMU $QEMU_VERSION is older than 10: run scripts/install-deps.sh (it installs QEMU 10 from bookworm-backports)"
+    exit 1
+fi
 
 mkdir -p "$LOGS"
 # The payload is what the build already made (dynamic, with its shared libraries copied into the initramfs): a
