@@ -1,4 +1,4 @@
-// The built-in device profiles: the simulated device, QEMU's edu, e1000e and igb, and the loopback-only generic one.
+// The built-in device profiles: the simulated device, QEMU's edu, e1000e, igb and igbvf, and the loopback-only generic one.
 #include "profile/device_profile.h"
 
 #include "sim/sim_config.h"
@@ -87,27 +87,55 @@ DeviceProfile makeE1000eProfile()
     return p;
 }
 
-// Intel 82576 (igb, also QEMU's igb): in MSI-X mode with GPIE.Multiple_MSIX, writing bit n to EICS fires vector
-// n while EIMS bit n is set; EIAC/EIAM auto-clear and auto-mask it, so each raise re-enables it in EIMS first
-// (docs/kernel-vfio-irq.md §5, after the kernel's VFIO selftest driver).
+// Intel 82576 (igb; QEMU's igb): in MSI-X mode (GPIE.Multiple_MSIX) a bit written to EICS sets that EICR bit, and
+// a cause bit newly set in EICR & EIMS sends vector n; EIAC auto-clears the EICR bit after the message, so the next
+// raise is a new edge. GPIE comes first: QEMU takes EIAC only in MSI-X mode. EIMC/EIMS touch the PF's own 10 bits
+// only: the bits above belong to the VFs once SR-IOV is on. The raise re-enables EIMS before EICS for hardware
+// that auto-masks (GPIE.EIAME with EIAM). docs/profiles.md "igb and igbvf".
 DeviceProfile makeIgbProfile()
 {
     using V = RegisterWrite::Value;
-    constexpr uint64_t kGpie = 0x1514, kEics = 0x1520, kEims = 0x1524, kEimc = 0x1528, kEiac = 0x152c, kEiam = 0x1530,
-                       kIvar0 = 0x1700;
+    constexpr uint64_t kGpie = 0x1514, kEics = 0x1520, kEims = 0x1524, kEimc = 0x1528, kEiac = 0x152c, kEiam = 0x1530;
     constexpr uint32_t kVectors = 10;
     constexpr uint32_t kAllVectors = (1u << kVectors) - 1;
     constexpr uint32_t kGpieMultipleMsix = 1u << 4, kGpieEiame = 1u << 30;
-    constexpr uint32_t kIvarValid = 0x80;
     DeviceProfile p;
     p.name = "igb";
     p.description = "Intel 82576 (igb): 10 MSI-X vectors raised through EICS";
     p.vendor = 0x8086;
     p.device = 0x10c9;
-    p.setup = {{0, kEimc, 0xffffffff, V::Literal, 0},  {0, kGpie, kGpieMultipleMsix | kGpieEiame, V::Literal, 0},
-               {0, kEiac, kAllVectors, V::Literal, 0}, {0, kEiam, kAllVectors, V::Literal, 0},
-               {0, kIvar0, kIvarValid, V::Literal, 0}, {0, kEims, kAllVectors, V::Literal, 0}};
-    p.teardown = {{0, kEimc, 0xffffffff, V::Literal, 0}};
+    p.setup = {{0, kEimc, kAllVectors, V::Literal, 0},
+               {0, kGpie, kGpieMultipleMsix | kGpieEiame, V::Literal, 0},
+               {0, kEiac, kAllVectors, V::Literal, 0},
+               {0, kEiam, kAllVectors, V::Literal, 0},
+               {0, kEims, kAllVectors, V::Literal, 0}};
+    p.teardown = {{0, kEimc, kAllVectors, V::Literal, 0}};
+    auto& msix = recipeOf(p, IrqIndex::Msix);
+    msix.deviceRaise = true;
+    msix.maxSubindex = kVectors;
+    msix.raise = {{0, kEims, 0, V::BitOfSubindex, 0}, {0, kEics, 0, V::BitOfSubindex, 0}};
+    return p;
+}
+
+// Intel 82576 virtual function (igbvf; QEMU's igbvf): 3 MSI-X vectors with the PF's interrupt registers at the same
+// offsets of the VF's BAR0 (VTEICS, VTEIMS, VTEIMC, VTEIAC: 3 bits each). QEMU forwards them to the PF's EICS/EIMS/
+// EIMC/EIAC bits of that VF, which only act while the PF is in MSI-X mode (GPIE.Multiple_MSIX, set by whoever drives
+// the PF): docs/profiles.md "igb and igbvf".
+DeviceProfile makeIgbVfProfile()
+{
+    using V = RegisterWrite::Value;
+    constexpr uint64_t kEics = 0x1520, kEims = 0x1524, kEimc = 0x1528, kEiac = 0x152c;
+    constexpr uint32_t kVectors = 3;
+    constexpr uint32_t kAllVectors = (1u << kVectors) - 1;
+    DeviceProfile p;
+    p.name = "igbvf";
+    p.description = "Intel 82576 virtual function (igbvf): 3 MSI-X vectors raised through VTEICS";
+    p.vendor = 0x8086;
+    p.device = 0x10ca;
+    p.setup = {{0, kEimc, kAllVectors, V::Literal, 0},
+               {0, kEiac, kAllVectors, V::Literal, 0},
+               {0, kEims, kAllVectors, V::Literal, 0}};
+    p.teardown = {{0, kEimc, kAllVectors, V::Literal, 0}};
     auto& msix = recipeOf(p, IrqIndex::Msix);
     msix.deviceRaise = true;
     msix.maxSubindex = kVectors;
@@ -139,7 +167,8 @@ const DeviceProfile& genericProfile()
 
 const std::vector<DeviceProfile>& builtinProfiles()
 {
-    static const std::vector<DeviceProfile> profiles = {makeEduProfile(), makeE1000eProfile(), makeIgbProfile()};
+    static const std::vector<DeviceProfile> profiles = {makeEduProfile(), makeE1000eProfile(), makeIgbProfile(),
+                                                          makeIgbVfProfile()};
     return profiles;
 }
 

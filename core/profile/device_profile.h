@@ -80,11 +80,11 @@ struct DeviceProfile
 const DeviceProfile& simProfile();
 // Loopback only: no register writes; used for devices no profile describes.
 const DeviceProfile& genericProfile();
-// The built-in profiles of real devices (edu, e1000e, igb), also shipped as resources/profiles/*.json.
+// The built-in profiles of real devices (edu, e1000e, igb, igbvf), also shipped as resources/profiles/*.json.
 const std::vector<DeviceProfile>& builtinProfiles();
 // The built-in profile matching these PCI ids, else genericProfile().
 const DeviceProfile& profileFor(uint32_t vendor, uint32_t device);
-// A built-in profile by name ("sim", "generic", "edu", "e1000e", "igb"); nullptr when none has that name.
+// A built-in profile by name ("sim", "generic", "edu", "e1000e", "igb", "igbvf"); nullptr when none has that name.
 const DeviceProfile* builtinProfile(const std::string& name);
 
 } // namespace irqscope::core

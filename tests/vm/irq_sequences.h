@@ -28,6 +28,8 @@ enum class DeviceKind
     Edu,    // 1234:11e8: INTx, 1 MSI, no MSI-X, conventional PCI (no ERR)
     E1000e, // 8086:10d3: INTx, 1 MSI, 5 MSI-X, PCIe
     Xhci,   // 1033:0194 nec-usb-xhci,msix=off: INTx, 16 MSI (multi-MSI), PCIe
+    Igb,    // 8086:10c9 igb (82576 PF) on a PCIe root port: INTx, 1 MSI, 10 MSI-X, SR-IOV with up to 8 VFs
+    IgbVf,  // 8086:10ca, an igb VF: no INTx, no MSI, 3 MSI-X
 };
 
 inline const char* deviceKindName(DeviceKind kind)
@@ -39,6 +41,10 @@ inline const char* deviceKindName(DeviceKind kind)
         return "e1000e";
     case DeviceKind::Xhci:
         return "nec-xhci";
+    case DeviceKind::Igb:
+        return "igb";
+    case DeviceKind::IgbVf:
+        return "igbvf";
     }
     return "?";
 }
@@ -52,6 +58,10 @@ inline std::pair<uint16_t, uint16_t> pciIds(DeviceKind kind)
         return {0x8086, 0x10d3};
     case DeviceKind::Xhci:
         return {0x1033, 0x0194};
+    case DeviceKind::Igb:
+        return {0x8086, 0x10c9};
+    case DeviceKind::IgbVf:
+        return {0x8086, 0x10ca};
     }
     return {0, 0};
 }
@@ -62,9 +72,9 @@ inline SimConfig simConfigFor(DeviceKind kind, SimKernel kernel, bool interruptR
     SimConfig c;
     c.kernel = kernel;
     c.interruptRemapping = interruptRemapping;
-    c.intx = true;
-    c.msiVectors = kind == DeviceKind::Xhci ? 16 : 1;
-    c.msixVectors = kind == DeviceKind::E1000e ? 5 : 0;
+    c.intx = kind != DeviceKind::IgbVf; // a VF has no INTx
+    c.msiVectors = kind == DeviceKind::Xhci ? 16 : kind == DeviceKind::IgbVf ? 0 : 1;
+    c.msixVectors = kind == DeviceKind::E1000e ? 5 : kind == DeviceKind::Igb ? 10 : kind == DeviceKind::IgbVf ? 3 : 0;
     c.pcie = kind != DeviceKind::Edu;
     return c;
 }

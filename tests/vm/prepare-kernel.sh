@@ -21,7 +21,8 @@ esac
 KVER=${KPKG#linux-image-}
 KABI=${KVER%-amd64}
 KDIR=$CACHE/$KVER
-if [ -e "$KDIR/ready" ]; then
+# A cache prepared before the igb modules were part of the payload is prepared again.
+if [ -e "$KDIR/ready" ] && [ -e "$KDIR/modules/igb.ko" ]; then
     log "cached: $KDIR"
     echo "$KDIR"
     exit 0
@@ -59,6 +60,45 @@ for m in virt/lib/irqbypass drivers/vfio/vfio_virqfd drivers/vfio/vfio drivers/v
     elif [ -e "$M/$m.ko.zst" ]; then zstd -qdc "$M/$m.ko.zst" >"$T/mod/$base.ko"
     else log "note: $m is not a module in $KVER (built in or absent)"; fi
 done
+
+# igb.ko (the 82576 PF driver, for the SR-IOV phase: docs/guest-tests.md §10) and every module it needs. The
+# package ships no modules.dep (depmod writes it at install time), so the closure comes from each module's own
+# "depends" field (modinfo), looked up in the package's file list; a dependency the kernel has built in
+# (modules.builtin) needs no file.
+dpkg-deb -c "$(deb "$KPKG")" | awk '{print $NF}' | grep -E '^\./lib/modules/.*\.ko(\.xz|\.zst)?$' >"$T/ko-list"
+dpkg-deb --fsys-tarfile "$(deb "$KPKG")" | tar -x -C "$T/img" --wildcards './lib/modules/*/modules.builtin'
+done_mods=" "
+order=()
+extract_module() { # $1: module name (- and _ alike); prints its decompressed path, "" when built in
+    local name=${1//-/_} path
+    path=$(awk -v n="$name" '{f=$0; sub(/.*\//, "", f); sub(/\.ko(\.xz|\.zst)?$/, "", f); gsub(/-/, "_", f)
+        if (f == n) {print; exit}}' "$T/ko-list")
+    if [ -z "$path" ]; then
+        if grep -q "/${1//_/[-_]}\.ko\$" "$T/img/lib/modules/$KVER/modules.builtin"; then return 0; fi
+        log "module $1 is neither in the package nor built in"
+        return 1
+    fi
+    dpkg-deb --fsys-tarfile "$(deb "$KPKG")" | tar -x -C "$T/img" "$path"
+    case $path in
+    *.xz) xz -dc "$T/img/$path" >"$T/mod/$name.ko" ;;
+    *.zst) zstd -qdc "$T/img/$path" >"$T/mod/$name.ko" ;;
+    *) cp "$T/img/$path" "$T/mod/$name.ko" ;;
+    esac
+    echo "$T/mod/$name.ko"
+}
+# Depth first, dependencies before the module that needs them: the load order /init follows (modules/igb.order).
+add_module() {
+    local m=${1//-/_} ko d
+    case $done_mods in *" $m "*) return 0 ;; esac
+    done_mods="$done_mods$m "
+    ko=$(extract_module "$m") || return 1
+    [ -n "$ko" ] || return 0
+    for d in $(modinfo -F depends "$ko" | tr ',' ' '); do add_module "$d" || return 1; done
+    order+=("$m")
+}
+add_module igb || exit 1
+printf '%s\n' "${order[@]}" >"$T/mod/igb.order"
+log "igb modules (load order): ${order[*]}"
 
 # The ELF vmlinux inside the bzImage boots through QEMU's PVH entry and skips the in-guest decompression.
 VMLINUZ=$T/img/boot/vmlinuz-$KVER

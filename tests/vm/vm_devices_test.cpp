@@ -77,9 +77,12 @@ TEST(VmList, DeviceTableCountsAndFlags)
         } else if (d.vendor == 0x1033 && d.device == 0x0194) {
             expectIrqs(d, {intx, Expect{16, 0x9}, none, err, req});
             ++seen;
+        } else if (d.vendor == 0x8086 && d.device == 0x10c9) {
+            expectIrqs(d, {intx, Expect{1, 0x9}, Expect{10, k612 ? 0x1u : 0x9u}, err, req});
+            ++seen;
         }
     }
-    EXPECT_EQ(seen, 3);
+    EXPECT_EQ(seen, 4);
 }
 
 TEST(VmEdu, IntxDeviceRaisedIsAutomaskedUntilAckAndUnmask)
