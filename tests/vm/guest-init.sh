@@ -51,7 +51,7 @@ adduser -D -H -u 1000 user 2>/dev/null
 
 export IRQSCOPE_VM_MODE=$MODE
 # Phase A: every device above on vfio-pci, the whole suite (the VF cases skip: no VF exists yet).
-say "phase A: devices on vfio-pci"
+say "phase A: devices on vfio-pci uptime=$(cut -d" " -f1 /proc/uptime)"
 IRQSCOPE_VM_PHASE=vfio /bin/irqscope_vm_tests --gtest_brief=0 --gtest_color=no
 r=$?
 say "gtest phase A rc=$r"
@@ -136,7 +136,7 @@ fi
 IGB_PF=
 for dev in /sys/bus/pci/devices/*; do [ "$(pci_id $dev)" = 8086:10c9 ] && IGB_PF=$dev; done
 if [ -n "$IGB_PF" ] && [ -e /lib/modules/igb.order ]; then
-    say "phase B: SR-IOV, igb PF ${IGB_PF##*/} on igb"
+    say "phase B: SR-IOV, igb PF ${IGB_PF##*/} on igb uptime=$(cut -d" " -f1 /proc/uptime)"
     for m in $(cat /lib/modules/igb.order); do load $m.ko; done
     echo ${IGB_PF##*/} >$IGB_PF/driver/unbind
     echo >$IGB_PF/driver_override
@@ -158,6 +158,25 @@ if [ -n "$IGB_PF" ] && [ -e /lib/modules/igb.order ]; then
     say "gtest phase B rc=$r"
     [ $r -eq 0 ] || fail "irqscope_vm_tests phase B"
     echo 0 >$IGB_PF/sriov_numvfs || fail "sriov_numvfs=0"
+    # Phase C: the PF on vfio-pci with enable_sriov=1; the VFs come from the PF's sriov_numvfs and vfio-pci captures
+    # them itself (its bus notifier sets their driver_override); autoprobe back on so they bind.
+    say "phase C: SR-IOV, igb PF ${IGB_PF##*/} on vfio-pci uptime=$(cut -d" " -f1 /proc/uptime)"
+    ip link set dev "$ifname" down
+    bind_to $IGB_PF vfio-pci
+    echo 1 >/sys/module/vfio_pci/parameters/enable_sriov || fail "vfio-pci enable_sriov=1"
+    echo 1 >$IGB_PF/sriov_drivers_autoprobe
+    echo 2 >$IGB_PF/sriov_numvfs || fail "sriov_numvfs=2 on ${IGB_PF##*/} (vfio-pci)"
+    for vf in $IGB_PF/virtfn*; do
+        vf=$(cd $vf && pwd -P)
+        drv=$(readlink $vf/driver)
+        say "vf ${vf##*/} driver=${drv##*/} driver_override=$(cat $vf/driver_override)"
+    done
+    IRQSCOPE_VM_PHASE=sriov-vfio /bin/irqscope_vm_tests --gtest_brief=0 --gtest_color=no \
+        --gtest_filter='VmIgbSriovVfio.*'
+    r=$?
+    say "gtest phase C rc=$r"
+    [ $r -eq 0 ] || fail "irqscope_vm_tests phase C"
+    echo 0 >$IGB_PF/sriov_numvfs || fail "sriov_numvfs=0 (vfio-pci)"
 else
     fail "phase B: no igb PF (${IGB_PF:-none}) or no igb modules"
 fi
