@@ -218,11 +218,10 @@ TEST(VmIgbVf, DeviceTableRow)
 
 TEST(VmIgbVf, EachVfVectorRaisedThroughVteicsSignalsOnlyItself)
 {
+    if (!sriovPhase())
+        GTEST_SKIP() << "no igb VF is bound to vfio-pci outside the SR-IOV phase: run tests/vm/run-vm-tests.sh";
     const auto vfs = igbDevices(DeviceKind::IgbVf);
-    if (vfs.empty()) {
-        ASSERT_FALSE(sriovPhase()) << "the SR-IOV phase bound no igb VF to vfio-pci";
-        GTEST_SKIP() << "no igb VF is bound to vfio-pci here: run tests/vm/run-vm-tests.sh";
-    }
+    ASSERT_FALSE(vfs.empty()) << "the SR-IOV phase bound no igb VF to vfio-pci";
     EXPECT_EQ(vfs.size(), 2u) << "/init creates two VFs";
     const auto& profile = profileFor(0x8086, 0x10ca);
     ASSERT_EQ(profile.name, "igbvf");
@@ -233,11 +232,10 @@ TEST(VmIgbVf, EachVfVectorRaisedThroughVteicsSignalsOnlyItself)
 // One VF is enough for the CLI (both VFs' vectors are raised above); each CLI start costs seconds under TCG.
 TEST(VmIgbVf, CliRunsOnAVfBalanceAndMoveTheHostCountsByTheRaises)
 {
+    if (!sriovPhase())
+        GTEST_SKIP() << "no igb VF is bound to vfio-pci outside the SR-IOV phase: run tests/vm/run-vm-tests.sh";
     const auto vfs = igbDevices(DeviceKind::IgbVf);
-    if (vfs.empty()) {
-        ASSERT_FALSE(sriovPhase()) << "the SR-IOV phase bound no igb VF to vfio-pci";
-        GTEST_SKIP() << "no igb VF is bound to vfio-pci here: run tests/vm/run-vm-tests.sh";
-    }
+    ASSERT_FALSE(vfs.empty()) << "the SR-IOV phase bound no igb VF to vfio-pci";
     expectCliRunsBalanced(vfs.back(), 3, "IGBVF");
 }
 
