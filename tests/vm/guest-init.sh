@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # /init of the irqscope test guest: loads the vfio modules (no-IOMMU or type1), binds the QEMU test devices to
-# vfio-pci, runs irqscope's guest tests and the irqscope CLI, prints IRQSCOPE-VM lines on the serial console and
-# powers off. Kernel command line: irqscope.mode=noiommu|type1 irqscope.bind=VVVV:DDDD,...
+# vfio-pci, runs irqscope's guest tests and the irqscope CLI, then igb's SR-IOV phases (docs/guest-tests.md §10),
+# prints IRQSCOPE-VM lines on the serial console and powers off. Kernel command line: irqscope.mode=noiommu|type1 irqscope.bind=VVVV:DDDD,...
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -131,8 +131,9 @@ if [ -x /bin/irqscope ]; then
     fi
 fi
 # Phase B (docs/guest-tests.md §10): SR-IOV with the igb PF on its kernel driver. igb and its dependencies load in
-# the order prepare-kernel.sh wrote; the PF's interface goes up (igb programs GPIE.Multiple_MSIX, which the VFs'
-# interrupts need, only when it opens); two VFs are created with autoprobe off and bound to vfio-pci; the VF cases run.
+# the order prepare-kernel.sh wrote; two VFs are created with autoprobe off and bound to vfio-pci; the VF cases run
+# once with the PF's interface down, then up (igb sets GPIE.Multiple_MSIX, which the VFs' interrupts need, only when
+# its interface opens: pitfall 19).
 IGB_PF=
 for dev in /sys/bus/pci/devices/*; do [ "$(pci_id $dev)" = 8086:10c9 ] && IGB_PF=$dev; done
 if [ -n "$IGB_PF" ] && [ -e /lib/modules/igb.order ]; then
