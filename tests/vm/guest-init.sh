@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the irqscope test guest: loads the vfio modules (no-IOMMU or type1), binds the QEMU test devices to
 # vfio-pci, runs irqscope's guest tests and the irqscope CLI, then igb's SR-IOV phases (docs/guest-tests.md §10),
-# prints IRQSCOPE-VM lines on the serial console and powers off. Kernel command line: irqscope.mode=noiommu|type1 irqscope.bind=VVVV:DDDD,...
+# prints IRQSCOPE-VM lines on the serial console and powers off.
+# Kernel command line: irqscope.mode=noiommu|type1 irqscope.bind=VVVV:DDDD,...
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
