@@ -1,4 +1,4 @@
-// The built-in device profiles: the simulated device, QEMU's edu, e1000e, igb and igbvf, and the loopback-only generic one.
+// The built-in device profiles: the simulated device, QEMU's edu, e1000e, igb and igbvf, and the generic one.
 #include "profile/device_profile.h"
 
 #include "sim/sim_config.h"
@@ -168,7 +168,7 @@ const DeviceProfile& genericProfile()
 const std::vector<DeviceProfile>& builtinProfiles()
 {
     static const std::vector<DeviceProfile> profiles = {makeEduProfile(), makeE1000eProfile(), makeIgbProfile(),
-                                                          makeIgbVfProfile()};
+                                                        makeIgbVfProfile()};
     return profiles;
 }
 
