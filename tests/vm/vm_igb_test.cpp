@@ -318,3 +318,30 @@ TEST(VmIgbSriovVfio, PfVectorsStillRaiseAloneWithItsVfsEnabled)
     IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::Igb);
     expectEachVectorRaisedAlone(bdf, profileFor(0x8086, 0x10c9), "IGB-SRIOV");
 }
+
+// Why the PF's set-up for its VFs belongs to whoever holds the PF open: vfio-pci resets a device when its last user
+// closes it (vfio_pci_core_disable; QEMU's igb has FLR), and the reset clears GPIE, so the VFs' interrupts stop with
+// the PF's user (docs/guest-tests.md §10, pitfall 19).
+TEST(VmIgbSriovVfio, ClosingThePfResetsItsGpie)
+{
+    if (igbPhase() != "sriov-vfio")
+        GTEST_SKIP() << "runs only while /init has the igb PF on vfio-pci with SR-IOV on (docs/guest-tests.md §10)";
+    IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::Igb);
+    constexpr uint64_t kGpie = 0x1514;
+    const auto& profile = profileFor(0x8086, 0x10c9);
+    std::string error;
+    uint32_t gpie = 0;
+    {
+        auto pf = openVfioDevice(bdf, error);
+        ASSERT_NE(pf, nullptr) << error;
+        igbApply(*pf, profile.setup, 0);
+        ASSERT_EQ(pf->regionRead32(0, kGpie, gpie), 0);
+        std::printf("IGB-SRIOV %s GPIE while held=%#x\n", bdf.c_str(), gpie);
+        EXPECT_EQ(gpie & 0x10u, 0x10u) << "Multiple_MSIX set by the igb profile";
+    }
+    auto again = openVfioDevice(bdf, error);
+    ASSERT_NE(again, nullptr) << error;
+    ASSERT_EQ(again->regionRead32(0, kGpie, gpie), 0);
+    std::printf("IGB-SRIOV %s GPIE after close and reopen=%#x\n", bdf.c_str(), gpie);
+    EXPECT_EQ(gpie, 0u) << "the PF was reset between its users";
+}
