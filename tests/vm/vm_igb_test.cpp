@@ -319,9 +319,9 @@ TEST(VmIgbSriovVfio, PfVectorsStillRaiseAloneWithItsVfsEnabled)
     expectEachVectorRaisedAlone(bdf, profileFor(0x8086, 0x10c9), "IGB-SRIOV");
 }
 
-// Why the PF's set-up for its VFs belongs to whoever holds the PF open: vfio-pci resets a device when its last user
-// closes it (vfio_pci_core_disable; QEMU's igb has FLR), and the reset clears GPIE, so the VFs' interrupts stop with
-// the PF's user (docs/guest-tests.md §10, pitfall 19).
+// Why the PF's set-up for its VFs belongs to whoever holds the PF open: vfio-pci resets a device when a user opens it
+// and when the last one closes it (vfio_pci_core_enable / vfio_pci_core_disable; QEMU's igb has FLR), and the reset
+// clears GPIE, so the VFs' interrupts last only as long as the PF's user (docs/guest-tests.md §10, pitfall 19).
 TEST(VmIgbSriovVfio, ClosingThePfResetsItsGpie)
 {
     if (igbPhase() != "sriov-vfio")
