@@ -43,8 +43,8 @@ struct DeviceOptionHelp
     const char* simFaults;
 };
 
-// Adds -d/--device, --profile, --vf-token, -v/--vectors and -c/--cpu to `command`, and --sim-kernel, --sim-msix, --sim-msi
-// and --sim-faults to its "Simulated device" group, which it returns for the command's own sim options.
+// Adds -d/--device, --profile, --vf-token, -v/--vectors and -c/--cpu to `command`, and --sim-kernel, --sim-msix,
+// --sim-msi and --sim-faults to its "Simulated device" group, which it returns for the command's own sim options.
 CLI::Option_group* addDeviceOptions(CLI::App& command, DeviceOptions& options, const DeviceOptionHelp& help);
 
 // The request for openDevice(): the device, the profile and, for the sim, its kernel model and table sizes.

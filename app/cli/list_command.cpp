@@ -105,7 +105,7 @@ int listDevices(bool json, const std::string& sysfsRoot)
         std::puts(out.dump(2).c_str());
         return kExitOk;
     }
-    std::printf("%-14s %-10s %-6s %-26s %-24s %s\n", "DEVICE", "ID", "GROUP", "INTERRUPTS", "TRIGGERS", "NAME");
+    std::printf("%-14s %-10s %-6s %-35s %-24s %s\n", "DEVICE", "ID", "GROUP", "INTERRUPTS", "TRIGGERS", "NAME");
     for (const auto& d : devices) {
         std::string irqs;
         for (uint32_t i = 0; i < kNumPciIrqIndexes; ++i) {
@@ -117,7 +117,7 @@ int listDevices(bool json, const std::string& sysfsRoot)
             d.iommuGroup >= 0 ? fmt::format("{}{}", d.noIommu ? "noiommu-" : "", d.iommuGroup) : std::string("-");
         const std::string id = d.vendor ? fmt::format("{:04x}:{:04x}", d.vendor, d.device) : std::string("-");
         const std::string triggers = offeredTriggersText(offeredTriggers(d));
-        std::printf("%-14s %-10s %-6s %-26s %-24s %s\n", d.bdf.c_str(), id.c_str(), group.c_str(), irqs.c_str(),
+        std::printf("%-14s %-10s %-6s %-35s %-24s %s\n", d.bdf.c_str(), id.c_str(), group.c_str(), irqs.c_str(),
                     triggers.c_str(), d.name.c_str());
         if (const auto sriov = sriovLine(d); !sriov.empty())
             std::printf("%14s %s\n", "", sriov.c_str());

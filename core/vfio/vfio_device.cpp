@@ -283,8 +283,8 @@ std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& e
     Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, name.c_str()));
     if (device.get() < 0) {
         const int err = errno;
-        error = vfTokenOpenError(err, {bdf, d->physicalFunction, d->physicalFunctionDriver, d->sriov.has_value(),
-                                       !options.vfToken.empty()});
+        error = vfTokenOpenError(
+            err, {bdf, d->physicalFunction, d->physicalFunctionDriver, d->sriov.has_value(), !options.vfToken.empty()});
         if (!error.empty())
             return nullptr;
         error = err == EBUSY ? openError(EBUSY, *d, bdf)

@@ -36,8 +36,7 @@ class FakeSysfs
 public:
     // `tag` keeps trees of tests running in parallel apart.
     explicit FakeSysfs(const std::string& tag = "sysfs")
-        : m_root(std::filesystem::temp_directory_path() /
-                 ("irqscope_" + tag + "_" + std::to_string(getpid())))
+        : m_root(std::filesystem::temp_directory_path() / ("irqscope_" + tag + "_" + std::to_string(getpid())))
     {
         namespace fs = std::filesystem;
         fs::remove_all(m_root);

@@ -108,8 +108,7 @@ TEST(ListCli, TableShowsTriggersAndTheVfsPhysicalFunction)
         return at == std::string::npos ? std::string() : r.output.substr(at + 1, r.output.find('\n', at + 1) - at - 1);
     };
     EXPECT_NE(lineOf("sim ").find("loopback,device(" + irqscope::core::simProfile().name + ")"), std::string::npos);
-    EXPECT_NE(lineOf("0000:00:03.0").find("loopback,device(" + listProfileFor(0x8086, 0x10d3) + ")"),
-              std::string::npos)
+    EXPECT_NE(lineOf("0000:00:03.0").find("loopback,device(" + listProfileFor(0x8086, 0x10d3) + ")"), std::string::npos)
         << r.output;
     const auto unknown = lineOf("0000:00:05.0");
     EXPECT_NE(unknown.find("loopback"), std::string::npos) << unknown;

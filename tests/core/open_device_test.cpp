@@ -73,5 +73,6 @@ TEST(OpenDevice, AVfTokenIsCheckedBeforeTheDevice)
 
     request.device = "0000:ff:1f.7";
     const OpenedDevice missing = openDevice(request);
-    EXPECT_NE(missing.error.find("no PCI device"), std::string::npos) << "a well-formed token goes on: " << missing.error;
+    EXPECT_NE(missing.error.find("no PCI device"), std::string::npos)
+        << "a well-formed token goes on: " << missing.error;
 }

@@ -51,8 +51,8 @@ TEST(TriggerModes, EveryBuiltinProfileThatRaisesIsOffered)
 {
     // Whatever profiles are built in (one more lands on another branch), each one that can raise is offered.
     for (const auto& p : builtinProfiles()) {
-        const auto t = offeredTriggers(triggerModesDevice("0000:00:06.0", static_cast<uint16_t>(p.vendor),
-                                                          static_cast<uint16_t>(p.device)));
+        const auto t = offeredTriggers(
+            triggerModesDevice("0000:00:06.0", static_cast<uint16_t>(p.vendor), static_cast<uint16_t>(p.device)));
         EXPECT_EQ(t.deviceProfile, profileFor(p.vendor, p.device).name) << p.name;
         EXPECT_EQ(t.modes.size(), 2u) << p.name;
     }
