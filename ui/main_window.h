@@ -51,7 +51,7 @@ public:
 
     // Opens `device` ("sim" or a PCI address) and starts the engine; on sim it also arms msix:0-7 and triggers
     // them. Returns false (and shows why in a banner) when the device cannot be opened or started.
-    bool openDevice(const QString& device, const QString& profilePath = {});
+    bool openDevice(const QString& device, const QString& profilePath = {}, const QString& vfToken = {});
     // The same with every request field (sim options, profile).
     bool openDevice(const core::DeviceRequest& request);
     // Replays a recording into the table and charts at `speed` (1: recorded pace, 0: as fast as possible).

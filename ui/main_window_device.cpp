@@ -31,11 +31,12 @@ void MainWindow::resetView()
     showObservedColumnsOnly(false);
 }
 
-bool MainWindow::openDevice(const QString& device, const QString& profilePath)
+bool MainWindow::openDevice(const QString& device, const QString& profilePath, const QString& vfToken)
 {
     core::DeviceRequest request;
     request.device = device.toStdString();
     request.profilePath = profilePath.toStdString();
+    request.vfToken = vfToken.toStdString();
     return openDevice(request);
 }
 
@@ -55,8 +56,9 @@ bool MainWindow::openDevice(const core::DeviceRequest& request)
     }
     QString error = m_session.open(request);
     if (!error.isEmpty()) {
-        // Say why in discovery's words when it knows (not bound to vfio-pci, no permission, ...).
-        if (described && !described->problem.empty())
+        // Say why in discovery's words when it knows (not bound to vfio-pci, no permission, ...). Discovery opens
+        // without a VF token, so with one given the open's own error is the one that counts.
+        if (described && !described->problem.empty() && request.vfToken.empty())
             error = QString::fromStdString(described->problem);
         showBanner(QStringLiteral("Cannot open %1: %2").arg(device, error), false);
         m_log->addNote(QStringLiteral("open %1 failed: %2").arg(device, error));

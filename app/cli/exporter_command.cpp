@@ -39,6 +39,8 @@ int runExporter(const ExporterOptions& o)
     const auto vectors = parseVectorSpec(o.target.vectors, error);
     if (!vectors)
         return fail(kExitUsage, error);
+    if (auto err = checkVfTokenOption(o.target); !err.empty())
+        return fail(kExitUsage, err);
     const auto address = parseMetricsAddress(o.metrics, error);
     if (!address)
         return fail(kExitUsage, error);

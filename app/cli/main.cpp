@@ -33,6 +33,9 @@ int main(int argc, char** argv)
     auto* list = app.add_subcommand("list", "List the devices irqscope can measure (sim and vfio-pci devices)");
     bool listJson = false;
     list->add_flag("--json", listJson, "Print JSON");
+    std::string listSysfsRoot = "/sys";
+    list->add_option("--sysfs-root", listSysfsRoot, "sysfs tree to read (a recorded or fake tree; opens nothing)")
+        ->capture_default_str();
     RunOptions runOptions;
     addRunCommand(app, runOptions);
     ObserveOptions observeOptions;
@@ -63,7 +66,7 @@ int main(int argc, char** argv)
     }
     try {
         if (*list)
-            return listDevices(listJson);
+            return listDevices(listJson, listSysfsRoot);
         if (app.get_subcommand("run")->count("--observe"))
             return runObserve(observeOptions, runOptions);
         if (*report)

@@ -113,6 +113,8 @@ std::optional<int> checkOptions(const RunOptions& o, RunReports& reports, Metric
     if (!vectors)
         return fail(kExitUsage, error);
     plan.vectors = *vectors;
+    if (auto err = checkVfTokenOption(o.target); !err.empty())
+        return fail(kExitUsage, err);
     const auto duration = parseDuration(o.duration, error);
     if (!duration)
         return fail(kExitUsage, "--duration: " + error);

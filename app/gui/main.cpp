@@ -1,5 +1,6 @@
-// irqscope-gui: the Qt dashboard's entry point. Parses --device, --profile and --recording, restores the window
-// and opens the device (the simulated one by default) or replays the recording.
+// irqscope-gui: the Qt dashboard's entry point. Parses --device, --profile, --vf-token and --recording, restores
+// the window and opens the device (the simulated one by default) or replays the recording.
+#include "device/open_device.h"
 #include "main_window.h"
 
 #include <QApplication>
@@ -27,6 +28,10 @@ int main(int argc, char** argv)
     const QCommandLineOption profile(QStringLiteral("profile"),
                                      QStringLiteral("Device profile file (how to raise and ack vectors)"),
                                      QStringLiteral("FILE"));
+    const QCommandLineOption vfToken(
+        QStringLiteral("vf-token"),
+        QStringLiteral("SR-IOV VF token to open a VF whose PF is bound to vfio-pci (the UUID the PF's owner set)"),
+        QStringLiteral("UUID"));
     const QCommandLineOption recording(QStringLiteral("recording"),
                                        QStringLiteral("Replay a recording (irqscope run --record FILE), read-only"),
                                        QStringLiteral("FILE"));
@@ -39,7 +44,7 @@ int main(int argc, char** argv)
     const QCommandLineOption procRoot(QStringLiteral("proc-root"),
                                       QStringLiteral("procfs tree for owners and observer mode (a recorded tree)"),
                                       QStringLiteral("DIR"), QStringLiteral("/proc"));
-    parser.addOptions({device, profile, recording, speed, sysfsRoot, procRoot});
+    parser.addOptions({device, profile, vfToken, recording, speed, sysfsRoot, procRoot});
     parser.process(app);
 
     bool speedOk = false;
@@ -53,6 +58,14 @@ int main(int argc, char** argv)
         return 2;
     }
 
+    // A malformed token or one for the simulated device is refused before the window opens anything.
+    if (const auto error = irqscope::core::vfTokenRequestError(parser.value(device).toStdString(),
+                                                               parser.value(vfToken).toStdString());
+        !error.empty()) {
+        std::fprintf(stderr, "irqscope-gui: error: %s\n", error.c_str());
+        return 2;
+    }
+
     irqscope::ui::MainWindow window;
     irqscope::ui::DeviceRoots roots;
     roots.sysfs = parser.value(sysfsRoot).toStdString();
@@ -62,6 +75,6 @@ int main(int argc, char** argv)
     if (parser.isSet(recording))
         window.openRecording(parser.value(recording), replaySpeed);
     else
-        window.openDevice(parser.value(device), parser.value(profile));
+        window.openDevice(parser.value(device), parser.value(profile), parser.value(vfToken));
     return app.exec();
 }

@@ -4,11 +4,22 @@
 #include "sim/sim_device.h"
 #include "vfio/device_owner.h"
 #include "vfio/discovery.h"
+#include "vfio/vf_token.h"
 #include "vfio/vfio_device.h"
 
 #include <fmt/format.h>
 
 namespace irqscope::core {
+
+std::string vfTokenRequestError(const std::string& device, const std::string& vfToken)
+{
+    if (auto error = vfTokenUsageError(vfToken); !error.empty())
+        return error;
+    if (device == "sim" && !vfToken.empty())
+        return "--vf-token is for an SR-IOV VF (or PF) bound to vfio-pci; the simulated device is neither: drop "
+               "--vf-token";
+    return {};
+}
 
 OpenedDevice openDevice(const DeviceRequest& request)
 {
@@ -20,6 +31,9 @@ OpenedDevice openDevice(const DeviceRequest& request)
                                 request.device);
         return out;
     }
+    // The VF token is checked before anything is touched.
+    if (out.error = vfTokenRequestError(request.device, request.vfToken); !out.error.empty())
+        return out;
     // A --profile is used for every device, the simulated one included, and a malformed one is reported before
     // the device is touched.
     if (!request.profilePath.empty()) {
@@ -41,7 +55,7 @@ OpenedDevice openDevice(const DeviceRequest& request)
             return out;
         }
     }
-    out.device = openVfioDevice(*bdf, out.error);
+    out.device = openVfioDevice(*bdf, out.error, VfioOpenOptions{request.vfToken});
     if (!out.device)
         return out;
     if (request.profilePath.empty()) {

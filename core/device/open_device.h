@@ -16,6 +16,7 @@ struct DeviceRequest
     std::string device = "sim";
     SimConfig sim;
     std::string profilePath; // empty: the built-in profile for the device's PCI ids (or loopback-only)
+    std::string vfToken;     // --vf-token: the SR-IOV VF token (a UUID) for a VF of a vfio-pci PF; "" for none
 };
 
 struct OpenedDevice
@@ -26,5 +27,10 @@ struct OpenedDevice
 };
 
 OpenedDevice openDevice(const DeviceRequest& request);
+
+// "" or the one-line error for a VF token that cannot be right whatever the device says: not a UUID, or given for
+// the simulated device, which is no SR-IOV function. openDevice() checks it first; the CLI checks it with its other
+// options.
+std::string vfTokenRequestError(const std::string& device, const std::string& vfToken);
 
 } // namespace irqscope::core

@@ -47,6 +47,24 @@ constexpr std::size_t kStatus = 0x06, kCapPointer = 0x34, kInterruptPin = 0x3d;
 constexpr uint16_t kStatusCapList = 0x10;
 constexpr uint8_t kCapMsi = 0x05, kCapPcie = 0x10, kCapMsix = 0x11;
 
+std::string linkName(const fs::path& link)
+{
+    std::error_code ec;
+    return fs::is_symlink(link, ec) ? fs::read_symlink(link, ec).filename().string() : std::string();
+}
+
+// A VF has a `physfn` link to its PF; a PF has sriov_totalvfs and sriov_numvfs (Documentation/ABI/testing/
+// sysfs-bus-pci). The PF's driver decides whether the VF needs a token (docs/kernel-vfio-irq.md §1.8).
+void readSriov(const fs::path& dir, DiscoveredDevice& d)
+{
+    d.physicalFunction = linkName(dir / "physfn");
+    if (!d.physicalFunction.empty())
+        d.physicalFunctionDriver = linkName(dir / "physfn/driver");
+    const auto total = readInteger<uint32_t>((dir / "sriov_totalvfs").string());
+    if (total)
+        d.sriov = SriovCounts{readInteger<uint32_t>((dir / "sriov_numvfs").string()).value_or(0), *total};
+}
+
 } // namespace
 
 std::optional<std::string> normalizeBdf(const std::string& text)
@@ -102,8 +120,7 @@ std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std:
     d.bdf = bdf;
     d.vendor = readHex(dir / "vendor");
     d.device = readHex(dir / "device");
-    if (fs::is_symlink(dir / "driver", ec))
-        d.driver = fs::read_symlink(dir / "driver", ec).filename().string();
+    d.driver = linkName(dir / "driver");
     if (fs::is_symlink(dir / "iommu_group", ec)) {
         const auto group = fs::read_symlink(dir / "iommu_group", ec).filename().string();
         d.iommuGroup = std::atoi(group.c_str());
@@ -112,6 +129,7 @@ std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std:
         d.groupPath = fmt::format("/dev/vfio/{}{}", d.noIommu ? "noiommu-" : "", group);
     }
     d.irqs = irqCountsFromConfig(readConfig(dir / "config"));
+    readSriov(dir, d);
     const bool vfioLoaded = fs::exists(fs::path(sysfsRoot) / "bus/pci/drivers/vfio-pci", ec);
     if (d.driver != "vfio-pci") {
         const std::string bind =

@@ -20,6 +20,13 @@ struct DiscoveredIrqIndex
     uint32_t flags = 0;
 };
 
+// A PF's SR-IOV state from sysfs: how many VFs are enabled and how many it can have.
+struct SriovCounts
+{
+    uint32_t numVfs = 0;   // sriov_numvfs
+    uint32_t totalVfs = 0; // sriov_totalvfs
+};
+
 struct DiscoveredDevice
 {
     std::string bdf; // "0000:01:00.0", or "sim"
@@ -34,6 +41,10 @@ struct DiscoveredDevice
     std::string owner; // process holding the group, "" when free or unknown (core/observe/device_owner.h)
     int ownerPid = -1;
     std::string problem; // why it cannot be opened, one line ("" when it can)
+    // SR-IOV (docs/kernel-vfio-irq.md §1.8): a VF's PF (its `physfn` link) and that PF's driver; a PF's VF counts.
+    std::string physicalFunction;       // the PF's BDF for a VF, "" otherwise
+    std::string physicalFunctionDriver; // the PF's bound driver, "" when unbound or not a VF
+    std::optional<SriovCounts> sriov;   // present for a PF (sriov_totalvfs exists)
 };
 
 // Every PCI device bound to vfio-pci. `sysfsRoot` lets tests point at a fake tree.

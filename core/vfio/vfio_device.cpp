@@ -5,6 +5,7 @@
 #include "vfio/device_owner.h"
 
 #include "vfio/discovery.h"
+#include "vfio/vf_token.h"
 
 #include <fmt/format.h>
 
@@ -205,8 +206,10 @@ std::string openError(int err, const DiscoveredDevice& d, const std::string& pat
 
 } // namespace
 
-std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& error)
+std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& error, const VfioOpenOptions& options)
 {
+    if (error = vfTokenUsageError(options.vfToken); !error.empty())
+        return nullptr;
     const auto d = readPciDevice(bdf);
     if (!d) {
         error = fmt::format("no PCI device {}: check the address with `lspci -D` or `irqscope list`", bdf);
@@ -275,9 +278,15 @@ std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& e
                                   d->groupPath, std::strerror(err));
         return nullptr;
     }
-    Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, bdf.c_str()));
+    // With a token the name is "BDF vf_token=UUID", which vfio_pci_core_match() splits (docs/kernel-vfio-irq.md §1.8).
+    const std::string name = vfioDeviceName(bdf, options.vfToken);
+    Fd device(ioctl(group.get(), VFIO_GROUP_GET_DEVICE_FD, name.c_str()));
     if (device.get() < 0) {
         const int err = errno;
+        error = vfTokenOpenError(
+            err, {bdf, d->physicalFunction, d->physicalFunctionDriver, d->sriov.has_value(), !options.vfToken.empty()});
+        if (!error.empty())
+            return nullptr;
         error = err == EBUSY ? openError(EBUSY, *d, bdf)
                 : (err == EPERM && d->noIommu)
                     ? openError(EPERM, *d, d->groupPath)
@@ -292,7 +301,8 @@ std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& e
     }
     DeviceInfo di;
     di.id = bdf;
-    di.description = fmt::format("{:04x}:{:04x} vfio-pci, IOMMU group {} ({})", d->vendor, d->device, d->iommuGroup,
+    di.description = fmt::format("{:04x}:{:04x} vfio-pci{}, IOMMU group {} ({})", d->vendor, d->device,
+                                 d->physicalFunction.empty() ? "" : ", VF of " + d->physicalFunction, d->iommuGroup,
                                  d->noIommu ? "no-IOMMU" : "type1v2");
     di.flags = info.flags;
     di.numRegions = info.num_regions;

@@ -1,5 +1,6 @@
 // Discovery against a fake sysfs tree in a temp dir: ids, driver, IOMMU group and no-IOMMU, config-space
 // interrupt counts and the one-line problem of a device that cannot be opened.
+#include "fake_sysfs.h"
 #include "vfio/discovery.h"
 #include "vfio/pci_ids.h"
 
@@ -12,67 +13,14 @@
 using namespace irqscope::core;
 namespace fs = std::filesystem;
 
+using irqscope::test::FakeSysfs;
+
 namespace {
 
-// A 256-byte config space with the capabilities given as (id, control) in a chain from 0x40.
 std::string configSpace(uint8_t pin, std::initializer_list<std::pair<uint8_t, uint16_t>> caps)
 {
-    std::string c(256, '\0');
-    c[0x06] = caps.size() ? 0x10 : 0; // status: capability list
-    c[0x3d] = static_cast<char>(pin);
-    uint8_t pos = 0x40;
-    c[0x34] = caps.size() ? static_cast<char>(pos) : 0;
-    std::size_t i = 0;
-    for (const auto& [id, control] : caps) {
-        c[pos] = static_cast<char>(id);
-        c[pos + 1] = ++i < caps.size() ? static_cast<char>(pos + 0x10) : 0;
-        c[pos + 2] = static_cast<char>(control & 0xff);
-        c[pos + 3] = static_cast<char>(control >> 8);
-        pos += 0x10;
-    }
-    return c;
+    return irqscope::test::fakeConfigSpace(pin, caps);
 }
-
-class FakeSysfs
-{
-public:
-    FakeSysfs()
-        : m_root(fs::temp_directory_path() / ("irqscope_sysfs_" + std::to_string(getpid())))
-    {
-        fs::remove_all(m_root);
-        fs::create_directories(m_root / "bus/pci/devices");
-        fs::create_directories(m_root / "bus/pci/drivers/vfio-pci");
-        fs::create_directories(m_root / "bus/pci/drivers/e1000e");
-    }
-    ~FakeSysfs() { fs::remove_all(m_root); }
-
-    void add(const std::string& bdf, const std::string& vendor, const std::string& device, const std::string& driver,
-             int group, bool noIommu, const std::string& config)
-    {
-        const auto dir = m_root / "devices/pci0000:00" / bdf;
-        fs::create_directories(dir);
-        std::ofstream(dir / "vendor") << vendor << "\n";
-        std::ofstream(dir / "device") << device << "\n";
-        std::ofstream(dir / "config", std::ios::binary) << config;
-        fs::create_directory_symlink(dir, m_root / "bus/pci/devices" / bdf);
-        if (!driver.empty()) {
-            fs::create_directory_symlink(m_root / "bus/pci/drivers" / driver, dir / "driver");
-            if (driver == "vfio-pci")
-                fs::create_directory_symlink(dir, m_root / "bus/pci/drivers/vfio-pci" / bdf);
-        }
-        if (group >= 0) {
-            const auto g = m_root / "kernel/iommu_groups" / std::to_string(group);
-            fs::create_directories(g);
-            if (noIommu)
-                std::ofstream(g / "name") << "vfio-noiommu\n";
-            fs::create_directory_symlink(g, dir / "iommu_group");
-        }
-    }
-    std::string root() const { return m_root.string(); }
-
-private:
-    fs::path m_root;
-};
 
 } // namespace
 
@@ -160,6 +108,55 @@ TEST(DiscoverySysfs, ProblemsSayWhatToDo)
     for (const auto* d : {&*host, &*unbound, &*noGroup})
         EXPECT_EQ(d->problem.find('\n'), std::string::npos);
     EXPECT_FALSE(describePciDevice("0000:00:09.0", sys.root()));
+}
+
+TEST(DiscoverySysfs, AVfNamesItsPhysicalFunctionAndAPfItsVfCounts)
+{
+    FakeSysfs sys("sysfs_sriov");
+    // An 82576 (igb) PF on vfio-pci with 2 of 8 VFs enabled, one VF on vfio-pci, and a VF of a PF on igb.
+    sys.add("0000:00:02.0", "0x8086", "0x10c9", "vfio-pci", 2, false, configSpace(1, {{0x11, 9}}));
+    sys.makePf("0000:00:02.0", 2, 8);
+    sys.add("0000:00:10.0", "0x8086", "0x10ca", "vfio-pci", 7, false, configSpace(0, {{0x11, 2}}));
+    sys.makeVf("0000:00:10.0", "0000:00:02.0", 0);
+    sys.add("0000:00:03.0", "0x8086", "0x10c9", "igb", 3, false, configSpace(1, {}));
+    sys.makePf("0000:00:03.0", 1, 8);
+    sys.add("0000:00:11.0", "0x8086", "0x10ca", "vfio-pci", 8, false, configSpace(0, {{0x11, 2}}));
+    sys.makeVf("0000:00:11.0", "0000:00:03.0", 0);
+    sys.add("0000:00:04.0", "0x1234", "0x11e8", "vfio-pci", 4, false, configSpace(1, {}));
+
+    const auto pf = describePciDevice("0000:00:02.0", sys.root());
+    ASSERT_TRUE(pf);
+    EXPECT_EQ(pf->physicalFunction, "");
+    ASSERT_TRUE(pf->sriov);
+    EXPECT_EQ(pf->sriov->numVfs, 2u);
+    EXPECT_EQ(pf->sriov->totalVfs, 8u);
+
+    const auto vf = describePciDevice("0000:00:10.0", sys.root());
+    ASSERT_TRUE(vf);
+    EXPECT_EQ(vf->physicalFunction, "0000:00:02.0");
+    EXPECT_EQ(vf->physicalFunctionDriver, "vfio-pci");
+    EXPECT_FALSE(vf->sriov) << "a VF has no sriov_* files";
+    EXPECT_EQ(vf->irqs[VFIO_PCI_INTX_IRQ_INDEX].count, 0u) << "VFs have no INTx pin";
+    EXPECT_EQ(vf->irqs[VFIO_PCI_MSIX_IRQ_INDEX].count, 3u);
+
+    const auto hostVf = describePciDevice("0000:00:11.0", sys.root());
+    ASSERT_TRUE(hostVf);
+    EXPECT_EQ(hostVf->physicalFunction, "0000:00:03.0");
+    EXPECT_EQ(hostVf->physicalFunctionDriver, "igb");
+
+    const auto plain = describePciDevice("0000:00:04.0", sys.root());
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->physicalFunction, "");
+    EXPECT_EQ(plain->physicalFunctionDriver, "");
+    EXPECT_FALSE(plain->sriov);
+
+    // discoverVfioDevices carries the same fields (the igb-bound PF is not listed).
+    const auto list = discoverVfioDevices(sys.root());
+    ASSERT_EQ(list.size(), 4u);
+    EXPECT_EQ(list[0].bdf, "0000:00:02.0");
+    EXPECT_TRUE(list[0].sriov);
+    EXPECT_EQ(list[2].bdf, "0000:00:10.0");
+    EXPECT_EQ(list[2].physicalFunction, "0000:00:02.0");
 }
 
 TEST(DiscoverySysfs, NoVfioDriverMeansAnEmptyList)

@@ -54,3 +54,25 @@ TEST(OpenDevice, AMalformedProfileIsAOneLineErrorForTheSimToo)
     EXPECT_NE(opened.error.find("broken.json"), std::string::npos) << opened.error;
     EXPECT_EQ(opened.error.find('\n'), std::string::npos) << opened.error;
 }
+
+TEST(OpenDevice, AVfTokenIsCheckedBeforeTheDevice)
+{
+    DeviceRequest request;
+    request.device = "0000:ff:1f.7"; // no such device: the token's error comes first
+    request.vfToken = "not-a-uuid";
+    const OpenedDevice malformed = openDevice(request);
+    EXPECT_FALSE(malformed.device);
+    EXPECT_EQ(malformed.error.rfind("--vf-token: 'not-a-uuid'", 0), 0u) << malformed.error;
+
+    request.device = "sim";
+    request.vfToken = "bd8d9d2b-5a5f-4f5a-a211-f591514ba1f3";
+    const OpenedDevice sim = openDevice(request);
+    EXPECT_FALSE(sim.device) << "the simulated device is no SR-IOV function";
+    EXPECT_NE(sim.error.find("drop --vf-token"), std::string::npos) << sim.error;
+    EXPECT_EQ(sim.error.find('\n'), std::string::npos) << sim.error;
+
+    request.device = "0000:ff:1f.7";
+    const OpenedDevice missing = openDevice(request);
+    EXPECT_NE(missing.error.find("no PCI device"), std::string::npos)
+        << "a well-formed token goes on: " << missing.error;
+}

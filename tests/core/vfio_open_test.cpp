@@ -17,6 +17,14 @@ TEST(VfioOpen, NoSuchDeviceIsOneLine)
     EXPECT_EQ(error.find('\n'), std::string::npos);
 }
 
+TEST(VfioOpen, AMalformedVfTokenIsRefusedBeforeTheDeviceIsLookedUp)
+{
+    std::string error;
+    EXPECT_EQ(openVfioDevice("0000:ff:1f.7", error, VfioOpenOptions{"bd8d9d2b"}), nullptr);
+    EXPECT_EQ(error.rfind("--vf-token: 'bd8d9d2b'", 0), 0u) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
 TEST(VfioOpen, DeviceNotBoundToVfioPciSaysHowToBind)
 {
     // Any PCI device of this machine that is not bound to vfio-pci.

@@ -18,6 +18,7 @@
 #include "engine/engine_config.h"
 #include "record/threshold_rule.h"
 #include "sim/sim_config.h"
+#include "vfio/vf_token.h"
 
 #include <CLI/CLI.hpp>
 
@@ -128,6 +129,8 @@ void fuzzCommandLine(std::string_view text)
     auto* list = app.add_subcommand("list", "List");
     bool listJson = false;
     list->add_flag("--json", listJson, "Print JSON");
+    std::string listSysfsRoot = "/sys";
+    list->add_option("--sysfs-root", listSysfsRoot, "sysfs tree to read");
     cli::RunOptions run;
     cli::addRunCommand(app, run);
     cli::ObserveOptions observe;
@@ -156,6 +159,11 @@ void fuzzCommandLine(std::string_view text)
     fuzzDuration(run.interval);
     fuzzSimOptions(run.simLatency);
     fuzzSimOptions(run.target.simFaults);
+    // --vf-token: refused in one line unless it is a canonical UUID for a PCI device (docs/kernel-vfio-irq.md §1.8).
+    const std::string tokenErr = cli::checkVfTokenOption(run.target);
+    FUZZ_CHECK(tokenErr.empty() || oneLine(tokenErr), "--vf-token error \"%s\"", tokenErr.c_str());
+    FUZZ_CHECK(!tokenErr.empty() || run.target.vfToken.empty() || isCanonicalUuid(run.target.vfToken),
+               "--vf-token '%s' passed the check", run.target.vfToken.c_str());
     cli::RunReports reports(run.reports);
     const std::string err = reports.validate();
     FUZZ_CHECK(err.empty() || oneLine(err), "report options error \"%s\"", err.c_str());
