@@ -13,7 +13,6 @@ namespace {
 constexpr int kWaitMs = 1000;
 constexpr int kQuietMs = 50;
 constexpr int kRounds = 100;
-constexpr int kE1000eThrottleUs = 200;
 constexpr int kMaxMisses = 3; // a loop gives up after this many timeouts, so a broken path fails in seconds
 
 void applyWrites(IrqDevice& device, const std::vector<RegisterWrite>& writes, uint32_t sub)
@@ -170,52 +169,78 @@ TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
     ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSI_IRQ_INDEX)), 0);
 }
 
+namespace {
+
+// The messages one e1000e raise sends on its own vector. The 82574 sends one. QEMU 10.0's e1000e sends it, arms
+// the vector's EITR timer (128 us at least), and at its expiry sends the vector once more with nothing pending
+// (e1000e_intrmgr_on_msix_throttling_timer): docs/guest-tests.md pitfall 9.
+uint64_t e1000eMessagesPerRaise()
+{
+    return qemuVersion().starts_with("10.0.") ? 2 : 1;
+}
+
+} // namespace
+
 TEST(VmE1000e, EachMsixCauseSignalsOnlyItsOwnVector)
 {
     IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::E1000e);
+    if (qemuVersion().empty())
+        GTEST_SKIP() << "the QEMU version is not on the kernel command line: run tests/vm/run-vm-tests.sh";
     auto device = open(bdf);
     ASSERT_NE(device, nullptr);
     const auto& profile = profileFor(0x8086, 0x10d3);
     const auto& msix = profile.recipe(IrqIndex::Msix);
     ASSERT_EQ(msix.maxSubindex, 5u);
+    const uint64_t perRaise = e1000eMessagesPerRaise();
     IrqSetRequest req;
     std::array<Eventfd, 5> efds;
     std::array<int32_t, 5> fds{};
     for (std::size_t v = 0; v < 5; ++v)
         fds[v] = efds[v].fd();
     ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSIX_IRQ_INDEX, 0, fds)), 0);
+    // Causes left latched while masked, as a previous user may leave them: setup must not fire them.
+    ASSERT_EQ(device->regionWrite32(0, 0xd8, 0xffffffff), 0);
+    ASSERT_EQ(device->regionWrite32(0, 0xc8, 0x1fu << 20), 0);
     applyWrites(*device, profile.setup, 0);
-    for (auto& e : efds)
-        e.wait(0);
     std::array<uint64_t, 5> host0{};
-    for (uint32_t v = 0; v < 5; ++v)
+    for (uint32_t v = 0; v < 5; ++v) {
+        EXPECT_EQ(efds[v].wait(kQuietMs), 0u) << "setup raised vector " << v;
         host0[v] = hostCount(bdf, {IrqIndex::Msix, v});
+    }
+    // Each raise: wait for all its messages on its own vector (the QEMU 10.0 repeat included, so that vector's
+    // throttle timer has expired before it is raised again), then no other vector may have been signalled.
     constexpr int kPerVector = 20;
-    std::array<int, 5> own{}, others{};
+    std::array<uint64_t, 5> own{}, others{};
     int misses = 0;
     for (int round = 0; round < kPerVector && misses < kMaxMisses; ++round) {
         for (uint32_t v = 0; v < 5; ++v) {
             applyWrites(*device, msix.raise, v);
-            const bool got = efds[v].wait(kWaitMs) >= 1;
+            uint64_t got = 0;
+            for (uint64_t n = 1; got < perRaise && n != 0;) {
+                n = efds[v].wait(kWaitMs);
+                got += n;
+            }
             own[v] += got;
-            misses += !got;
-            // QEMU 7.2's e1000e throttles each vector to one message per 128 us (E1000E_MIN_XITR) and, once it
-            // has postponed one, keeps re-sending it at every later timer expiry: stay outside that window.
-            usleep(kE1000eThrottleUs);
+            misses += got < perRaise;
             for (uint32_t o = 0; o < 5; ++o)
                 if (o != v)
-                    others[v] += efds[o].wait(0) != 0;
+                    others[v] += efds[o].wait(0);
         }
     }
     for (uint32_t v = 0; v < 5; ++v) {
+        const uint64_t late = efds[v].wait(kQuietMs);
         const uint64_t delta = hostCount(bdf, {IrqIndex::Msix, v}) - host0[v];
-        std::printf("E1000E msix[%u] device-raised=%d other-vectors=%d host-irq-delta=%llu\n", v, own[v], others[v],
-                    static_cast<unsigned long long>(delta));
-        EXPECT_EQ(own[v], kPerVector) << "vector " << v;
-        EXPECT_EQ(others[v], 0) << "cause of vector " << v << " signalled another vector";
-        EXPECT_EQ(delta, static_cast<uint64_t>(kPerVector)) << "vector " << v;
+        std::printf("E1000E msix[%u] raises=%d own-vector=%llu other-vectors=%llu late=%llu host-irq-delta=%llu "
+                    "(qemu %s: %llu per raise)\n",
+                    v, kPerVector, static_cast<unsigned long long>(own[v]), static_cast<unsigned long long>(others[v]),
+                    static_cast<unsigned long long>(late), static_cast<unsigned long long>(delta),
+                    qemuVersion().c_str(), static_cast<unsigned long long>(perRaise));
+        EXPECT_EQ(own[v], kPerVector * perRaise) << "vector " << v;
+        EXPECT_EQ(others[v], 0u) << "cause of vector " << v << " signalled another vector";
+        EXPECT_EQ(late, 0u) << "vector " << v << " signalled after its raises' messages";
+        EXPECT_EQ(delta, kPerVector * perRaise) << "vector " << v << ": one host interrupt per message";
     }
-    // Loopback on each vector: signalled, host counts unchanged.
+    // Loopback on each vector: signalled once, host counts unchanged.
     std::array<uint64_t, 5> host1{};
     for (uint32_t v = 0; v < 5; ++v)
         host1[v] = hostCount(bdf, {IrqIndex::Msix, v});
