@@ -171,10 +171,11 @@ TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
 
 namespace {
 
-// The messages one e1000e raise sends on its own vector. The 82574 sends one. QEMU 10.0's e1000e sends it, arms
-// the vector's EITR timer (128 us at least), and at its expiry sends the vector once more with nothing pending
-// (e1000e_intrmgr_on_msix_throttling_timer): docs/guest-tests.md pitfall 9.
-uint64_t e1000eMessagesPerRaise()
+// The most messages one e1000e raise may give on its own vector. The 82574 sends one. QEMU 10.0's e1000e sends it,
+// arms the vector's EITR timer (128 us at least), and at its expiry sends the vector once more with nothing
+// pending (e1000e_intrmgr_on_msix_throttling_timer); when both reach the guest's local APIC before the CPU has
+// taken the first, they are one interrupt. So 1 or 2: docs/guest-tests.md pitfall 9.
+uint64_t e1000eMostMessagesPerRaise()
 {
     return qemuVersion().starts_with("10.0.") ? 2 : 1;
 }
@@ -191,65 +192,72 @@ TEST(VmE1000e, EachMsixCauseSignalsOnlyItsOwnVector)
     const auto& profile = profileFor(0x8086, 0x10d3);
     const auto& msix = profile.recipe(IrqIndex::Msix);
     ASSERT_EQ(msix.maxSubindex, 5u);
-    const uint64_t perRaise = e1000eMessagesPerRaise();
+    const uint64_t most = e1000eMostMessagesPerRaise();
     IrqSetRequest req;
     std::array<Eventfd, 5> efds;
     std::array<int32_t, 5> fds{};
     for (std::size_t v = 0; v < 5; ++v)
         fds[v] = efds[v].fd();
     ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSIX_IRQ_INDEX, 0, fds)), 0);
+    auto hostCounts = [&] {
+        std::array<uint64_t, 5> c{};
+        for (uint32_t v = 0; v < 5; ++v)
+            c[v] = hostCount(bdf, {IrqIndex::Msix, v});
+        return c;
+    };
     // Causes left latched while masked, as a previous user may leave them: setup must not fire them.
     ASSERT_EQ(device->regionWrite32(0, 0xd8, 0xffffffff), 0);
     ASSERT_EQ(device->regionWrite32(0, 0xc8, 0x1fu << 20), 0);
-    applyWrites(*device, profile.setup, 0);
-    std::array<uint64_t, 5> host0{};
-    for (uint32_t v = 0; v < 5; ++v) {
-        EXPECT_EQ(efds[v].wait(kQuietMs), 0u) << "setup raised vector " << v;
-        host0[v] = hostCount(bdf, {IrqIndex::Msix, v});
-    }
-    // Each raise: wait for all its messages on its own vector (the QEMU 10.0 repeat included, so that vector's
-    // throttle timer has expired before it is raised again), then no other vector may have been signalled.
+    // One block per vector, from setup to teardown: each raise waits for its vector's signal. The teardown's MAC
+    // reset stops QEMU's EITR timers, so once it is written nothing more can come: the counts are final, and any
+    // signal on another vector, or host IRQ of another vector, belongs to this vector's raises.
     constexpr int kPerVector = 20;
-    std::array<uint64_t, 5> own{}, others{};
-    int misses = 0;
-    for (int round = 0; round < kPerVector && misses < kMaxMisses; ++round) {
-        for (uint32_t v = 0; v < 5; ++v) {
-            applyWrites(*device, msix.raise, v);
-            uint64_t got = 0;
-            for (uint64_t n = 1; got < perRaise && n != 0;) {
-                n = efds[v].wait(kWaitMs);
-                got += n;
-            }
-            own[v] += got;
-            misses += got < perRaise;
-            for (uint32_t o = 0; o < 5; ++o)
-                if (o != v)
-                    others[v] += efds[o].wait(0);
-        }
-    }
     for (uint32_t v = 0; v < 5; ++v) {
-        const uint64_t late = efds[v].wait(kQuietMs);
-        const uint64_t delta = hostCount(bdf, {IrqIndex::Msix, v}) - host0[v];
-        std::printf("E1000E msix[%u] raises=%d own-vector=%llu other-vectors=%llu late=%llu host-irq-delta=%llu "
-                    "(qemu %s: %llu per raise)\n",
-                    v, kPerVector, static_cast<unsigned long long>(own[v]), static_cast<unsigned long long>(others[v]),
-                    static_cast<unsigned long long>(late), static_cast<unsigned long long>(delta),
-                    qemuVersion().c_str(), static_cast<unsigned long long>(perRaise));
-        EXPECT_EQ(own[v], kPerVector * perRaise) << "vector " << v;
-        EXPECT_EQ(others[v], 0u) << "cause of vector " << v << " signalled another vector";
-        EXPECT_EQ(late, 0u) << "vector " << v << " signalled after its raises' messages";
-        EXPECT_EQ(delta, kPerVector * perRaise) << "vector " << v << ": one host interrupt per message";
+        const auto host0 = hostCounts();
+        applyWrites(*device, profile.setup, 0);
+        for (uint32_t o = 0; o < 5; ++o)
+            EXPECT_EQ(efds[o].wait(kQuietMs), 0u) << "setup raised vector " << o;
+        uint64_t own = 0;
+        int raised = 0, misses = 0;
+        for (; raised < kPerVector && misses < kMaxMisses; ++raised) {
+            applyWrites(*device, msix.raise, v);
+            const uint64_t got = efds[v].wait(kWaitMs);
+            own += got;
+            misses += got == 0;
+        }
+        applyWrites(*device, profile.teardown, 0);
+        own += efds[v].wait(kQuietMs);
+        uint64_t others = 0;
+        for (uint32_t o = 0; o < 5; ++o)
+            if (o != v)
+                others += efds[o].wait(0);
+        const auto host1 = hostCounts();
+        uint64_t otherHosts = 0;
+        for (uint32_t o = 0; o < 5; ++o)
+            if (o != v)
+                otherHosts += host1[o] - host0[o];
+        const uint64_t delta = host1[v] - host0[v];
+        std::printf("E1000E msix[%u] raises=%d own-vector=%llu other-vectors=%llu host-irq-delta=%llu "
+                    "other-host-irqs=%llu (qemu %s: 1..%llu per raise)\n",
+                    v, raised, static_cast<unsigned long long>(own), static_cast<unsigned long long>(others),
+                    static_cast<unsigned long long>(delta), static_cast<unsigned long long>(otherHosts),
+                    qemuVersion().c_str(), static_cast<unsigned long long>(most));
+        EXPECT_EQ(misses, 0) << "vector " << v << ": a raise was not signalled";
+        EXPECT_GE(own, static_cast<uint64_t>(kPerVector)) << "vector " << v;
+        EXPECT_LE(own, kPerVector * most) << "vector " << v;
+        EXPECT_EQ(delta, own) << "vector " << v << ": one host interrupt per signal";
+        EXPECT_EQ(others, 0u) << "cause of vector " << v << " signalled another vector";
+        EXPECT_EQ(otherHosts, 0u) << "cause of vector " << v << " moved another vector's host count";
+        for (uint32_t o = 0; o < 5; ++o)
+            EXPECT_EQ(efds[o].wait(kQuietMs), 0u) << "vector " << o << " signalled after the teardown";
     }
     // Loopback on each vector: signalled once, host counts unchanged.
-    std::array<uint64_t, 5> host1{};
-    for (uint32_t v = 0; v < 5; ++v)
-        host1[v] = hostCount(bdf, {IrqIndex::Msix, v});
+    const auto host1 = hostCounts();
     for (uint32_t v = 0; v < 5; ++v) {
         ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSIX_IRQ_INDEX, v)), 0);
         EXPECT_EQ(efds[v].wait(kWaitMs), 1u) << "loopback vector " << v;
         EXPECT_EQ(hostCount(bdf, {IrqIndex::Msix, v}), host1[v]);
     }
-    applyWrites(*device, profile.teardown, 0);
     ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSIX_IRQ_INDEX)), 0);
 }
 

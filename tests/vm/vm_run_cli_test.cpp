@@ -2,7 +2,7 @@
 // device table of docs/guest-tests.md §6; the host IRQ mapping of `run` reconciled with the completions (loopback
 // leaves the host count unchanged, device raises move it by the completions); INTx unmasked by ioctl and by
 // eventfd; and `run --observe` watching the e1000e vectors another process owns, fires at a known rate and
-// partly disables mid-run. QEMU 10.0's e1000e sends every device-raised message twice (docs/guest-tests.md
+// partly disables mid-run. QEMU 10.0's e1000e repeats device-raised messages (docs/guest-tests.md
 // pitfall 9): irqscope counts the repeat as spurious (device-originated once triggering stopped), and it is a host
 // interrupt like any other, so host counts are compared with all completions, repeats included.
 #include "vm_support.h"
