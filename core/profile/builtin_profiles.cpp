@@ -55,14 +55,13 @@ DeviceProfile makeEduProfile()
     return p;
 }
 
-// Intel 82574 as emulated by QEMU's e1000e: 5 MSI-X vectors. IVAR routes the causes RXQ0, RXQ1, TXQ0, TXQ1 and
-// OTHER (ICR bits 20..24) to vectors 0..4; EIAC auto-clears them. The auto-clear also clears the IMS bit, so
-// each raise re-enables its cause before writing it to ICS (docs/guest-tests.md pitfall 9,
-// docs/kernel-vfio-irq.md §5).
+// Intel 82574 (QEMU -device e1000e): 5 MSI-X vectors. IVAR routes the causes RXQ0, RXQ1, TXQ0, TXQ1 and OTHER
+// (ICR bits 20..24) to vectors 0..4; EIAC auto-clears each after its message, which also auto-masks its IMS bit,
+// so every raise re-enables its cause in IMS before setting it in ICS (docs/profiles.md "e1000e (Intel 82574)").
 DeviceProfile makeE1000eProfile()
 {
     using V = RegisterWrite::Value;
-    constexpr uint64_t kCtrl = 0x0, kIcs = 0xc8, kIms = 0xd0, kImc = 0xd8, kEiac = 0xdc, kIvar = 0xe4;
+    constexpr uint64_t kCtrl = 0x0, kIcr = 0xc0, kIcs = 0xc8, kIms = 0xd0, kImc = 0xd8, kEiac = 0xdc, kIvar = 0xe4;
     constexpr uint32_t kCauses = 0x1f << 20;
     constexpr uint32_t kFirstCause = 20;
     constexpr uint32_t kCtrlReset = 1u << 26;
@@ -71,14 +70,15 @@ DeviceProfile makeE1000eProfile()
     p.description = "Intel 82574 (QEMU e1000e): 5 MSI-X vectors, cause bits 20-24 routed by IVAR, raised through ICS";
     p.vendor = 0x8086;
     p.device = 0x10d3;
+    // Mask everything, clear causes left latched (write-1-to-clear) so enabling them raises nothing, route, enable.
     // IVAR: 4 bits per cause, 0x8 = valid | vector number; bit 31 as Linux's e1000e sets it.
     p.setup = {{0, kImc, 0xffffffff, V::Literal, 0},
+               {0, kIcr, 0xffffffff, V::Literal, 0},
                {0, kIvar, 0x800cba98, V::Literal, 0},
                {0, kEiac, kCauses, V::Literal, 0},
                {0, kIms, kCauses, V::Literal, 0}};
-    // Teardown masks every cause, then resets the MAC (CTRL.RST) to stop the per-vector throttle timers: QEMU
-    // 7.2's e1000e aborts (assertion in e1000e_intrmgr_on_msix_throttling_timer) when one expires after MSI-X
-    // was disabled, which disarming within 128 us of the last message would do. setup re-initialises it all.
+    // Teardown masks every cause, then resets the MAC (CTRL.RST): in QEMU that also stops the per-vector EITR
+    // timers, whose expiry would otherwise send one more message after the run (docs/guest-tests.md pitfall 9).
     p.teardown = {{0, kImc, 0xffffffff, V::Literal, 0}, {0, kCtrl, kCtrlReset, V::Literal, 0}};
     auto& msix = recipeOf(p, IrqIndex::Msix);
     msix.deviceRaise = true;

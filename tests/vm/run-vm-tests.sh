@@ -92,7 +92,7 @@ run_kernel() {
         iommu=()
         # no_timer_check: on a loaded host TCG can miss the kernel's early timer-IRQ check, which then panics
         # ("timer doesn't work through Interrupt-remapped IO-APIC") before anything of ours runs.
-        append="console=ttyS0 panic=-1 quiet no_timer_check irqscope.mode=$mode"
+        append="console=ttyS0 panic=-1 quiet no_timer_check irqscope.mode=$mode irqscope.qemu=$QEMU_VERSION"
         if [ "$mode" = type1 ]; then
             machine=q35,kernel-irqchip=split
             iommu=(-device intel-iommu,intremap=on)

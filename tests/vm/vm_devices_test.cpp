@@ -13,7 +13,6 @@ namespace {
 constexpr int kWaitMs = 1000;
 constexpr int kQuietMs = 50;
 constexpr int kRounds = 100;
-constexpr int kE1000eThrottleUs = 200;
 constexpr int kMaxMisses = 3; // a loop gives up after this many timeouts, so a broken path fails in seconds
 
 void applyWrites(IrqDevice& device, const std::vector<RegisterWrite>& writes, uint32_t sub)
@@ -173,61 +172,95 @@ TEST(VmEdu, MsiLoopbackLeavesTheHostCountDeviceRaisedMovesIt)
     ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSI_IRQ_INDEX)), 0);
 }
 
+namespace {
+
+// The most messages one e1000e raise may give on its own vector. The 82574 sends one. QEMU 10.0's e1000e sends it,
+// arms the vector's EITR timer (128 us at least), and at its expiry sends the vector once more with nothing
+// pending (e1000e_intrmgr_on_msix_throttling_timer); when both reach the guest's local APIC before the CPU has
+// taken the first, they are one interrupt. So 1 or 2: docs/guest-tests.md pitfall 9.
+uint64_t e1000eMostMessagesPerRaise()
+{
+    return qemuVersion().starts_with("10.0.") ? 2 : 1;
+}
+
+} // namespace
+
 TEST(VmE1000e, EachMsixCauseSignalsOnlyItsOwnVector)
 {
     IRQSCOPE_REQUIRE_DEVICE(bdf, DeviceKind::E1000e);
+    if (qemuVersion().empty())
+        GTEST_SKIP() << "the QEMU version is not on the kernel command line: run tests/vm/run-vm-tests.sh";
     auto device = open(bdf);
     ASSERT_NE(device, nullptr);
     const auto& profile = profileFor(0x8086, 0x10d3);
     const auto& msix = profile.recipe(IrqIndex::Msix);
     ASSERT_EQ(msix.maxSubindex, 5u);
+    const uint64_t most = e1000eMostMessagesPerRaise();
     IrqSetRequest req;
     std::array<Eventfd, 5> efds;
     std::array<int32_t, 5> fds{};
     for (std::size_t v = 0; v < 5; ++v)
         fds[v] = efds[v].fd();
     ASSERT_EQ(device->setIrqs(req.setTriggerEventfds(VFIO_PCI_MSIX_IRQ_INDEX, 0, fds)), 0);
-    applyWrites(*device, profile.setup, 0);
-    for (auto& e : efds)
-        e.wait(0);
-    std::array<uint64_t, 5> host0{};
-    for (uint32_t v = 0; v < 5; ++v)
-        host0[v] = hostCount(bdf, {IrqIndex::Msix, v});
+    auto hostCounts = [&] {
+        std::array<uint64_t, 5> c{};
+        for (uint32_t v = 0; v < 5; ++v)
+            c[v] = hostCount(bdf, {IrqIndex::Msix, v});
+        return c;
+    };
+    // Causes left latched while masked, as a previous user may leave them: setup must not fire them.
+    ASSERT_EQ(device->regionWrite32(0, 0xd8, 0xffffffff), 0);
+    ASSERT_EQ(device->regionWrite32(0, 0xc8, 0x1fu << 20), 0);
+    // One block per vector, from setup to teardown: each raise waits for its vector's signal. The teardown's MAC
+    // reset stops QEMU's EITR timers, so once it is written nothing more can come: the counts are final, and any
+    // signal on another vector, or host IRQ of another vector, belongs to this vector's raises.
     constexpr int kPerVector = 20;
-    std::array<int, 5> own{}, others{};
-    int misses = 0;
-    for (int round = 0; round < kPerVector && misses < kMaxMisses; ++round) {
-        for (uint32_t v = 0; v < 5; ++v) {
-            applyWrites(*device, msix.raise, v);
-            const bool got = efds[v].wait(kWaitMs) >= 1;
-            own[v] += got;
-            misses += !got;
-            // QEMU 7.2's e1000e throttles each vector to one message per 128 us (E1000E_MIN_XITR) and, once it
-            // has postponed one, keeps re-sending it at every later timer expiry: stay outside that window.
-            usleep(kE1000eThrottleUs);
-            for (uint32_t o = 0; o < 5; ++o)
-                if (o != v)
-                    others[v] += efds[o].wait(0) != 0;
-        }
-    }
     for (uint32_t v = 0; v < 5; ++v) {
-        const uint64_t delta = hostCount(bdf, {IrqIndex::Msix, v}) - host0[v];
-        std::printf("E1000E msix[%u] device-raised=%d other-vectors=%d host-irq-delta=%llu\n", v, own[v], others[v],
-                    static_cast<unsigned long long>(delta));
-        EXPECT_EQ(own[v], kPerVector) << "vector " << v;
-        EXPECT_EQ(others[v], 0) << "cause of vector " << v << " signalled another vector";
-        EXPECT_EQ(delta, static_cast<uint64_t>(kPerVector)) << "vector " << v;
+        const auto host0 = hostCounts();
+        applyWrites(*device, profile.setup, 0);
+        for (uint32_t o = 0; o < 5; ++o)
+            EXPECT_EQ(efds[o].wait(kQuietMs), 0u) << "setup raised vector " << o;
+        uint64_t own = 0;
+        int raised = 0, misses = 0;
+        for (; raised < kPerVector && misses < kMaxMisses; ++raised) {
+            applyWrites(*device, msix.raise, v);
+            const uint64_t got = efds[v].wait(kWaitMs);
+            own += got;
+            misses += got == 0;
+        }
+        applyWrites(*device, profile.teardown, 0);
+        own += efds[v].wait(kQuietMs);
+        uint64_t others = 0;
+        for (uint32_t o = 0; o < 5; ++o)
+            if (o != v)
+                others += efds[o].wait(0);
+        const auto host1 = hostCounts();
+        uint64_t otherHosts = 0;
+        for (uint32_t o = 0; o < 5; ++o)
+            if (o != v)
+                otherHosts += host1[o] - host0[o];
+        const uint64_t delta = host1[v] - host0[v];
+        std::printf("E1000E msix[%u] raises=%d own-vector=%llu other-vectors=%llu host-irq-delta=%llu "
+                    "other-host-irqs=%llu (qemu %s: 1..%llu per raise)\n",
+                    v, raised, static_cast<unsigned long long>(own), static_cast<unsigned long long>(others),
+                    static_cast<unsigned long long>(delta), static_cast<unsigned long long>(otherHosts),
+                    qemuVersion().c_str(), static_cast<unsigned long long>(most));
+        EXPECT_EQ(misses, 0) << "vector " << v << ": a raise was not signalled";
+        EXPECT_GE(own, static_cast<uint64_t>(kPerVector)) << "vector " << v;
+        EXPECT_LE(own, kPerVector * most) << "vector " << v;
+        EXPECT_EQ(delta, own) << "vector " << v << ": one host interrupt per signal";
+        EXPECT_EQ(others, 0u) << "cause of vector " << v << " signalled another vector";
+        EXPECT_EQ(otherHosts, 0u) << "cause of vector " << v << " moved another vector's host count";
+        for (uint32_t o = 0; o < 5; ++o)
+            EXPECT_EQ(efds[o].wait(kQuietMs), 0u) << "vector " << o << " signalled after the teardown";
     }
-    // Loopback on each vector: signalled, host counts unchanged.
-    std::array<uint64_t, 5> host1{};
-    for (uint32_t v = 0; v < 5; ++v)
-        host1[v] = hostCount(bdf, {IrqIndex::Msix, v});
+    // Loopback on each vector: signalled once, host counts unchanged.
+    const auto host1 = hostCounts();
     for (uint32_t v = 0; v < 5; ++v) {
         ASSERT_EQ(device->setIrqs(req.loopback(VFIO_PCI_MSIX_IRQ_INDEX, v)), 0);
         EXPECT_EQ(efds[v].wait(kWaitMs), 1u) << "loopback vector " << v;
         EXPECT_EQ(hostCount(bdf, {IrqIndex::Msix, v}), host1[v]);
     }
-    applyWrites(*device, profile.teardown, 0);
     ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSIX_IRQ_INDEX)), 0);
 }
 

@@ -1,5 +1,5 @@
-// What the guest tests share: finding the QEMU devices, the kernel line and IOMMU mode of the guest, eventfds
-// with a bounded wait, and the device's host IRQ counts.
+// What the guest tests share: finding the QEMU devices, the guest's kernel line, IOMMU mode and QEMU version,
+// eventfds with a bounded wait, and the device's host IRQ counts.
 #pragma once
 
 #include "irq_sequences.h"
@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <poll.h>
 #include <sys/utsname.h>
 
@@ -28,6 +29,17 @@ inline std::string guestMode()
 {
     const char* mode = std::getenv("IRQSCOPE_VM_MODE");
     return mode ? mode : "";
+}
+
+// The QEMU version the harness booted the guest with (irqscope.qemu= on the kernel command line), "" if unknown.
+inline std::string qemuVersion()
+{
+    std::ifstream in("/proc/cmdline");
+    std::string word;
+    while (in >> word)
+        if (word.starts_with("irqscope.qemu="))
+            return word.substr(word.find('=') + 1);
+    return {};
 }
 
 inline bool interruptRemapping()
