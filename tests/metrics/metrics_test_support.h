@@ -130,7 +130,7 @@ public:
     // Waits for irqscope's "serving metrics on http://HOST:PORT/metrics" (stderr for run, stdout for exporter).
     int metricsPort(std::chrono::milliseconds timeout)
     {
-        static const std::regex kUrl(R"(http://127\.0\.0\.1:(\d+)/metrics)");
+        static const std::regex kUrl(R"(https?://127\.0\.0\.1:(\d+)/metrics)");
         const auto end = std::chrono::steady_clock::now() + timeout;
         while (std::chrono::steady_clock::now() < end && running()) {
             std::smatch m;

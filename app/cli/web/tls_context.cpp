@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <cstdio>
 
 #include <fstream>
 
@@ -33,6 +36,11 @@ int acceptAnyCertificate(int, X509_STORE_CTX*)
     return 1;
 }
 
+int noPassword(char*, int, int, void*)
+{
+    return 0;
+}
+
 } // namespace
 
 SslCtxPtr makeServerTlsContext(const WebConfig& c, std::string& error)
@@ -49,6 +57,7 @@ SslCtxPtr makeServerTlsContext(const WebConfig& c, std::string& error)
         error = "cannot create a TLS context: " + opensslReason();
         return nullptr;
     }
+    SSL_CTX_set_default_passwd_cb(ctx.get(), noPassword);
     SSL_CTX_set_min_proto_version(ctx.get(), c.minVersion);
     SSL_CTX_set_max_proto_version(ctx.get(), c.maxVersion);
     // The connection front writes from a buffer that moves forward between partial writes.
@@ -58,12 +67,17 @@ SslCtxPtr makeServerTlsContext(const WebConfig& c, std::string& error)
                             opensslReason());
         return nullptr;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), c.keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+    // The key is parsed first, so that "not a key" and "the key of another certificate" are told apart. No
+    // password callback: an encrypted key is refused rather than prompting on a terminal a service has not.
+    std::unique_ptr<FILE, int (*)(FILE*)> keyFile(std::fopen(c.keyFile.c_str(), "r"), std::fclose);
+    std::unique_ptr<EVP_PKEY, void (*)(EVP_PKEY*)> key(
+        keyFile ? PEM_read_PrivateKey(keyFile.get(), nullptr, noPassword, nullptr) : nullptr, EVP_PKEY_free);
+    if (!key) {
         error = fmt::format("tls_server_config.key_file '{}' is not an unencrypted PEM private key ({})", c.keyFile,
                             opensslReason());
         return nullptr;
     }
-    if (SSL_CTX_check_private_key(ctx.get()) != 1) {
+    if (SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1 || SSL_CTX_check_private_key(ctx.get()) != 1) {
         error = fmt::format("tls_server_config.key_file '{}' is not the key of cert_file '{}' ({})", c.keyFile,
                             c.certFile, opensslReason());
         return nullptr;

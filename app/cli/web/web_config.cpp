@@ -60,7 +60,7 @@ std::optional<ClientAuth> clientAuth(const std::string& text)
 
 std::string readTls(const YAML::Node& tls, WebConfig& c)
 {
-    if (tls.IsNull())
+    if (!tls.IsDefined() || tls.IsNull())
         return {};
     if (!tls.IsMap())
         return "tls_server_config must be a mapping of cert_file, key_file, client_ca_file, client_auth_type, "
@@ -122,7 +122,7 @@ std::string readTls(const YAML::Node& tls, WebConfig& c)
 
 std::string readUsers(const YAML::Node& users, WebConfig& c)
 {
-    if (users.IsNull())
+    if (!users.IsDefined() || users.IsNull())
         return {};
     if (!users.IsMap())
         return "basic_auth_users must be a mapping of user name to bcrypt hash";
@@ -166,20 +166,19 @@ std::optional<WebConfig> loadWebConfig(const std::string& path, std::string& err
     if (!root.IsMap())
         return fail("must be a YAML mapping with tls_server_config and/or basic_auth_users");
     try {
+        // Every key is known before any is read: a misspelt key is the error, not what its absence implies.
         for (const auto& entry : root) {
             const std::string key = entry.first.as<std::string>();
-            std::string err;
-            if (key == "tls_server_config")
-                err = readTls(entry.second, config);
-            else if (key == "basic_auth_users")
-                err = readUsers(entry.second, config);
-            else if (kUnsupportedTopLevel.count(key))
-                err = key + " is not supported by irqscope: remove it";
-            else
-                err = fmt::format("unknown key '{}': the keys are tls_server_config and basic_auth_users", key);
-            if (!err.empty())
-                return fail(err);
+            if (kUnsupportedTopLevel.count(key))
+                return fail(key + " is not supported by irqscope: remove it");
+            if (key != "tls_server_config" && key != "basic_auth_users")
+                return fail(
+                    fmt::format("unknown key '{}': the keys are tls_server_config and basic_auth_users", key));
         }
+        if (auto err = readTls(root["tls_server_config"], config); !err.empty())
+            return fail(err);
+        if (auto err = readUsers(root["basic_auth_users"], config); !err.empty())
+            return fail(err);
     } catch (const YAML::Exception& e) {
         return fail(fmt::format("unexpected YAML structure ({}) at line {}", e.msg, e.mark.line + 1));
     }
