@@ -5,6 +5,7 @@
 //  - RequireAndVerifyClientCert: no certificate, no metrics; a certificate of the configured CA, metrics;
 //  - a malformed file, an unknown key, a missing or unreadable certificate or key, a key of another certificate, a
 //    hash that is not bcrypt: one line saying what to fix, exit 2, nothing served;
+//  - the packaged example file works once its certificate paths point at real files;
 //  - 500 idle, half-handshaken or handshaken-but-silent TLS connections do not make a scrape wait past 1 s.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <netinet/in.h>
+#include <regex>
 #include <string>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -288,6 +290,26 @@ TEST_F(TlsAuth, ABadWebConfigIsOneLineSayingWhatToFixAndNothingIsServed)
                   dir / "alone.out", dir / "alone.err");
     EXPECT_EQ(alone.wait(kGenerous), 2);
     EXPECT_NE(alone.err().find("give --metrics"), std::string::npos) << alone.err();
+}
+
+TEST_F(TlsAuth, ThePackagedExampleServesOnceItsCertificatePathsAreReal)
+{
+    std::string example = readFile(IRQSCOPE_WEB_CONFIG_EXAMPLE);
+    ASSERT_NE(example.find("/etc/irqscope/tls/server.crt"), std::string::npos);
+    example = std::regex_replace(example, std::regex("/etc/irqscope/tls/server.crt"), m_files.path("server.crt"));
+    example = std::regex_replace(example, std::regex("/etc/irqscope/tls/server.key"), m_files.path("server.key"));
+    const fs::path config = m_dir.path() / "example.yml";
+    std::ofstream(config) << example;
+    Process exporter = startExporter(config.string());
+    const int port = exporter.metricsPort(kGenerous);
+    ASSERT_GT(port, 0) << exporter.err();
+    TlsScrape scraped;
+    EXPECT_TRUE(eventually([&] {
+        scraped = scrapeTls(port, m_files, "prometheus", "change-me");
+        return scraped.status == 200;
+    })) << scraped.status << " " << scraped.error;
+    exporter.signal(SIGTERM);
+    EXPECT_EQ(exporter.wait(kGenerous), 0) << exporter.err();
 }
 
 TEST_F(TlsAuth, FiveHundredIdleOrHalfHandshakenTlsConnectionsDoNotStarveScrapes)

@@ -136,8 +136,8 @@ std::string readUsers(const YAML::Node& users, WebConfig& c)
             return fmt::format("basic_auth_users: '{}' cannot be a user name (empty, or has a ':')", user);
         if (!isBcryptHash(hash))
             return fmt::format("basic_auth_users.{}: not a bcrypt hash ($2b$, $2y$ or $2a$ and 53 more characters): "
-                               "make one with `htpasswd -nBC 10 {}` (apache2-utils)",
-                               user, user);
+                               "make one with `htpasswd -nbBC 10 '' PASSWORD | tr -d ':\\n'` (apache2-utils)",
+                               user);
         c.users[user] = hash;
     }
     return {};
