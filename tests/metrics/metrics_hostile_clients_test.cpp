@@ -159,3 +159,70 @@ TEST(MetricsHostileClients, EndlessHeadersKeepMemoryBounded)
     exporter.signal(SIGTERM);
     EXPECT_EQ(exporter.wait(kGenerous), 0) << exporter.err();
 }
+
+namespace {
+
+// Everything the server sends on `fd` until it closes or `count` occurrences of `marker` arrived (or a generous
+// minute passed: only a broken server waits that long).
+std::string readUntil(int fd, const std::string& marker, int count)
+{
+    std::string got;
+    const auto giveUp = std::chrono::steady_clock::now() + kGenerous;
+    timeval tv{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    auto seen = [&] {
+        int n = 0;
+        for (auto at = got.find(marker); at != std::string::npos; at = got.find(marker, at + 1))
+            ++n;
+        return n;
+    };
+    while (seen() < count && std::chrono::steady_clock::now() < giveUp) {
+        char buffer[65536];
+        const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+        if (n == 0)
+            break;
+        if (n > 0)
+            got.append(buffer, static_cast<std::size_t>(n));
+    }
+    return got;
+}
+
+} // namespace
+
+TEST(MetricsHostileClients, PipelinedRequestsAreAllAnsweredAndAnOversizedHeadIs431)
+{
+    TempDir dir;
+    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}),
+                     dir.path() / "out", dir.path() / "err");
+    const int port = exporter.metricsPort(kGenerous);
+    ASSERT_GT(port, 0) << exporter.err();
+    ASSERT_TRUE(eventually([&] { return scrapeWithinOneSecond(port); }));
+    // 40 requests in one write: more than one turn of the serving loop, all answered in order.
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    std::string requests;
+    for (int i = 0; i < 40; ++i)
+        requests += "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    ASSERT_EQ(send(fd, requests.data(), requests.size(), MSG_NOSIGNAL), static_cast<ssize_t>(requests.size()));
+    const std::string answers = readUntil(fd, "HTTP/1.1 200 OK", 40);
+    close(fd);
+    int answered = 0;
+    for (auto at = answers.find("HTTP/1.1 200 OK"); at != std::string::npos; at = answers.find("HTTP/1.1 200 OK", at + 1))
+        ++answered;
+    EXPECT_EQ(answered, 40);
+
+    const int big = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(connect(big, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    const std::string head = "GET /metrics HTTP/1.1\r\nX-Big: " + std::string(20000, 'x') + "\r\n\r\n";
+    (void)!send(big, head.data(), head.size(), MSG_NOSIGNAL);
+    const std::string refused = readUntil(big, "\r\n\r\n", 1);
+    close(big);
+    EXPECT_EQ(refused.rfind("HTTP/1.1 431 ", 0), 0u) << refused;
+
+    exporter.signal(SIGTERM);
+    EXPECT_EQ(exporter.wait(kGenerous), 0) << exporter.err();
+}

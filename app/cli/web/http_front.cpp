@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace irqscope::cli {
 
@@ -99,7 +100,13 @@ void HttpFront::run()
 {
     std::array<epoll_event, 64> events{};
     for (;;) {
-        const int n = epoll_wait(m_epollFd, events.data(), static_cast<int>(events.size()), nextTimeoutMs());
+        std::vector<int> again;
+        again.swap(m_again);
+        for (int fd : again)
+            if (const auto it = m_connections.find(fd); it != m_connections.end())
+                progress(*it->second);
+        const int timeout = m_again.empty() ? nextTimeoutMs() : 0;
+        const int n = epoll_wait(m_epollFd, events.data(), static_cast<int>(events.size()), timeout);
         if (n < 0 && errno != EINTR)
             break;
         for (int i = 0; i < n; ++i) {
@@ -189,8 +196,13 @@ void HttpFront::progress(Connection& c)
     const int fd = c.fd;
     bool open = true;
     // Each step may finish its state and start the next (a handshake done, a head complete, an answer written
-    // with the next request already buffered); stop when one has to wait for the socket.
-    for (int steps = 0; open && steps < 8; ++steps) {
+    // with the next request already buffered); stop when one has to wait for the socket. A client pipelining
+    // many requests gets a few steps, then its turn comes again after every other ready connection's.
+    for (int steps = 0; open; ++steps) {
+        if (steps == 16) {
+            m_again.push_back(fd);
+            return;
+        }
         const auto before = c.state;
         const auto pending = c.in.size();
         switch (c.state) {

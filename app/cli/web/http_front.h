@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <openssl/ssl.h>
 
@@ -79,6 +80,7 @@ private:
     FrontLimits m_limits;
     Dispatch m_dispatch;
     std::unordered_map<int, std::unique_ptr<Connection>> m_connections;
+    std::vector<int> m_again; // connections with buffered requests left after their turn
 };
 
 } // namespace irqscope::cli
