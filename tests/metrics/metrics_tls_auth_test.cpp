@@ -5,6 +5,8 @@
 //  - RequireAndVerifyClientCert: no certificate, no metrics; a certificate of the configured CA, metrics;
 //  - a malformed file, an unknown key, a missing or unreadable certificate or key, a key of another certificate, a
 //    hash that is not bcrypt: one line saying what to fix, exit 2, nothing served;
+//  - a flood of wrong passwords gets its 401s without costing the server a bcrypt each (a bounded share of its
+//    time), and the known scraper keeps being served;
 //  - the packaged example file works once its certificate paths point at real files;
 //  - 500 idle, half-handshaken or handshaken-but-silent TLS connections do not make a scrape wait past 1 s.
 #include <fmt/format.h>
@@ -342,6 +344,50 @@ TEST_F(TlsAuth, FiveHundredIdleOrHalfHandshakenTlsConnectionsDoNotStarveScrapes)
             quickScrape("handshaken", i);
     }
     EXPECT_TRUE(exporter.running()) << exporter.err();
+    exporter.signal(SIGTERM);
+    EXPECT_EQ(exporter.wait(kGenerous), 0) << exporter.err();
+}
+
+TEST_F(TlsAuth, AFloodOfWrongPasswordsTakesABoundedShareOfTheServer)
+{
+    // A costly hash (cost 13): one check takes this machine `oneBcrypt`, measured here, whatever the machine.
+    const std::string hash = bcryptHash("right", "$2b$", 13);
+    ASSERT_FALSE(hash.empty());
+    auto oneBcrypt = std::chrono::steady_clock::duration::max();
+    for (int i = 0; i < 2; ++i) {
+        const auto started = std::chrono::steady_clock::now();
+        crypt_data data{};
+        crypt_r("wrong", hash.c_str(), &data);
+        oneBcrypt = std::min(oneBcrypt, std::chrono::steady_clock::now() - started);
+    }
+    Process exporter = startExporter(m_files.webConfig("web.yml", {{"prometheus", hash}}));
+    const int port = exporter.metricsPort(kGenerous);
+    ASSERT_GT(port, 0) << exporter.err();
+    ASSERT_TRUE(eventually([&] { return scrapeTls(port, m_files, "prometheus", "right", false, 60s).status == 200; }));
+
+    // 30 wrong passwords, one after the other: checking each would take 30 bcrypts; the server's budget lets
+    // bcrypt take a quarter of its time (and half a second banked), so they are all refused within a few.
+    httplib::SSLClient attacker("127.0.0.1", port);
+    attacker.set_ca_cert_path(m_files.path("ca.crt").c_str());
+    attacker.enable_server_certificate_verification(true);
+    attacker.set_keep_alive(true);
+    attacker.set_read_timeout(60, 0);
+    attacker.set_basic_auth("prometheus", "wrong");
+    const auto started = std::chrono::steady_clock::now();
+    int refused = 0;
+    for (int i = 0; i < 30; ++i)
+        if (auto res = attacker.Get("/metrics"); res && res->status == 401)
+            ++refused;
+    const auto flood = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(refused, 30);
+    const double bcrypts = std::chrono::duration<double>(flood) / std::chrono::duration<double>(oneBcrypt);
+    std::printf("30 wrong passwords answered in %.2f s = %.1f bcrypts of %.0f ms\n",
+                std::chrono::duration<double>(flood).count(), bcrypts,
+                std::chrono::duration<double, std::milli>(oneBcrypt).count());
+    EXPECT_LT(bcrypts, 10) << "each wrong password cost the server a bcrypt";
+
+    // The known scraper's remembered password needs no bcrypt: served right after the flood.
+    EXPECT_EQ(scrapeTls(port, m_files, "prometheus", "right").status, 200);
     exporter.signal(SIGTERM);
     EXPECT_EQ(exporter.wait(kGenerous), 0) << exporter.err();
 }

@@ -17,11 +17,12 @@
 
 namespace irqscope::metrics_test {
 
-// A bcrypt hash of `password` at the lowest cost libcrypt allows (4): tests check the format, not the cost.
-inline std::string bcryptHash(const std::string& password, const char* prefix = "$2b$")
+// A bcrypt hash of `password`, by default at the lowest cost libcrypt allows (4): most tests check the format,
+// not the cost.
+inline std::string bcryptHash(const std::string& password, const char* prefix = "$2b$", unsigned long cost = 4)
 {
     char setting[CRYPT_GENSALT_OUTPUT_SIZE] = {};
-    if (!crypt_gensalt_rn(prefix, 4, nullptr, 0, setting, sizeof setting))
+    if (!crypt_gensalt_rn(prefix, cost, nullptr, 0, setting, sizeof setting))
         return {};
     crypt_data data{};
     const char* hash = crypt_r(password.c_str(), setting, &data);

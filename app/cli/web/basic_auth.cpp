@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -81,21 +82,36 @@ bool BasicAuth::check(std::string_view authorization)
     const std::string user = decoded->substr(0, colon);
     const std::string password = decoded->substr(colon + 1);
     const auto known = m_users.find(user);
+    Digest digest{};
+    if (known != m_users.end()) {
+        if (!sha256(user + '\0' + password, digest))
+            return false;
+        if (const auto seen = m_verified.find(user);
+            seen != m_verified.end() && CRYPTO_memcmp(seen->second.data(), digest.data(), digest.size()) == 0)
+            return true;
+    }
     if (known == m_users.end()) {
         // The same bcrypt cost as a known user, so the answer's time does not tell which users exist.
-        bcryptMatches(password, m_users.begin()->second);
+        bcryptWithinBudget(password, m_users.begin()->second);
         return false;
     }
-    Digest digest{};
-    if (!sha256(user + '\0' + password, digest))
-        return false;
-    if (const auto seen = m_verified.find(user);
-        seen != m_verified.end() && CRYPTO_memcmp(seen->second.data(), digest.data(), digest.size()) == 0)
-        return true;
-    if (!bcryptMatches(password, known->second))
+    if (!bcryptWithinBudget(password, known->second))
         return false;
     m_verified[user] = digest;
     return true;
+}
+
+bool BasicAuth::bcryptWithinBudget(const std::string& password, const std::string& hash)
+{
+    const auto start = std::chrono::steady_clock::now();
+    m_budget = std::min(kBcryptBurst,
+                        m_budget + std::chrono::duration<double>(start - m_refilled).count() * kBcryptShare);
+    m_refilled = start;
+    if (m_budget <= 0)
+        return false;
+    const bool match = bcryptMatches(password, hash);
+    m_budget -= std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return match;
 }
 
 } // namespace irqscope::cli
