@@ -143,7 +143,8 @@ std::optional<MetricsAddress> parseMetricsAddress(const std::string& text, std::
 struct MetricsServer::Serving
 {};
 #else
-namespace {
+// Named, not anonymous: MetricsServer::Serving holds a RequestProcessor.
+namespace metrics_http {
 
 // cpp-httplib's request processing (parse, route, write the answer) over a request the connection front has
 // already collected whole: its process_request is protected, for servers that bring their own streams.
@@ -198,14 +199,14 @@ private:
     std::size_t m_read = 0;
 };
 
-} // namespace
+} // namespace metrics_http
 
 struct MetricsServer::Serving
 {
     std::optional<WebConfig> web;
     SslCtxPtr tls;
     std::unique_ptr<BasicAuth> auth;
-    RequestProcessor http;
+    metrics_http::RequestProcessor http;
     std::unique_ptr<HttpFront> front;
 };
 #endif
@@ -292,7 +293,7 @@ std::string MetricsServer::bind(const MetricsAddress& address)
     m_serving->front = std::make_unique<HttpFront>(
         fd, m_serving->tls.get(), limits,
         [this](std::string_view input, std::string& output, bool& close, const PeerAddress& peer) {
-            CollectedRequestStream stream(input, output, peer);
+            metrics_http::CollectedRequestStream stream(input, output, peer);
             bool closedByClient = false;
             const bool ok = m_serving->http.process_request(stream, false, closedByClient, nullptr);
             close = !ok || closedByClient;
