@@ -12,9 +12,9 @@
 #include <httplib.h>
 #endif
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
-#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <limits>

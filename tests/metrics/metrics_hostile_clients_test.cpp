@@ -32,8 +32,8 @@ bool scrapeWithinOneSecond(int port, std::string* why = nullptr)
     const auto started = std::chrono::steady_clock::now();
     auto res = client.Get("/metrics");
     const auto took = std::chrono::steady_clock::now() - started;
-    const bool ok = res && res->status == 200 && res->body.find("irqscope_build_info") != std::string::npos &&
-                    took <= 1s;
+    const bool ok =
+        res && res->status == 200 && res->body.find("irqscope_build_info") != std::string::npos && took <= 1s;
     if (!ok && why)
         *why = res ? fmt::format("status {}, {} ms", res->status,
                                  std::chrono::duration_cast<std::chrono::milliseconds>(took).count())
@@ -95,8 +95,8 @@ TEST(MetricsHostileClients, TwoHalfSentRequestsDoNotStarveAScrape)
     // cpp-httplib's pool of two workers, each blocked reading a request that never ends, made every scrape wait
     // until they timed out (5 s each, forever when the clients trickle).
     TempDir dir;
-    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}),
-                     dir.path() / "out", dir.path() / "err");
+    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}), dir.path() / "out",
+                     dir.path() / "err");
     const int port = exporter.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << exporter.err();
     ASSERT_TRUE(eventually([&] { return scrapeWithinOneSecond(port); })) << "the exporter never served";
@@ -113,8 +113,8 @@ TEST(MetricsHostileClients, TwoHalfSentRequestsDoNotStarveAScrape)
 TEST(MetricsHostileClients, FiveHundredIdleOrHalfSentConnectionsDoNotStarveScrapes)
 {
     TempDir dir;
-    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}),
-                     dir.path() / "out", dir.path() / "err");
+    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}), dir.path() / "out",
+                     dir.path() / "err");
     const int port = exporter.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << exporter.err();
     ASSERT_TRUE(eventually([&] { return scrapeWithinOneSecond(port); })) << "the exporter never served";
@@ -137,8 +137,8 @@ TEST(MetricsHostileClients, EndlessHeadersKeepMemoryBounded)
     // most a request head's worth per connection and a bounded number of connections, so its RSS after the third
     // round is within 32 MiB of the first (a per-connection buffer that grew with the input: 500 x 64 KiB x 3).
     TempDir dir;
-    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}),
-                     dir.path() / "out", dir.path() / "err");
+    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}), dir.path() / "out",
+                     dir.path() / "err");
     const int port = exporter.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << exporter.err();
     ASSERT_TRUE(eventually([&] { return scrapeWithinOneSecond(port); }));
@@ -192,8 +192,8 @@ std::string readUntil(int fd, const std::string& marker, int count)
 TEST(MetricsHostileClients, PipelinedRequestsAreAllAnsweredAndAnOversizedHeadIs431)
 {
     TempDir dir;
-    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}),
-                     dir.path() / "out", dir.path() / "err");
+    Process exporter(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0"}), dir.path() / "out",
+                     dir.path() / "err");
     const int port = exporter.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << exporter.err();
     ASSERT_TRUE(eventually([&] { return scrapeWithinOneSecond(port); }));
@@ -211,7 +211,8 @@ TEST(MetricsHostileClients, PipelinedRequestsAreAllAnsweredAndAnOversizedHeadIs4
     const std::string answers = readUntil(fd, "HTTP/1.1 200 OK", 40);
     close(fd);
     int answered = 0;
-    for (auto at = answers.find("HTTP/1.1 200 OK"); at != std::string::npos; at = answers.find("HTTP/1.1 200 OK", at + 1))
+    for (auto at = answers.find("HTTP/1.1 200 OK"); at != std::string::npos;
+         at = answers.find("HTTP/1.1 200 OK", at + 1))
         ++answered;
     EXPECT_EQ(answered, 40);
 

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <arpa/inet.h>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -13,7 +14,6 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <optional>
 #include <regex>

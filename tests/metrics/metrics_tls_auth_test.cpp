@@ -155,9 +155,9 @@ protected:
     }
     Process startExporter(const std::string& config, const std::string& name = "exporter")
     {
-        return Process(cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0",
-                            "--web.config.file", config}),
-                       m_dir.path() / (name + ".out"), m_dir.path() / (name + ".err"));
+        return Process(
+            cli({"exporter", "--device", "sim", "--vectors", "msix:0", "--metrics", "0", "--web.config.file", config}),
+            m_dir.path() / (name + ".out"), m_dir.path() / (name + ".err"));
     }
 
     TempDir m_dir;
@@ -205,10 +205,10 @@ TEST_F(TlsAuth, TheRightUserGetsMetricsAWrongOneOrPlainHttpDoesNot)
 
 TEST_F(TlsAuth, RequireAndVerifyClientCertServesOnlyClientsOfTheConfiguredCa)
 {
-    const std::string config =
-        m_files.webConfig("web.yml", {}, fmt::format("  client_auth_type: RequireAndVerifyClientCert\n"
-                                                     "  client_ca_file: {}\n",
-                                                     m_files.path("ca.crt")));
+    const std::string config = m_files.webConfig("web.yml", {},
+                                                 fmt::format("  client_auth_type: RequireAndVerifyClientCert\n"
+                                                             "  client_ca_file: {}\n",
+                                                             m_files.path("ca.crt")));
     Process exporter = startExporter(config);
     const int port = exporter.metricsPort(kGenerous);
     ASSERT_GT(port, 0) << exporter.err();
@@ -244,15 +244,15 @@ TEST_F(TlsAuth, ABadWebConfigIsOneLineSayingWhatToFixAndNothingIsServed)
         {write("malformed.yml", "tls_server_config:\n  cert_file: [unclosed\n"), "is not valid YAML"},
         {write("unknown.yml", "tls_server_config:\n  cert_file: a\nbasic_auth_user:\n  x: y\n"),
          "unknown key 'basic_auth_user'"},
-        {write("unknown-tls.yml", fmt::format("tls_server_config:\n  cert_file: {}\n  key_file: {}\n  keyfile: x\n",
-                                              cert, key)),
+        {write("unknown-tls.yml",
+               fmt::format("tls_server_config:\n  cert_file: {}\n  key_file: {}\n  keyfile: x\n", cert, key)),
          "unknown key tls_server_config.keyfile"},
-        {write("no-cert.yml", fmt::format("tls_server_config:\n  cert_file: {}/none.crt\n  key_file: {}\n",
-                                          dir.string(), key)),
+        {write("no-cert.yml",
+               fmt::format("tls_server_config:\n  cert_file: {}/none.crt\n  key_file: {}\n", dir.string(), key)),
          "tls_server_config.cert_file '" + dir.string() + "/none.crt' cannot be read"},
         {write("no-key.yml", fmt::format("tls_server_config:\n  cert_file: {}\n", cert)), "key_file is missing"},
-        {write("bad-key.yml", fmt::format("tls_server_config:\n  cert_file: {}\n  key_file: {}/garbage.key\n", cert,
-                                          dir.string())),
+        {write("bad-key.yml",
+               fmt::format("tls_server_config:\n  cert_file: {}\n  key_file: {}/garbage.key\n", cert, dir.string())),
          "is not an unencrypted PEM private key"},
         {write("other-key.yml",
                fmt::format("tls_server_config:\n  cert_file: {}\n  key_file: {}\n", cert, m_files.path("other.key"))),
@@ -274,10 +274,10 @@ TEST_F(TlsAuth, ABadWebConfigIsOneLineSayingWhatToFixAndNothingIsServed)
     int i = 0;
     for (const auto& c : cases) {
         for (const bool run : {false, true}) {
-            const auto args = run ? cli({"run", "--device", "sim", "--duration", "1s", "--no-live", "--metrics", "0",
-                                         "--web.config.file", c.config})
-                                  : cli({"exporter", "--device", "sim", "--metrics", "0", "--web.config.file",
-                                         c.config});
+            const auto args =
+                run ? cli({"run", "--device", "sim", "--duration", "1s", "--no-live", "--metrics", "0",
+                           "--web.config.file", c.config})
+                    : cli({"exporter", "--device", "sim", "--metrics", "0", "--web.config.file", c.config});
             Process p(args, dir / fmt::format("{}.out", i), dir / fmt::format("{}.err", i));
             ++i;
             EXPECT_EQ(p.wait(kGenerous), 2) << c.config;
@@ -309,7 +309,8 @@ TEST_F(TlsAuth, ThePackagedExampleServesOnceItsCertificatePathsAreReal)
     EXPECT_TRUE(eventually([&] {
         scraped = scrapeTls(port, m_files, "prometheus", "change-me");
         return scraped.status == 200;
-    })) << scraped.status << " " << scraped.error;
+    })) << scraped.status
+        << " " << scraped.error;
     exporter.signal(SIGTERM);
     EXPECT_EQ(exporter.wait(kGenerous), 0) << exporter.err();
 }

@@ -104,8 +104,8 @@ bool BasicAuth::check(std::string_view authorization)
 bool BasicAuth::bcryptWithinBudget(const std::string& password, const std::string& hash)
 {
     const auto start = std::chrono::steady_clock::now();
-    m_budget = std::min(kBcryptBurst,
-                        m_budget + std::chrono::duration<double>(start - m_refilled).count() * kBcryptShare);
+    m_budget =
+        std::min(kBcryptBurst, m_budget + std::chrono::duration<double>(start - m_refilled).count() * kBcryptShare);
     m_refilled = start;
     if (m_budget <= 0)
         return false;

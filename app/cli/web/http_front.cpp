@@ -304,8 +304,8 @@ bool HttpFront::writeOut(Connection& c)
         const std::size_t left = c.out.size() - c.outAt;
         if (c.ssl) {
             ERR_clear_error();
-            const int r = SSL_write(c.ssl.get(), c.out.data() + c.outAt,
-                                    static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
+            const int r =
+                SSL_write(c.ssl.get(), c.out.data() + c.outAt, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
             if (r <= 0) {
                 const int e = SSL_get_error(c.ssl.get(), r);
                 if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {

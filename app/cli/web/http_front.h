@@ -21,8 +21,8 @@ namespace irqscope::cli {
 
 struct FrontLimits
 {
-    std::size_t maxConnections = 256;   // open at once; a new one drops the longest idle (see docs/metrics.md)
-    std::size_t maxHeadBytes = 16384;   // a request head larger than this is answered 431 and closed
+    std::size_t maxConnections = 256; // open at once; a new one drops the longest idle (see docs/metrics.md)
+    std::size_t maxHeadBytes = 16384; // a request head larger than this is answered 431 and closed
     std::chrono::milliseconds headDeadline{10'000};  // TLS handshake + request head, from accept or first byte
     std::chrono::milliseconds writeDeadline{10'000}; // one answer written out
     std::chrono::milliseconds idleTimeout{120'000};  // a kept-alive connection waiting for its next request

@@ -63,8 +63,8 @@ SslCtxPtr makeServerTlsContext(const WebConfig& c, std::string& error)
     // The connection front writes from a buffer that moves forward between partial writes.
     SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), c.certFile.c_str()) != 1) {
-        error = fmt::format("tls_server_config.cert_file '{}' is not a PEM certificate ({})", c.certFile,
-                            opensslReason());
+        error =
+            fmt::format("tls_server_config.cert_file '{}' is not a PEM certificate ({})", c.certFile, opensslReason());
         return nullptr;
     }
     // The key is parsed first, so that "not a key" and "the key of another certificate" are told apart. No

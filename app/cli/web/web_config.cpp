@@ -16,9 +16,12 @@ namespace {
 
 // exporter-toolkit keys irqscope does not implement: named as such, so the fix is to remove them, not a typo hunt.
 const std::set<std::string> kUnsupportedTopLevel = {"http_server_config", "rate_limit"};
-const std::set<std::string> kUnsupportedTls = {"cert",          "key",
-                                               "client_ca",     "client_allowed_sans",
-                                               "cipher_suites", "prefer_server_cipher_suites",
+const std::set<std::string> kUnsupportedTls = {"cert",
+                                               "key",
+                                               "client_ca",
+                                               "client_allowed_sans",
+                                               "cipher_suites",
+                                               "prefer_server_cipher_suites",
                                                "curve_preferences"};
 
 std::string scalar(const YAML::Node& node, const std::string& where, std::string& error)
@@ -172,8 +175,7 @@ std::optional<WebConfig> loadWebConfig(const std::string& path, std::string& err
             if (kUnsupportedTopLevel.count(key))
                 return fail(key + " is not supported by irqscope: remove it");
             if (key != "tls_server_config" && key != "basic_auth_users")
-                return fail(
-                    fmt::format("unknown key '{}': the keys are tls_server_config and basic_auth_users", key));
+                return fail(fmt::format("unknown key '{}': the keys are tls_server_config and basic_auth_users", key));
         }
         if (auto err = readTls(root["tls_server_config"], config); !err.empty())
             return fail(err);

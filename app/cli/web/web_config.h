@@ -25,8 +25,8 @@ struct WebConfig
     std::string keyFile;
     std::string clientCaFile;
     ClientAuth clientAuth = ClientAuth::NoClientCert;
-    int minVersion = 0; // TLS1_2_VERSION unless given (exporter-toolkit's default)
-    int maxVersion = 0; // 0: the highest OpenSSL has
+    int minVersion = 0;                       // TLS1_2_VERSION unless given (exporter-toolkit's default)
+    int maxVersion = 0;                       // 0: the highest OpenSSL has
     std::map<std::string, std::string> users; // user -> bcrypt hash; empty: no authentication
 
     bool tls() const { return !certFile.empty(); }
