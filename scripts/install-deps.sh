@@ -10,6 +10,9 @@ fi
 build=(
   build-essential cmake ninja-build pkg-config git
   liburing-dev libcli11-dev libfmt-dev nlohmann-json3-dev libcpp-httplib-dev
+  # --web.config.file of the metrics endpoint: its YAML (yaml-cpp), TLS (OpenSSL, as cpp-httplib), bcrypt (libcrypt);
+  # the openssl command makes the metrics tests' certificates at test time.
+  libyaml-cpp-dev libssl-dev libcrypt-dev openssl
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-format-14
   # The fuzz preset: clang 14 and its libFuzzer/ASan/UBSan runtimes (-fsanitize=fuzzer needs libclang-rt-14-dev).

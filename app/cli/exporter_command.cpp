@@ -26,6 +26,9 @@ CLI::App* addExporterCommand(CLI::App& app, ExporterOptions& o)
                                   "Injected faults, as for `irqscope run` (spurious=HZ overrides --sim-device-rate)"});
     exp->add_option("-m,--metrics", o.metrics, "[ADDR:]PORT to serve /metrics on (a bare PORT: 127.0.0.1)")
         ->capture_default_str();
+    exp->add_option("--web.config.file", o.webConfig,
+                    "Web configuration (exporter-toolkit YAML): TLS certificate and key, client certificates, "
+                    "basic_auth_users");
     sim->add_option("--sim-device-rate", o.simDeviceRate,
                     "Interrupts per second the sim raises by itself on each armed vector (Poisson)")
         ->check(CLI::Range(0.0, 1e6))
@@ -56,6 +59,9 @@ int runExporter(const ExporterOptions& o)
 
     // The port first: a port in use leaves the device untouched.
     MetricsServer metrics(ExpositionInfo{IRQSCOPE_VERSION, "exporter", o.target.device});
+    if (!o.webConfig.empty())
+        if (auto err = metrics.configure(o.webConfig); !err.empty())
+            return fail(kExitUsage, err);
     if (auto err = metrics.bind(*address); !err.empty())
         return fail(kExitUsage, err);
 

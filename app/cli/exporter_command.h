@@ -15,6 +15,7 @@ struct ExporterOptions
 {
     DeviceOptions target = deviceOptionsWith("msix", 8);
     std::string metrics = "9477";
+    std::string webConfig; // --web.config.file: TLS and basic authentication (docs/metrics.md)
     double simDeviceRate = 100;
 };
 

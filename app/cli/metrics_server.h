@@ -1,7 +1,9 @@
-// The /metrics endpoint of `irqscope run --metrics` and `irqscope exporter`: cpp-httplib on its own thread,
-// serving core/metrics' Prometheus text of the latest published snapshot. It reads snapshots only through the
-// provider (the aggregator's latest(), a shared pointer taken under the exchange's short mutex), so it never
-// touches the core thread.
+// The /metrics endpoint of `irqscope run --metrics` and `irqscope exporter`, on its own thread: an event-driven
+// connection front (web/http_front.h: accept, TLS, bounded request heads under deadlines) hands each complete
+// request to cpp-httplib's request processing, which serves core/metrics' Prometheus text of the latest published
+// snapshot. --web.config.file adds TLS and basic authentication (web/web_config.h). It reads snapshots only
+// through the provider (the aggregator's latest(), a shared pointer taken under the exchange's short mutex), so it
+// never touches the core thread.
 #pragma once
 
 #include "metrics/prometheus_text.h"
@@ -13,10 +15,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-
-namespace httplib {
-class Server;
-}
 
 namespace irqscope::cli {
 
@@ -40,11 +38,14 @@ public:
     MetricsServer(const MetricsServer&) = delete;
     MetricsServer& operator=(const MetricsServer&) = delete;
 
+    // Reads a --web.config.file (TLS certificate and key, client certificates, basic_auth_users) before bind();
+    // "" on success, otherwise one line saying what to fix. Without it, plain HTTP and no authentication.
+    std::string configure(const std::string& webConfigPath);
     // Binds (and listens on) the address; "" on success, otherwise one line saying why and what to do (the port
     // is in use, the address is not on this machine, a privileged port). Nothing is served until start().
     std::string bind(const MetricsAddress& address);
     int port() const { return m_port; }
-    std::string url() const; // http://HOST:PORT/metrics
+    std::string url() const; // http(s)://HOST:PORT/metrics
 
     // Serves GET /metrics from `provider` on the server's own thread until stop().
     void start(Provider provider);
@@ -52,8 +53,10 @@ public:
     void stop();
 
 private:
+    struct Serving; // the listening socket, TLS context, authentication, httplib and the connection front
     core::ExpositionInfo m_info;
-    std::unique_ptr<httplib::Server> m_server;
+    std::unique_ptr<Serving> m_serving;
+    bool m_tls = false;
     MetricsAddress m_address;
     int m_port = -1;
     Provider m_provider;

@@ -66,6 +66,9 @@ void addRunCommand(CLI::App& app, RunOptions& o)
     run->add_flag("--no-live", o.noLive, "No live table on a terminal: print only the final summary");
     run->add_option("--metrics", o.metrics,
                     "Serve Prometheus metrics on [ADDR:]PORT while running (a bare PORT listens on 127.0.0.1)");
+    run->add_option("--web.config.file", o.webConfig,
+                    "Web configuration of --metrics (exporter-toolkit YAML): TLS certificate and key, client "
+                    "certificates, basic_auth_users");
     addRunReportOptions(*run, o.reports);
     sim->add_flag("--sim-no-remap", o.simNoRemap, "Sim without interrupt remapping (multi-MSI falls short)");
     sim->add_option("--sim-latency", o.simLatency,
@@ -134,10 +137,15 @@ std::optional<int> checkOptions(const RunOptions& o, RunReports& reports, Metric
         return fail(kExitUsage, err);
     if (auto err = checkAllowedCpus(o); !err.empty())
         return fail(kExitUsage, err);
+    if (!o.webConfig.empty() && o.metrics.empty())
+        return fail(kExitUsage, "--web.config.file configures --metrics: give --metrics [ADDR:]PORT too");
     if (!o.metrics.empty()) {
         const auto address = parseMetricsAddress(o.metrics, error);
         if (!address)
             return fail(kExitUsage, error);
+        if (!o.webConfig.empty())
+            if (auto err = metrics.configure(o.webConfig); !err.empty())
+                return fail(kExitUsage, err);
         if (auto err = metrics.bind(*address); !err.empty())
             return fail(kExitUsage, err);
     }

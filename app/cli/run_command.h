@@ -29,7 +29,8 @@ struct RunOptions
     std::string jsonPath;
     bool checkAccounting = false;
     bool noLive = false;
-    std::string metrics; // --metrics [ADDR:]PORT: serve Prometheus metrics while running
+    std::string metrics;   // --metrics [ADDR:]PORT: serve Prometheus metrics while running
+    std::string webConfig; // --web.config.file: TLS and basic authentication of --metrics
     std::string commandLine;
     RunReportOptions reports; // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
 };

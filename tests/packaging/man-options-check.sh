@@ -8,8 +8,9 @@ PAGES=$2
 GUI=${3:-}
 rc=0
 
-options_of() { grep -oE -- '(^|[ ,])--[a-zA-Z][a-zA-Z0-9-]*' | tr -d ' ,' | sort -u; }
-page_options() { grep -oE -- '\\-\\-[a-zA-Z][a-zA-Z0-9]*(\\-[a-zA-Z0-9]+)*' "$1" | sed 's/\\-/-/g' | sort -u; }
+# Option names may hold dots (--web.config.file, exporter-toolkit's spelling); a sentence's full stop is not one.
+options_of() { grep -oE -- '(^|[ ,])--[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z0-9-]+)*' | tr -d ' ,' | sort -u; }
+page_options() { grep -oE -- '\\-\\-[a-zA-Z][a-zA-Z0-9]*((\\-|\.)[a-zA-Z0-9]+)*' "$1" | sed 's/\\-/-/g' | sort -u; }
 
 check() { # PAGE HELP_OPTIONS...
     local page=$1
