@@ -3,6 +3,7 @@
 // its kernel driver igb with two VFs bound to vfio-pci; docs/guest-tests.md §10). Each raise must signal exactly its
 // own vector once, nothing else, and move the host count by one; loopback must move none. Then `irqscope run` on each
 // through its JSON report: books balanced, host counts equal to the completions.
+#include "vm_cli.h"
 #include "vm_support.h"
 
 #include "profile/device_profile.h"
@@ -11,8 +12,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
 #include <sys/wait.h>
 
 using namespace irqscope::vmtest;
@@ -117,28 +116,14 @@ void expectEachVectorRaisedAlone(const std::string& bdf, const DeviceProfile& pr
     ASSERT_EQ(device->setIrqs(req.disableIndex(VFIO_PCI_MSIX_IRQ_INDEX)), 0);
 }
 
-std::string igbSlurp(const std::string& path)
-{
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 // `irqscope run ARGS --json` (the CLI the guest carries, or $IRQSCOPE_CLI): its report, after checking the exit
 // status and that the books balance (--check-accounting exits 4 otherwise).
 nlohmann::json igbRunReport(const std::string& args)
 {
-    const char* env = std::getenv("IRQSCOPE_CLI");
-    const std::string command = fmt::format("{} {} --no-live --check-accounting --json /tmp/vmigb.json >/tmp/vmigb.out "
-                                            "2>/tmp/vmigb.err",
-                                            env ? env : "/bin/irqscope", args);
-    const int status = std::system(command.c_str());
-    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    std::printf("CLI %s -> rc=%d %s", args.c_str(), rc, igbSlurp("/tmp/vmigb.err").c_str());
-    EXPECT_EQ(rc, 0) << args << ": " << igbSlurp("/tmp/vmigb.err");
+    const CliResult r = runCli(args + " --no-live --check-accounting --json /tmp/vmigb.json", "vmigb");
+    EXPECT_EQ(r.rc, 0) << args << ": " << r.err;
     try {
-        return nlohmann::json::parse(igbSlurp("/tmp/vmigb.json"));
+        return nlohmann::json::parse(slurpFile("/tmp/vmigb.json"));
     } catch (const std::exception& e) {
         ADD_FAILURE() << args << ": no JSON report: " << e.what();
         return nlohmann::json::object();
@@ -294,7 +279,7 @@ TEST(VmIgbSriovVfio, VfioPciCapturesTheVfsAndTheirOpenNeedsTheToken)
         if (d.vendor != vendor || d.device != device)
             continue;
         ++vfs;
-        const std::string override = igbSlurp("/sys/bus/pci/devices/" + d.bdf + "/driver_override");
+        const std::string override = slurpFile("/sys/bus/pci/devices/" + d.bdf + "/driver_override");
         std::printf("IGBVF %s driver=%s driver_override=%s problem=%s\n", d.bdf.c_str(), d.driver.c_str(),
                     override.substr(0, override.find('\n')).c_str(), d.problem.c_str());
         EXPECT_EQ(d.driver, "vfio-pci") << d.bdf;
@@ -308,7 +293,7 @@ TEST(VmIgbSriovVfio, VfioPciCapturesTheVfsAndTheirOpenNeedsTheToken)
         EXPECT_EQ(error.find('\n'), std::string::npos) << "one line";
     }
     EXPECT_EQ(vfs, 2);
-    EXPECT_EQ(igbSlurp("/proc/interrupts").find("vfio-"), std::string::npos) << "nothing armed";
+    EXPECT_EQ(slurpFile("/proc/interrupts").find("vfio-"), std::string::npos) << "nothing armed";
 }
 
 TEST(VmIgbSriovVfio, PfVectorsStillRaiseAloneWithItsVfsEnabled)

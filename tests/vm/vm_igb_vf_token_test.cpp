@@ -5,6 +5,7 @@
 // it, docs/profiles.md "igb and igbvf") and holds it. Then `irqscope run` on a VF: without --vf-token, one line that
 // names the option; with the right token, a balanced device-raised run; with a wrong one, one line; nothing armed
 // after any of them. And `irqscope list --json` shows each VF's PF and the profiles.
+#include "vm_cli.h"
 #include "vm_support.h"
 
 #include "profile/device_profile.h"
@@ -14,8 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <sys/wait.h>
 
 using namespace irqscope::vmtest;
@@ -25,33 +24,9 @@ namespace {
 constexpr const char* kVfTokenRight = "5e1ec7ed-0a11-4b1d-9c3e-1b5a00c0ffee";
 constexpr const char* kVfTokenWrong = "0badc0de-dead-4bee-8f00-000000000001";
 
-std::string tokenSlurp(const std::string& path)
+CliResult tokenCli(const std::string& args)
 {
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-struct TokenCli
-{
-    int rc = -1;
-    std::string out;
-    std::string err;
-};
-
-TokenCli tokenCli(const std::string& args)
-{
-    const char* env = std::getenv("IRQSCOPE_CLI");
-    const std::string command =
-        fmt::format("{} {} >/tmp/vmtok.out 2>/tmp/vmtok.err", env ? env : "/bin/irqscope", args);
-    const int status = std::system(command.c_str());
-    TokenCli r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = tokenSlurp("/tmp/vmtok.out");
-    r.err = tokenSlurp("/tmp/vmtok.err");
-    std::printf("CLI %s -> rc=%d %s", args.c_str(), r.rc, r.err.c_str());
-    return r;
+    return runCli(args, "vmtok");
 }
 
 std::size_t lineCount(const std::string& text)
@@ -61,7 +36,7 @@ std::size_t lineCount(const std::string& text)
 
 bool anythingArmed()
 {
-    return tokenSlurp("/proc/interrupts").find("vfio-") != std::string::npos;
+    return slurpFile("/proc/interrupts").find("vfio-") != std::string::npos;
 }
 
 bool tokenPhase()
@@ -120,7 +95,7 @@ TEST(VmIgbSriovVfio, TheVfTokenThroughTheCliWithThePfHeldInMsixMode)
     const auto right =
         tokenCli(fmt::format("{} --vf-token {} --check-accounting --json /tmp/vmtok.json", run, kVfTokenRight));
     ASSERT_EQ(right.rc, 0) << right.err;
-    const auto report = nlohmann::json::parse(tokenSlurp("/tmp/vmtok.json"));
+    const auto report = nlohmann::json::parse(slurpFile("/tmp/vmtok.json"));
     EXPECT_EQ(report["totals"]["balanced"], true);
     ASSERT_EQ(report["vectors"].size(), 3u);
     for (const auto& v : report["vectors"]) {

@@ -5,6 +5,7 @@
 // partly disables mid-run. QEMU 10.0's e1000e repeats device-raised messages (docs/guest-tests.md
 // pitfall 9): irqscope counts the repeat as spurious (device-originated once triggering stopped), and it is a host
 // interrupt like any other, so host counts are compared with all completions, repeats included.
+#include "vm_cli.h"
 #include "vm_support.h"
 
 #include "base/monotonic_clock.h"
@@ -33,42 +34,9 @@ using nlohmann::json;
 
 namespace {
 
-// The CLI the guest carries (/bin/irqscope), or $IRQSCOPE_CLI.
-std::string cliPath()
-{
-    const char* env = std::getenv("IRQSCOPE_CLI");
-    return env ? env : "/bin/irqscope";
-}
-
-#define IRQSCOPE_REQUIRE_CLI()                                                                                         \
-    if (access(cliPath().c_str(), X_OK) != 0)                                                                          \
-    GTEST_SKIP() << cliPath() << " is not here: run tests/vm/run-vm-tests.sh"
-
-std::string slurp(const std::string& path)
-{
-    std::ifstream in(path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-struct CliResult
-{
-    int rc = -1;
-    std::string out;
-    std::string err;
-};
-
 CliResult cli(const std::string& args)
 {
-    const std::string command = fmt::format("{} {} >/tmp/vmcli.out 2>/tmp/vmcli.err", cliPath(), args);
-    const int status = std::system(command.c_str());
-    CliResult r;
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = slurp("/tmp/vmcli.out");
-    r.err = slurp("/tmp/vmcli.err");
-    std::printf("CLI %s -> rc=%d %s", args.c_str(), r.rc, r.err.c_str());
-    return r;
+    return runCli(args);
 }
 
 // `irqscope run ... --json FILE` and the report it wrote.
@@ -78,7 +46,7 @@ json runReport(const std::string& args)
     const auto r = cli(args + " --no-live --check-accounting --json /tmp/vmcli.json");
     EXPECT_EQ(r.rc, 0) << args << ": " << r.err;
     try {
-        return json::parse(slurp("/tmp/vmcli.json"));
+        return json::parse(slurpFile("/tmp/vmcli.json"));
     } catch (const std::exception& e) {
         ADD_FAILURE() << args << ": no JSON report: " << e.what();
         return json::object();
@@ -296,7 +264,7 @@ TEST(VmCli, NonRootUserWithOnlyTheGroupNodeMeasures)
                                                 "--check-accounting --json {}/run.json >{}/out 2>{}/err",
                                                 cliPath(), edu, dir, dir, dir));
     ASSERT_EQ(chown(d->groupPath.c_str(), 0, 0), 0);
-    const std::string err = slurp(dir + "/err");
+    const std::string err = slurpFile(dir + "/err");
     std::printf("NONROOT CLI %s: rc=%d %s", guestMode().c_str(), rc, err.c_str());
     if (d->noIommu) {
         // No-IOMMU needs CAP_SYS_RAWIO whatever the node's owner: refused in one line that says so.
@@ -305,7 +273,7 @@ TEST(VmCli, NonRootUserWithOnlyTheGroupNodeMeasures)
         EXPECT_NE(err.find("CAP_SYS_RAWIO"), std::string::npos) << err;
     } else {
         ASSERT_EQ(rc, 0) << err;
-        const json report = json::parse(slurp(dir + "/run.json"));
+        const json report = json::parse(slurpFile(dir + "/run.json"));
         ASSERT_EQ(report["vectors"].size(), 1u);
         expectBalanced(report, "non-root");
     }
@@ -403,7 +371,7 @@ TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
     // 0-2 go on past the observer's end.
     const int64_t waitUntil = monotonicNs() + 30'000'000'000;
     auto records = [] {
-        const std::string out = slurp("/tmp/observe.out");
+        const std::string out = slurpFile("/tmp/observe.out");
         return std::count(out.begin(), out.end(), '\n');
     };
     while (records() < 2 && monotonicNs() < waitUntil)
@@ -430,13 +398,13 @@ TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
     command(CommandKind::StopTriggering, 0, 3);
     usleep(20'000);
     engine.stop();
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurp("/tmp/observe.err");
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << slurpFile("/tmp/observe.err");
 
     // The live view (JSON Lines, one record per sample): all 5 vectors present in the first record; in the last,
     // 3 and 4 are gone and 0-2 still there.
     std::vector<json> live;
     {
-        std::istringstream lines(slurp("/tmp/observe.out"));
+        std::istringstream lines(slurpFile("/tmp/observe.out"));
         for (std::string line; std::getline(lines, line);)
             if (!line.empty())
                 live.push_back(json::parse(line));
@@ -452,7 +420,7 @@ TEST(VmObserve, ObserverSeesTheOwnersVectorsRatesAndWhenTheyGo)
     EXPECT_EQ(presentIn(live.front()), "msix:0 msix:1 msix:2 msix:3 msix:4 ");
     EXPECT_EQ(presentIn(live.back()), "msix:0 msix:1 msix:2 ");
 
-    const json report = json::parse(slurp("/tmp/observe.json"));
+    const json report = json::parse(slurpFile("/tmp/observe.json"));
     const auto& obs = report["observer"];
     std::printf("OBSERVE owner=%s samples=%s skipped=%s timing=%s events=%s\n", obs["owner"].dump().c_str(),
                 obs["samples"].dump().c_str(), obs["skipped_deadlines"].dump().c_str(),
