@@ -88,6 +88,17 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
     }
     if (s.vectors.empty())
         out += "(no vector armed)\n";
+    // A rate below the one asked for, explained (docs/report-schema.md "Requested and shortfall"): whose it is.
+    uint64_t requested = 0, behind = 0, skipped = 0;
+    for (const auto& v : s.vectors) {
+        requested += v.counters.requested;
+        behind += v.counters.behind;
+        skipped += v.counters.skipped;
+    }
+    if (behind + skipped > 0)
+        out += fmt::format("{}shortfall {} of {} requested triggers: {} schedule behind (the firing thread was late), "
+                           "{} window full (the device is slower than the rate){}\n",
+                           color ? kYellow : "", behind + skipped, requested, behind, skipped, color ? kReset : "");
     return out;
 }
 

@@ -37,7 +37,7 @@ void addRunCommand(CLI::App& app, RunOptions& o)
                                  {"Device profile file (how to raise and ack vectors)",
                                   "Vectors to arm, e.g. msix:0-7,intx:0 or msix (all)",
                                   "Injected faults: drop=P,delay=P@DUR,spurious=HZ,stuck-mask=intx:0+msix:3,req-after="
-                                  "DUR,seed=N"});
+                                  "DUR,trigger-stall=DUR,seed=N"});
     run->add_option("-t,--trigger", o.trigger, "How to fire: loopback (VFIO), device (register write), none")
         ->check(CLI::IsMember({"loopback", "device", "none"}))
         ->capture_default_str();

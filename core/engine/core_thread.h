@@ -71,6 +71,7 @@ public:
     // Used by the trigger thread.
     const TriggerPlan& plan() const { return m_plan.plan(); }
     uint64_t threadResolved(uint32_t slot) const { return m_books.threadResolved(slot); }
+    VectorCounters* scheduleCounters() const { return m_books.scheduleCounters(); }
     bool pushTriggerRecord(const TriggerRecord& record) { return m_firing.pushRecord(record); }
     int fire(uint32_t slot, IrqSetRequest& request, TriggerMode mode) const // 0 or -errno; any thread
     {

@@ -44,6 +44,7 @@ std::optional<std::string> PlanPublisher::startTriggerThread(CoreThread& core, c
 void PlanPublisher::publish(int64_t nowNs)
 {
     PlanView& v = m_view;
+    m_schedule.close(nowNs); // the old plan's books, before its slots are overwritten
     v.count = 0;
     v.rateHz = m_rateHz;
     v.mode = m_firingStopped ? TriggerMode::None : m_mode;
@@ -53,7 +54,8 @@ void PlanPublisher::publish(int64_t nowNs)
                 v.slots[v.count++] = slot;
         }
     }
-    m_schedule.reset(nowNs, v.count, v.rateHz);
+    // The core thread's own schedule keeps the books; with a trigger thread, that thread's schedule does.
+    m_schedule.reset(nowNs, v.count, v.rateHz, v.slots.data(), m_triggerThread ? nullptr : m_books.scheduleCounters());
     m_status.edit([&](EngineStatus& s) {
         s.triggerMode = m_mode;
         s.rateHz = m_rateHz;

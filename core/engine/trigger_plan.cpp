@@ -40,10 +40,13 @@ bool TriggerPlan::readIfChanged(uint64_t& seenGeneration, PlanView& out) const
     }
 }
 
-void TriggerSchedule::reset(int64_t nowNs, uint32_t vectors, double rateHz)
+void TriggerSchedule::reset(int64_t nowNs, uint32_t vectors, double rateHz, const uint32_t* slots,
+                            VectorCounters* counters)
 {
     m_vectors = vectors;
     m_position = 0;
+    m_slots = slots;
+    m_counters = counters;
     if (vectors == 0 || !(rateHz > 0) || !std::isfinite(rateHz)) {
         m_periodNs = 0;
         return;
@@ -53,18 +56,56 @@ void TriggerSchedule::reset(int64_t nowNs, uint32_t vectors, double rateHz)
     m_nextNs = nowNs + m_periodNs;
 }
 
+void TriggerSchedule::owe(uint32_t position, uint64_t count, bool behind)
+{
+    if (!m_counters || !m_slots || count == 0)
+        return;
+    VectorCounters& c = m_counters[m_slots[position]];
+    VectorCounters::add(c.requested, count);
+    if (behind)
+        VectorCounters::add(c.behind, count);
+}
+
 uint32_t TriggerSchedule::take(int64_t nowNs)
 {
     const uint32_t position = m_position;
+    owe(position, 1, false);
     m_position = m_position + 1 >= m_vectors ? 0 : m_position + 1;
     m_nextNs += m_periodNs;
     const int64_t round = m_periodNs * static_cast<int64_t>(m_vectors);
     if (nowNs - m_nextNs > round) {
-        const int64_t behind = (nowNs - m_nextNs) / m_periodNs;
-        m_overruns += static_cast<uint64_t>(behind);
-        m_nextNs += behind * m_periodNs;
+        const int64_t rounds = (nowNs - m_nextNs) / round;
+        m_overruns += static_cast<uint64_t>(rounds);
+        m_nextNs += rounds * round;
+        for (uint32_t p = 0; p < m_vectors; ++p)
+            owe(p, static_cast<uint64_t>(rounds), true);
     }
     return position;
+}
+
+void TriggerSchedule::creditBehind(uint32_t position)
+{
+    if (m_counters && m_slots && position < m_vectors)
+        VectorCounters::add(m_counters[m_slots[position]].behind);
+}
+
+void TriggerSchedule::close(int64_t nowNs)
+{
+    if (!active())
+        return;
+    if (m_nextNs <= nowNs) {
+        // Due times m_nextNs, m_nextNs + period, ... up to nowNs, from m_position on, round-robin.
+        const uint64_t due = static_cast<uint64_t>((nowNs - m_nextNs) / m_periodNs) + 1;
+        const uint64_t rounds = due / m_vectors;
+        const uint64_t rest = due % m_vectors;
+        for (uint32_t i = 0; i < m_vectors; ++i) {
+            const uint32_t p = static_cast<uint32_t>((m_position + i) % m_vectors);
+            owe(p, rounds + (i < rest ? 1 : 0), true);
+        }
+    }
+    m_periodNs = 0;
+    m_counters = nullptr;
+    m_slots = nullptr;
 }
 
 } // namespace irqscope::core

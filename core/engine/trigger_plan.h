@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/engine_config.h"
+#include "engine/vector_counters.h"
 
 #include <array>
 #include <atomic>
@@ -38,19 +39,37 @@ private:
     std::array<std::atomic<uint32_t>, PlanView::kMaxEntries> m_slots{};
 };
 
+// Its books: with `slots` (position -> slot, the plan's) and `counters` (indexed by slot), every due time counts as
+// requested for its vector, and every due time not fired because the schedule fell behind counts as behind; every
+// other one is taken and ends up triggered or skipped (window full), so that over a plan's life requested ==
+// triggered + skipped + behind exactly (a taken firing that could not be announced goes to behind: creditBehind()). Requested is the number of due times up to close(): rate x time in the plan, the round in
+// progress at close() counting only its vectors already due. No allocation, no lock: atomic adds (acq-rel), and
+// a loop over the plan only when whole rounds are skipped.
 class TriggerSchedule
 {
 public:
-    // Restarts the schedule at `nowNs` for `vectors` vectors at `rateHz` each.
-    void reset(int64_t nowNs, uint32_t vectors, double rateHz);
+    // Restarts the schedule at `nowNs` for `vectors` vectors at `rateHz` each. Call close() first to settle the
+    // previous plan's books. `slots` must stay valid until close().
+    void reset(int64_t nowNs, uint32_t vectors, double rateHz, const uint32_t* slots = nullptr,
+               VectorCounters* counters = nullptr);
     bool active() const { return m_periodNs > 0; }
     int64_t nextDueNs() const { return m_nextNs; }
     // Called when the next firing is due: returns the round-robin position to fire and advances. If firing fell
-    // behind by more than one whole round, the missed rounds are skipped (counted in overruns()).
+    // behind by more than one whole round, whole rounds are skipped (counted in overruns() and, per vector, as
+    // behind): every vector of the plan misses the same number of firings and the round-robin order holds.
     uint32_t take(int64_t nowNs);
     uint64_t overruns() const { return m_overruns; }
+    // A taken firing that could not be made for the schedule's sake (its record could not be queued): behind.
+    void creditBehind(uint32_t position);
+    // Ends the plan at `nowNs`: due times not taken yet count as requested and behind; the schedule is inactive
+    // until the next reset(). Harmless when inactive.
+    void close(int64_t nowNs);
 
 private:
+    void owe(uint32_t position, uint64_t count, bool behind);
+
+    const uint32_t* m_slots = nullptr;
+    VectorCounters* m_counters = nullptr;
     int64_t m_periodNs = 0; // between two consecutive firings (of any vector)
     int64_t m_nextNs = 0;
     uint32_t m_vectors = 0;

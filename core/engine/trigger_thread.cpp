@@ -95,8 +95,13 @@ void TriggerThread::run()
     TriggerSchedule schedule;
     while (!m_stop.load(std::memory_order_acquire)) {
         m_heartbeatNs.store(monotonicNs(), std::memory_order_release);
-        if (m_core.plan().readIfChanged(seen, m_view))
-            schedule.reset(monotonicNs(), m_view.count, m_view.rateHz);
+        if (m_core.plan().generation() != seen) {
+            // Settle the old plan's books before its slots are overwritten by the new one.
+            const int64_t changedNs = monotonicNs();
+            schedule.close(changedNs);
+            if (m_core.plan().readIfChanged(seen, m_view))
+                schedule.reset(changedNs, m_view.count, m_view.rateHz, m_view.slots.data(), m_core.scheduleCounters());
+        }
         m_seenGeneration.store(seen, std::memory_order_release);
         if (!schedule.active() || m_view.count == 0 || m_view.mode == TriggerMode::None) {
             sleepUntil(monotonicNs() + kMaxSleepNs);
@@ -119,25 +124,30 @@ void TriggerThread::run()
         fireNext(schedule, now);
         m_firing.store(false, std::memory_order_release);
     }
+    schedule.close(monotonicNs());
     m_exited.store(true, std::memory_order_release);
 }
 
 void TriggerThread::fireNext(TriggerSchedule& schedule, int64_t now)
 {
-    const uint32_t slot = m_view.slots[schedule.take(now)];
+    const uint32_t position = schedule.take(now);
+    const uint32_t slot = m_view.slots[position];
     const uint64_t outstanding = m_issued[slot] - m_core.threadResolved(slot);
     const bool intxDevice = m_slots.id(slot).index == IrqIndex::Intx && m_view.mode == TriggerMode::Device;
     TriggerRecord record;
     record.slot = slot;
     if (outstanding >= m_config.maxOutstanding || (intxDevice && outstanding > 0)) {
         record.kind = TriggerRecord::Kind::Skipped;
-        (void)m_core.pushTriggerRecord(record);
+        if (!m_core.pushTriggerRecord(record))
+            schedule.creditBehind(position); // not counted skipped: the schedule's books keep it
         return;
     }
     record.kind = TriggerRecord::Kind::Fired;
     record.triggerNs = monotonicNs();
-    if (!m_core.pushTriggerRecord(record))
-        return; // the core is far behind: do not fire what it could not account for
+    if (!m_core.pushTriggerRecord(record)) {
+        schedule.creditBehind(position); // the core is far behind: do not fire what it could not account for
+        return;
+    }
     ++m_issued[slot];
     const int rc = m_core.fire(slot, m_request, m_view.mode);
     // A firing that was stuck past stop() belongs to a detached thread whose core may be gone: touch nothing.

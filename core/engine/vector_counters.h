@@ -29,6 +29,12 @@ struct CountersCopy
     uint64_t errors = 0;           // failed SET_IRQS / region accesses on this vector
     uint64_t skipped = 0;          // triggers not fired because the vector's outstanding window was full
     uint64_t unmasks = 0;          // INTx UNMASKs issued after automask
+    // The trigger schedule's books (docs/report-schema.md, "Requested and shortfall"): firings the schedule owed
+    // the vector (its due times while in the plan: rate x time) and those it fell behind on (the firing thread
+    // late by more than a round, or still owing them when the plan changed or the run stopped). Once the run has
+    // stopped: requested == triggered + skipped + behind; shortfall = skipped + behind.
+    uint64_t requested = 0;
+    uint64_t behind = 0;
     uint32_t state = 0;            // vstate bits
     int32_t lastErrno = 0;
     int64_t lastCompletionNs = 0;
@@ -45,6 +51,10 @@ struct alignas(64) VectorCounters
     std::atomic<uint64_t> errors{0};
     std::atomic<uint64_t> skipped{0};
     std::atomic<uint64_t> unmasks{0};
+    // Written by whoever runs the trigger schedule (the core thread, or the trigger thread with --trigger-cpu)
+    // through add(), not bump(): the core thread's reset() may store 0 while the trigger thread adds.
+    std::atomic<uint64_t> requested{0};
+    std::atomic<uint64_t> behind{0};
     std::atomic<uint32_t> state{0};
     std::atomic<int32_t> lastErrno{0};
     std::atomic<int64_t> lastCompletionNs{0};
@@ -55,10 +65,13 @@ struct alignas(64) VectorCounters
         counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_release);
     }
 
+    // Increment from the schedule's owner (see requested).
+    static void add(std::atomic<uint64_t>& counter, uint64_t by = 1) { counter.fetch_add(by, std::memory_order_acq_rel); }
+
     void reset()
     {
-        for (auto* c :
-             {&triggered, &completed, &coalesced, &missed, &spurious, &deviceOriginated, &errors, &skipped, &unmasks})
+        for (auto* c : {&triggered, &completed, &coalesced, &missed, &spurious, &deviceOriginated, &errors, &skipped,
+                        &unmasks, &requested, &behind})
             c->store(0, std::memory_order_relaxed);
         lastErrno.store(0, std::memory_order_relaxed);
         lastCompletionNs.store(0, std::memory_order_relaxed);
@@ -76,10 +89,13 @@ struct alignas(64) VectorCounters
         c.errors = errors.load(std::memory_order_acquire);
         c.skipped = skipped.load(std::memory_order_acquire);
         c.unmasks = unmasks.load(std::memory_order_acquire);
+        c.behind = behind.load(std::memory_order_acquire);
         c.state = state.load(std::memory_order_acquire);
         c.lastErrno = lastErrno.load(std::memory_order_acquire);
         c.lastCompletionNs = lastCompletionNs.load(std::memory_order_acquire);
         c.triggered = triggered.load(std::memory_order_acquire);
+        // Last: the schedule counts a firing as requested before it is triggered or skipped.
+        c.requested = requested.load(std::memory_order_acquire);
         const uint64_t ended = c.completed + c.coalesced + c.missed;
         c.inFlight = c.triggered >= ended ? c.triggered - ended : 0;
         return c;

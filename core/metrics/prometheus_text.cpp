@@ -133,6 +133,12 @@ constexpr CounterFamily kCounters[] = {
     {"irqscope_errors_total", "Failed SET_IRQS calls or region accesses on the vector.", &CountersCopy::errors},
     {"irqscope_skipped_total", "Triggers not fired because the vector's outstanding window was full.",
      &CountersCopy::skipped},
+    {"irqscope_requested_total",
+     "Triggers the schedule owed the vector: its rate times the time it was triggered (docs/report-schema.md).",
+     &CountersCopy::requested},
+    {"irqscope_schedule_behind_total",
+     "Owed triggers not fired because the firing thread fell behind its schedule (a late or starved thread).",
+     &CountersCopy::behind},
 };
 
 struct StateGauge

@@ -84,6 +84,8 @@ nlohmann::json snapshotJson(const Snapshot& snap)
                            {"counters",
                             {c.triggered, c.completed, c.coalesced, c.missed, c.inFlight, c.spurious,
                              c.deviceOriginated, c.errors, c.skipped, c.unmasks}},
+                           // Its own key, so that readers of recordings before it keep reading "counters".
+                           {"schedule", {{"requested", c.requested}, {"behind", c.behind}}},
                            {"state", c.state},
                            {"last_errno", c.lastErrno},
                            {"last_completion_ns", c.lastCompletionNs},
@@ -168,6 +170,10 @@ Snapshot snapshotFromJson(const nlohmann::json& j)
         o.errors = c[7];
         o.skipped = c[8];
         o.unmasks = c[9];
+        if (const auto schedule = v.find("schedule"); schedule != v.end()) {
+            o.requested = schedule->at("requested").get<uint64_t>();
+            o.behind = schedule->at("behind").get<uint64_t>();
+        }
         o.state = v.at("state").get<uint32_t>();
         o.lastErrno = v.at("last_errno").get<int32_t>();
         o.lastCompletionNs = v.at("last_completion_ns").get<int64_t>();

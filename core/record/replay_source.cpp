@@ -116,10 +116,12 @@ void ReplaySource::finish()
         set(c.errors, f.errors);
         set(c.skipped, f.skipped);
         set(c.unmasks, f.unmasks);
+        set(c.behind, f.behind);
         c.lastErrno.store(f.lastErrno, std::memory_order_release);
         c.lastCompletionNs.store(f.lastCompletionNs, std::memory_order_release);
         c.state.store(f.state, std::memory_order_release);
         set(c.triggered, f.triggered);
+        set(c.requested, f.requested);
     }
     {
         std::lock_guard lock(m_statusMutex);

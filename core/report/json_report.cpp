@@ -72,6 +72,9 @@ nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec)
         {"errors", c.errors},
         {"skipped", c.skipped},
         {"unmasks", c.unmasks},
+        {"requested", c.requested},
+        {"shortfall", c.skipped + c.behind},
+        {"schedule_behind", c.behind},
         {"balanced", c.triggered == c.completed + c.coalesced + c.missed + c.inFlight},
         {"state", stateArray(c.state)},
         {"completion_rate_hz", v.completionRateHz},
@@ -93,8 +96,11 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
 {
     nlohmann::json vectors = nlohmann::json::array();
     uint64_t triggered = 0, completed = 0, coalesced = 0, missed = 0, inFlight = 0, spurious = 0, errors = 0;
+    uint64_t requested = 0, shortfall = 0;
     for (const auto& v : snapshot.vectors) {
         vectors.push_back(vectorJson(v, snapshot.elapsedSec));
+        requested += v.counters.requested;
+        shortfall += v.counters.skipped + v.counters.behind;
         triggered += v.counters.triggered;
         completed += v.counters.completed;
         coalesced += v.counters.coalesced;
@@ -133,7 +139,9 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
           {"core_loops", e.loops},
           {"core_allocations_after_arm", e.coreAllocationsAfterArm}}},
         {"totals",
-         {{"triggered", triggered},
+         {{"requested", requested},
+          {"shortfall", shortfall},
+          {"triggered", triggered},
           {"completed", completed},
           {"coalesced", coalesced},
           {"missed", missed},

@@ -37,9 +37,10 @@ double averageRate(const VectorSnapshot& v, double seconds)
 TextTable vectorTable(const ReportInput& input)
 {
     TextTable t;
-    t.header = {"vector", "state",      "triggered", "completed", "coalesced", "missed", "in flight", "spurious",
-                "errors", "avg rate/s", "min",       "p50",       "p99",       "p99.9",  "max"};
-    t.numeric = {false, false, true, true, true, true, true, true, true, true, true, true, true, true, true};
+    // shortfall: requested triggers not fired, schedule behind + window full (docs/report-schema.md).
+    t.header = {"vector", "state",     "triggered",  "completed", "coalesced", "missed", "in flight", "spurious",
+                "errors", "shortfall", "avg rate/s", "min",       "p50",       "p99",    "p99.9",     "max"};
+    t.numeric = {false, false, true, true, true, true, true, true, true, true, true, true, true, true, true, true};
     for (const auto& v : input.snapshot.vectors) {
         const auto& c = v.counters;
         const auto& l = v.latency;
@@ -48,7 +49,7 @@ TextTable vectorTable(const ReportInput& input)
         };
         t.rows.push_back({v.name, stateText(c.state), std::to_string(c.triggered), std::to_string(c.completed),
                           std::to_string(c.coalesced), std::to_string(c.missed), std::to_string(c.inFlight),
-                          std::to_string(c.spurious), std::to_string(c.errors),
+                          std::to_string(c.spurious), std::to_string(c.errors), std::to_string(c.skipped + c.behind),
                           fmt::format("{:.0f}", averageRate(v, input.snapshot.elapsedSec)), lat(l.minNs), lat(l.p50Ns),
                           lat(l.p99Ns), lat(l.p999Ns), lat(l.maxNs)});
     }

@@ -18,7 +18,7 @@ namespace {
 constexpr std::string_view kDistributionHelp =
     "use none, fixed:5us, uniform:2us-10us, normal:10us,2us, lognormal:8us,0.5 or exp:20us";
 constexpr std::string_view kFaultHelp = "use drop=P, delay=P@DURATION, spurious=HZ, stuck-mask=intx:0+msix:3, "
-                                        "req-after=DURATION or seed=N, separated by commas";
+                                        "req-after=DURATION, trigger-stall=DURATION or seed=N, separated by commas";
 
 // A finite decimal number, nothing else (no sign handling beyond what from_chars accepts).
 std::optional<double> parseNumber(std::string_view text)
@@ -205,6 +205,11 @@ std::optional<SimFaults> parseSimFaults(std::string_view text, std::string& erro
             if (!d || *d <= 0)
                 return fail("bad req-after (use a duration above 0, e.g. 2s)", item);
             f.reqAfterNs = static_cast<uint64_t>(*d);
+        } else if (key == "trigger-stall") {
+            const auto d = parseDurationNs(value);
+            if (!d || *d <= 0)
+                return fail("bad trigger-stall (use a duration above 0, e.g. 50ms)", item);
+            f.triggerStallNs = static_cast<uint64_t>(*d);
         } else if (key == "seed") {
             const auto seed = parseUnsigned(value);
             if (!seed)

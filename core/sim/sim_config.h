@@ -55,6 +55,10 @@ struct SimFaults
     // created: the REQ trigger is signalled then and again every second, as vfio_pci_core_request() repeats its request
     // until the device is released (the kernel repeats every 10 s). 0: never. Written "req-after=2s".
     uint64_t reqAfterNs = 0;
+    // The first MSI/MSI-X loopback trigger call blocks this long before it signals, as a firing thread taken off
+    // its CPU would: the trigger schedule falls behind and counts the rounds it skips (schedule_behind,
+    // docs/report-schema.md). 0: never. Written "trigger-stall=50ms".
+    uint64_t triggerStallNs = 0;
     uint64_t seed = 1;
 };
 

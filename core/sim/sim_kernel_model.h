@@ -73,6 +73,7 @@ private:
     void setUnmaskFd(int fd);
 
     SimConfig m_config;
+    bool m_triggerStallDone = false; // SimFaults::triggerStallNs happens once
     bool m_dynamicCtx;  // 6.5+: xarray ctx, on-demand vectors (docs/kernel-vfio-irq.md §2.1)
     bool m_dynamicMsix; // has_dyn_msix: MSI-X vectors can be added while enabled
     std::optional<IrqIndex> m_active;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 namespace irqscope::core {
 
@@ -37,6 +39,10 @@ int SimKernelModel::msiTrigger(IrqIndex index, const vfio_irq_set& h, const std:
     // the table size. Both skip a vector with no trigger and return 0.
     if (!m_dynamicCtx && h.start + h.count > m_numCtx)
         return -EINVAL;
+    if (m_config.faults.triggerStallNs > 0 && !m_triggerStallDone) {
+        m_triggerStallDone = true;
+        std::this_thread::sleep_for(std::chrono::nanoseconds(m_config.faults.triggerStallNs));
+    }
     for (uint32_t i = 0; i < h.count; ++i) {
         if (selected(h, data, i))
             signal(index, m_msiTriggers[h.start + i]);

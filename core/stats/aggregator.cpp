@@ -14,7 +14,7 @@ namespace {
 bool everActive(const CountersCopy& c)
 {
     return (c.state & vstate::kArmed) || c.triggered || c.completed || c.coalesced || c.missed || c.spurious ||
-           c.deviceOriginated || c.errors || c.skipped;
+           c.deviceOriginated || c.errors || c.skipped || c.requested;
 }
 
 } // namespace

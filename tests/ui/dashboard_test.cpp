@@ -8,11 +8,14 @@
 #include "main_window.h"
 #include "models/vector_table_model.h"
 #include "widgets/command_log.h"
+#include "widgets/status_panel.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QComboBox>
+#include <QMainWindow>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTest>
 
@@ -54,6 +57,22 @@ void waitForPendingCommands(MainWindow& w)
 {
     QTRY_VERIFY_WITH_TIMEOUT(w.session().pendingCommands() == 0, kGenerousWaitMs);
 }
+
+// Counts the layout requests a widget receives (a child's geometry change invalidates its parent's layout, which
+// posts QEvent::LayoutRequest to the parent).
+class LayoutRequestCounter final : public QObject
+{
+public:
+    int count = 0;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::LayoutRequest)
+            ++count;
+        return QObject::eventFilter(watched, event);
+    }
+};
 
 } // namespace
 
@@ -222,6 +241,38 @@ private Q_SLOTS:
         // The simulated device has no host IRQs: no host count or gap columns.
         QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostCountColumn));
         QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostGapColumn));
+    }
+    // The refresh timer updates the status bar 30 times a second; the age and rate texts change on every tick but
+    // must not re-lay out the status bar (and with it the window's bottom edge) each time.
+    void statusBarDoesNotRelayoutOnEveryTick()
+    {
+        QMainWindow window;
+        auto* panel = new StatusPanel(window.statusBar());
+        panel->setDevice(QStringLiteral("sim"));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        core::Snapshot snapshot;
+        snapshot.monotonicNs = 1'000'000'000;
+        snapshot.samplesPerSec = 1000;
+        snapshot.engine.coreCpu = 1;
+        snapshot.engine.policy = "SCHED_FIFO 50";
+        panel->update(&snapshot, true, snapshot.monotonicNs);
+        QCoreApplication::processEvents();
+        LayoutRequestCounter counter;
+        window.statusBar()->installEventFilter(&counter);
+        QString lastAge = panel->ageText();
+        int ageChanges = 0;
+        for (int tick = 1; tick <= 14; ++tick) { // younger than the stale alarm (0.5 s)
+            // The same snapshot, aging by a tick each time, and a rate that wobbles the way a live one does.
+            snapshot.samplesPerSec = 1000 + (tick % 3) * 7;
+            panel->update(&snapshot, true, snapshot.monotonicNs + tick * 33'000'000LL);
+            QCoreApplication::processEvents();
+            if (panel->ageText() != lastAge)
+                ++ageChanges;
+            lastAge = panel->ageText();
+        }
+        QCOMPARE(ageChanges, 14); // the texts did change on every tick
+        QCOMPARE(counter.count, 0);
     }
 };
 

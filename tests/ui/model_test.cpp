@@ -186,6 +186,32 @@ private Q_SLOTS:
         QVERIFY(!model.headerData(VectorTableModel::HostGapColumn, Qt::Horizontal).toString().isEmpty());
     }
 
+    void shortfallShowsWhatTheScheduleOwedAndDidNotFire()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        auto s = snapshotWith(slots, {0, 1}, 40);
+        model.applySnapshot(s);
+        QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data().toString(), QStringLiteral("0"));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        s.vectors[1].counters.requested = 100;
+        s.vectors[1].counters.behind = 50;
+        s.vectors[1].counters.skipped = 10;
+        model.applySnapshot(s);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), int(VectorTableModel::ShortfallColumn));
+        QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data().toString(), QStringLiteral("60"));
+        QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("60 of the 100 requested triggers not fired: 50 with the schedule behind (the firing "
+                                "thread was late), 10 with the window full (the device is slower than the rate)"));
+        QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data(VectorTableModel::SortRole).toULongLong(),
+                 60u);
+        QCOMPARE(model.headerData(VectorTableModel::ShortfallColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Shortfall"));
+    }
+
     void observedVectorsShowTheObserversNumbersNotTheEngines()
     {
         // Observer snapshots keep the engine's fields at zero; here they hold decoys, so a cell that shows a

@@ -63,6 +63,8 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
         return a.shownHostCount() != b.shownHostCount() || a.hostIrq != b.hostIrq || observedChanged;
     case C::HostGapColumn:
         return a.hostGap != b.hostGap || a.hostIrq != b.hostIrq;
+    case C::ShortfallColumn:
+        return x.skipped != y.skipped || x.behind != y.behind || x.requested != y.requested;
     default:
         return false;
     }

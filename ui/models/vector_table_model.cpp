@@ -214,6 +214,8 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
         return row.hostIrq >= 0 ? QString::number(row.shownHostCount()) : QStringLiteral("—");
     case HostGapColumn:
         return row.hostIrq >= 0 ? QString::number(row.hostGap) : QStringLiteral("—");
+    case ShortfallColumn:
+        return QString::number(c.skipped + c.behind);
     default:
         return {};
     }
@@ -268,6 +270,8 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
         return row.hostIrq >= 0 ? static_cast<qint64>(row.shownHostCount()) : qint64{-1};
     case HostGapColumn:
         return row.hostIrq >= 0 ? static_cast<qint64>(row.hostGap) : std::numeric_limits<qint64>::min();
+    case ShortfallColumn:
+        return QVariant::fromValue<qulonglong>(c.skipped + c.behind);
     default:
         return {};
     }
@@ -319,6 +323,13 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
                                       .arg(row.hostGap + static_cast<int64_t>(row.hostCount))
                                       .arg(row.hostIrq)
                                 : m_hostNote;
+    case ShortfallColumn:
+        return QStringLiteral("%1 of the %2 requested triggers not fired: %3 with the schedule behind (the firing "
+                              "thread was late), %4 with the window full (the device is slower than the rate)")
+            .arg(c.skipped + c.behind)
+            .arg(c.requested)
+            .arg(c.behind)
+            .arg(c.skipped);
     default:
         return {};
     }
@@ -330,7 +341,8 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
         return {};
     static const char* const kTitles[ColumnCount] = {
         "Index", "Sub",    "Host IRQ", "CPU", "State", "Triggered", "Done",  "Coal.", "Missed",     "Infl.",
-        "Spur.", "Errors", "Rate/s",   "Min", "P50",   "P99",       "P99.9", "Max",   "Host count", "Host gap"};
+        "Spur.", "Errors", "Rate/s",   "Min", "P50",   "P99",       "P99.9", "Max",   "Host count", "Host gap",
+        "Shortfall"};
     static const char* const kTips[ColumnCount] = {
         "Interrupt index (INTx, MSI, MSI-X, ERR, REQ)",
         "Subindex (vector number within the index)",
@@ -351,7 +363,8 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
         "99.9th percentile latency",
         "Maximum latency",
         "Interrupts the host IRQ took since the vector was armed (device raises; loopback triggers do not move it)",
-        "Eventfd completions minus the host count: signals that did not come through the host IRQ (loopback)"};
+        "Eventfd completions minus the host count: signals that did not come through the host IRQ (loopback)",
+        "Requested triggers (rate × time triggered) not fired: schedule behind plus window full"};
     if (role == Qt::DisplayRole)
         return QString::fromUtf8(kTitles[section]);
     if (role == Qt::ToolTipRole)

@@ -72,6 +72,7 @@ public:
         MaxColumn,
         HostCountColumn, // appended, so saved header states of older versions keep their columns
         HostGapColumn,
+        ShortfallColumn, // requested triggers not fired: schedule behind + window full (docs/report-schema.md)
         ColumnCount
     };
     enum Role

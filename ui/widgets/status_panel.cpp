@@ -22,6 +22,29 @@ void setAlarm(QLabel* label, bool on)
     label->setStyleSheet(on ? QStringLiteral("color: #d32f2f") : QString());
 }
 
+// Sets a field that changes on every refresh tick without re-laying out the status bar: a label of fixed size does
+// not invalidate its parent's layout when its text changes (QWidget::updateGeometry skips a widget whose minimum
+// and maximum sizes are equal), so the label is held at a fixed size that only grows, with room to spare, when a
+// text no longer fits. The status bar then lays itself out when a field grows, not 30 times a second.
+void setSteadyText(QLabel* label, const QString& text)
+{
+    if (label->text() == text)
+        return;
+    const QMargins margins = label->contentsMargins();
+    const int needed = label->fontMetrics().horizontalAdvance(text) + margins.left() + margins.right();
+    if (needed > label->maximumWidth() || label->minimumWidth() != label->maximumWidth()) {
+        const int spare = label->fontMetrics().horizontalAdvance(QStringLiteral("0000"));
+        label->setFixedWidth(needed + spare);
+    }
+    label->setText(text);
+}
+
+// The fixed height the ticking fields keep: a line of the label's font.
+void fixHeight(QLabel* label)
+{
+    label->setFixedHeight(label->sizeHint().height());
+}
+
 } // namespace
 
 StatusPanel::StatusPanel(QStatusBar* bar)
@@ -45,6 +68,8 @@ StatusPanel::StatusPanel(QStatusBar* bar)
         label->setContentsMargins(6, 0, 6, 0);
         bar->addPermanentWidget(label);
     }
+    for (QLabel* label : {m_core, m_samples, m_drops, m_age})
+        fixHeight(label);
     update(nullptr, false, 0);
 }
 
@@ -67,28 +92,30 @@ void StatusPanel::setDevice(const QString& text)
 void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t nowNs)
 {
     if (!snapshot) {
-        m_core->setText(QStringLiteral("core: not running"));
-        m_samples->setText(QStringLiteral("samples/s: —"));
-        m_drops->setText(QStringLiteral("ring drops: —"));
-        m_age->setText(QStringLiteral("snapshot: —"));
+        setSteadyText(m_core, QStringLiteral("core: not running"));
+        setSteadyText(m_samples, QStringLiteral("samples/s: —"));
+        setSteadyText(m_drops, QStringLiteral("ring drops: —"));
+        setSteadyText(m_age, QStringLiteral("snapshot: —"));
         return;
     }
     const auto& e = snapshot->engine;
     if (snapshot->observed)
-        m_core->setText(QStringLiteral("core: none (observing /proc/interrupts)"));
+        setSteadyText(m_core, QStringLiteral("core: none (observing /proc/interrupts)"));
     else
-        m_core->setText(running ? QStringLiteral("core: CPU %1 %2").arg(e.coreCpu).arg(QString::fromStdString(e.policy))
-                                : QStringLiteral("core: stopped"));
-    m_samples->setText(QStringLiteral("samples/s: ") + formatRate(snapshot->samplesPerSec));
-    m_drops->setText(QStringLiteral("ring drops: ") + QString::number(e.ringDrops));
+        setSteadyText(m_core, running ? QStringLiteral("core: CPU %1 %2")
+                                            .arg(e.coreCpu)
+                                            .arg(QString::fromStdString(e.policy))
+                                      : QStringLiteral("core: stopped"));
+    setSteadyText(m_samples, QStringLiteral("samples/s: ") + formatRate(snapshot->samplesPerSec));
+    setSteadyText(m_drops, QStringLiteral("ring drops: ") + QString::number(e.ringDrops));
     setAlarm(m_drops, e.ringDrops != 0);
     if (!running) {
-        m_age->setText(QStringLiteral("snapshot: final"));
+        setSteadyText(m_age, QStringLiteral("snapshot: final"));
         setAlarm(m_age, false);
         return;
     }
     const int64_t ageNs = std::max<int64_t>(0, nowNs - snapshot->monotonicNs);
-    m_age->setText(QStringLiteral("snapshot age: ") + formatLatency(ageNs));
+    setSteadyText(m_age, QStringLiteral("snapshot age: ") + formatLatency(ageNs));
     // The observer samples once a second, the aggregator 30 times: stale is a few periods late.
     setAlarm(m_age, ageNs > (snapshot->observed ? 2'500'000'000 : 500'000'000));
 }

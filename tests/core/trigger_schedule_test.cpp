@@ -1,0 +1,108 @@
+// TriggerSchedule driven by a fake clock: its books say, per vector, how many firings the schedule owed
+// (requested: every due time up to close()) and how many it fell behind on, so that requested == taken + behind
+// exactly, also when the clock jumps past many rounds (a starved trigger thread).
+#include "engine/trigger_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+using namespace irqscope::core;
+
+namespace {
+
+constexpr uint32_t kScheduleVectors = 4;
+constexpr double kScheduleRateHz = 1000; // per vector: one firing every 250 µs of any vector
+constexpr int64_t kSchedulePeriodNs = 250'000;
+
+// Due times of the schedule reset at 0: period x (j + 1) for j = 0, 1, ..., position j mod vectors. The count of
+// those up to `endNs` at `position`, computed from the definition, independently of the schedule.
+uint64_t dueUpTo(uint32_t position, int64_t endNs)
+{
+    uint64_t n = 0;
+    for (int64_t j = 0; kSchedulePeriodNs * (j + 1) <= endNs; ++j)
+        if (static_cast<uint32_t>(j % kScheduleVectors) == position)
+            ++n;
+    return n;
+}
+
+struct ScheduleRun
+{
+    std::array<uint32_t, kScheduleVectors> slots{5, 2, 7, 0};
+    std::array<VectorCounters, 8> counters;
+    std::array<uint64_t, kScheduleVectors> taken{};
+    TriggerSchedule schedule;
+
+    ScheduleRun() { schedule.reset(0, kScheduleVectors, kScheduleRateHz, slots.data(), counters.data()); }
+
+    // What the core thread's fireDue() does at `nowNs`: takes what is due, at most one round.
+    void tick(int64_t nowNs)
+    {
+        for (uint32_t fired = 0; schedule.nextDueNs() <= nowNs && fired < kScheduleVectors; ++fired)
+            ++taken[schedule.take(nowNs)];
+    }
+
+    CountersCopy of(uint32_t position) const { return counters[slots[position]].read(); }
+};
+
+TEST(TriggerSchedule, OnTimeItOwesRateTimesTimeAndFallsBehindOnlyOnWhatIsDueAtClose)
+{
+    ScheduleRun run;
+    for (int64_t t = 0; t <= 100 * 4 * kSchedulePeriodNs; t += kSchedulePeriodNs)
+        run.tick(t);
+    const int64_t end = 100 * 4 * kSchedulePeriodNs + 600'000; // positions 0 and 1 of round 101 are due
+    run.schedule.close(end);
+    EXPECT_FALSE(run.schedule.active());
+    EXPECT_EQ(run.schedule.overruns(), 0u);
+    for (uint32_t p = 0; p < kScheduleVectors; ++p) {
+        const CountersCopy c = run.of(p);
+        EXPECT_EQ(run.taken[p], 100u) << "position " << p;
+        EXPECT_EQ(c.requested, dueUpTo(p, end)) << "position " << p;
+        EXPECT_EQ(c.behind, p < 2 ? 1u : 0u) << "position " << p;
+        EXPECT_EQ(c.requested, run.taken[p] + c.behind) << "position " << p;
+    }
+    run.schedule.close(end + 10'000'000); // closed: nothing more is owed
+    EXPECT_EQ(run.of(0).requested, dueUpTo(0, end));
+}
+
+TEST(TriggerSchedule, AStarvedClockSkipsWholeRoundsAndCountsThemBehindForEveryVector)
+{
+    ScheduleRun run;
+    int64_t t = 0;
+    for (; t <= 10 * 4 * kSchedulePeriodNs; t += 100'000)
+        run.tick(t);
+    t += 50'300'000; // the thread was off its CPU for 50.3 ms: about 50 rounds late
+    for (int64_t stop = t + 5'000'000; t <= stop; t += 100'000)
+        run.tick(t);
+    const int64_t end = t + 130'000;
+    run.schedule.close(end);
+    EXPECT_GE(run.schedule.overruns(), 49u);
+    uint64_t behind0 = run.of(0).behind;
+    EXPECT_GE(behind0, 49u);
+    for (uint32_t p = 0; p < kScheduleVectors; ++p) {
+        const CountersCopy c = run.of(p);
+        EXPECT_EQ(c.requested, dueUpTo(p, end)) << "position " << p;
+        EXPECT_EQ(c.requested, run.taken[p] + c.behind) << "position " << p;
+        // Whole rounds skipped: the vectors' shortfalls differ by at most the round in progress at close().
+        EXPECT_LE(c.behind > behind0 ? c.behind - behind0 : behind0 - c.behind, 1u) << "position " << p;
+    }
+}
+
+TEST(TriggerSchedule, ResettingSettlesNothingAndAFreshPlanStartsFromItsOwnTime)
+{
+    ScheduleRun run;
+    run.tick(kSchedulePeriodNs); // position 0 taken
+    run.schedule.close(3 * kSchedulePeriodNs); // positions 1 and 2 due, not taken
+    EXPECT_EQ(run.of(1).behind, 1u);
+    EXPECT_EQ(run.of(2).behind, 1u);
+    EXPECT_EQ(run.of(3).requested, 0u);
+    // A new plan with only the vector at slot 7: one firing per ms.
+    const std::array<uint32_t, 1> one{7};
+    run.schedule.reset(10'000'000, 1, kScheduleRateHz, one.data(), run.counters.data());
+    run.schedule.close(12'500'000);
+    EXPECT_EQ(run.counters[7].read().requested, 1u + 2u);
+    EXPECT_EQ(run.counters[7].read().behind, 1u + 2u);
+}
+
+} // namespace
