@@ -42,9 +42,10 @@ private:
 // Its books: with `slots` (position -> slot, the plan's) and `counters` (indexed by slot), every due time counts as
 // requested for its vector, and every due time not fired because the schedule fell behind counts as behind; every
 // other one is taken and ends up triggered or skipped (window full), so that over a plan's life requested ==
-// triggered + skipped + behind exactly (a taken firing that could not be announced goes to behind: creditBehind()). Requested is the number of due times up to close(): rate x time in the plan, the round in
-// progress at close() counting only its vectors already due. No allocation, no lock: atomic adds (acq-rel), and
-// a loop over the plan only when whole rounds are skipped.
+// triggered + skipped + behind exactly (a taken firing that could not be announced goes to behind: creditBehind()).
+// Requested is the number of due times up to close(): rate x time in the plan, the round in progress at close()
+// counting only its vectors already due. No allocation, no lock: atomic adds (acq-rel), and a loop over the plan only
+// when whole rounds are skipped.
 class TriggerSchedule
 {
 public:

@@ -35,7 +35,7 @@ struct CountersCopy
     // stopped: requested == triggered + skipped + behind; shortfall = skipped + behind.
     uint64_t requested = 0;
     uint64_t behind = 0;
-    uint32_t state = 0;            // vstate bits
+    uint32_t state = 0; // vstate bits
     int32_t lastErrno = 0;
     int64_t lastCompletionNs = 0;
 };
@@ -66,7 +66,10 @@ struct alignas(64) VectorCounters
     }
 
     // Increment from the schedule's owner (see requested).
-    static void add(std::atomic<uint64_t>& counter, uint64_t by = 1) { counter.fetch_add(by, std::memory_order_acq_rel); }
+    static void add(std::atomic<uint64_t>& counter, uint64_t by = 1)
+    {
+        counter.fetch_add(by, std::memory_order_acq_rel);
+    }
 
     void reset()
     {

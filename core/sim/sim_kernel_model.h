@@ -74,8 +74,8 @@ private:
 
     SimConfig m_config;
     bool m_triggerStallDone = false; // SimFaults::triggerStallNs happens once
-    bool m_dynamicCtx;  // 6.5+: xarray ctx, on-demand vectors (docs/kernel-vfio-irq.md §2.1)
-    bool m_dynamicMsix; // has_dyn_msix: MSI-X vectors can be added while enabled
+    bool m_dynamicCtx;               // 6.5+: xarray ctx, on-demand vectors (docs/kernel-vfio-irq.md §2.1)
+    bool m_dynamicMsix;              // has_dyn_msix: MSI-X vectors can be added while enabled
     std::optional<IrqIndex> m_active;
 
     int m_intxTrigger = -1;

@@ -181,10 +181,10 @@ TEST(MetricsText, EveryFamilyHasHelpAndTypeFirstIsContiguousAndHistogramsAreCons
         }
         samples[s.name].push_back(s);
     }
-    for (const char* f : {"irqscope_triggered_total", "irqscope_completed_total", "irqscope_coalesced_total",
-                          "irqscope_missed_total", "irqscope_spurious_total", "irqscope_device_originated_total",
-                          "irqscope_errors_total", "irqscope_skipped_total", "irqscope_requested_total",
-                          "irqscope_schedule_behind_total"}) {
+    for (const char* f :
+         {"irqscope_triggered_total", "irqscope_completed_total", "irqscope_coalesced_total", "irqscope_missed_total",
+          "irqscope_spurious_total", "irqscope_device_originated_total", "irqscope_errors_total",
+          "irqscope_skipped_total", "irqscope_requested_total", "irqscope_schedule_behind_total"}) {
         EXPECT_EQ(types[f], "counter") << f;
         EXPECT_EQ(samples[f].size(), 2u) << f;
     }

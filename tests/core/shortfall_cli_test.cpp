@@ -34,8 +34,8 @@ void expectShortfallBooks(const std::string& firing)
 {
     const auto path = std::filesystem::temp_directory_path() / "irqscope-shortfall-test.json";
     // 2000 Hz per vector, two vectors: a round is 1 ms / 2, so a 50 ms stall is about 100 whole rounds behind.
-    const auto r = runCli("run --device sim --vectors msix:0-1 --trigger loopback --rate 2000 --duration 1s " +
-                          firing + " --sim-faults trigger-stall=50ms --no-live --json " + path.string());
+    const auto r = runCli("run --device sim --vectors msix:0-1 --trigger loopback --rate 2000 --duration 1s " + firing +
+                          " --sim-faults trigger-stall=50ms --no-live --json " + path.string());
     ASSERT_EQ(r.exitCode, 0) << r.output;
     std::ifstream in(path);
     const auto report = nlohmann::json::parse(in);

@@ -92,7 +92,7 @@ TEST(TriggerSchedule, AStarvedClockSkipsWholeRoundsAndCountsThemBehindForEveryVe
 TEST(TriggerSchedule, ResettingSettlesNothingAndAFreshPlanStartsFromItsOwnTime)
 {
     ScheduleRun run;
-    run.tick(kSchedulePeriodNs); // position 0 taken
+    run.tick(kSchedulePeriodNs);               // position 0 taken
     run.schedule.close(3 * kSchedulePeriodNs); // positions 1 and 2 due, not taken
     EXPECT_EQ(run.of(1).behind, 1u);
     EXPECT_EQ(run.of(2).behind, 1u);

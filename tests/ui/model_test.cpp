@@ -206,8 +206,7 @@ private Q_SLOTS:
         QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data(Qt::ToolTipRole).toString(),
                  QStringLiteral("60 of the 100 requested triggers not fired: 50 with the schedule behind (the firing "
                                 "thread was late), 10 with the window full (the device is slower than the rate)"));
-        QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data(VectorTableModel::SortRole).toULongLong(),
-                 60u);
+        QCOMPARE(model.index(1, VectorTableModel::ShortfallColumn).data(VectorTableModel::SortRole).toULongLong(), 60u);
         QCOMPARE(model.headerData(VectorTableModel::ShortfallColumn, Qt::Horizontal).toString(),
                  QStringLiteral("Shortfall"));
     }

@@ -102,10 +102,9 @@ void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t n
     if (snapshot->observed)
         setSteadyText(m_core, QStringLiteral("core: none (observing /proc/interrupts)"));
     else
-        setSteadyText(m_core, running ? QStringLiteral("core: CPU %1 %2")
-                                            .arg(e.coreCpu)
-                                            .arg(QString::fromStdString(e.policy))
-                                      : QStringLiteral("core: stopped"));
+        setSteadyText(m_core,
+                      running ? QStringLiteral("core: CPU %1 %2").arg(e.coreCpu).arg(QString::fromStdString(e.policy))
+                              : QStringLiteral("core: stopped"));
     setSteadyText(m_samples, QStringLiteral("samples/s: ") + formatRate(snapshot->samplesPerSec));
     setSteadyText(m_drops, QStringLiteral("ring drops: ") + QString::number(e.ringDrops));
     setAlarm(m_drops, e.ringDrops != 0);
