@@ -4,6 +4,7 @@
 // schedule_behind (docs/report-schema.md "Requested and shortfall").
 #include "cli_process.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +13,7 @@
 #include <fstream>
 #include <sched.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 using irqscope::test::runCli;
@@ -32,7 +34,9 @@ std::vector<int> shortfallTestCpus()
 
 void expectShortfallBooks(const std::string& firing)
 {
-    const auto path = std::filesystem::temp_directory_path() / "irqscope-shortfall-test.json";
+    // One file per test and process: ctest runs the two tests side by side.
+    const auto path = std::filesystem::temp_directory_path() /
+                      fmt::format("irqscope-shortfall-{}-{}.json", firing.empty() ? "core" : "thread", ::getpid());
     // 2000 Hz per vector, two vectors: a round is 1 ms / 2, so a 50 ms stall is about 100 whole rounds behind.
     const auto r = runCli("run --device sim --vectors msix:0-1 --trigger loopback --rate 2000 --duration 1s " + firing +
                           " --sim-faults trigger-stall=50ms --no-live --json " + path.string());
