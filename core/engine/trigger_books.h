@@ -35,7 +35,7 @@ public:
 
     uint32_t slots() const { return m_slots; }
     const VectorCounters& counters(uint32_t slot) const { return m_counters[slot]; }
-    // The counters array (by slot) for the trigger schedule's owner, which writes only requested and behind
+    // The counters array (by slot) for the trigger schedule's owner, which writes only behind
     // (VectorCounters::add), from the core thread or from the trigger thread.
     VectorCounters* scheduleCounters() const { return m_counters.get(); }
     // Firings by the trigger thread that have been resolved, per vector (the trigger thread compares it with

@@ -56,20 +56,15 @@ void TriggerSchedule::reset(int64_t nowNs, uint32_t vectors, double rateHz, cons
     m_nextNs = nowNs + m_periodNs;
 }
 
-void TriggerSchedule::owe(uint32_t position, uint64_t count, bool behind)
+void TriggerSchedule::fallBehind(uint32_t position, uint64_t count)
 {
-    if (!m_counters || !m_slots || count == 0)
-        return;
-    VectorCounters& c = m_counters[m_slots[position]];
-    VectorCounters::add(c.requested, count);
-    if (behind)
-        VectorCounters::add(c.behind, count);
+    if (m_counters && m_slots && count != 0)
+        VectorCounters::add(m_counters[m_slots[position]].behind, count);
 }
 
 uint32_t TriggerSchedule::take(int64_t nowNs)
 {
     const uint32_t position = m_position;
-    owe(position, 1, false);
     m_position = m_position + 1 >= m_vectors ? 0 : m_position + 1;
     m_nextNs += m_periodNs;
     const int64_t round = m_periodNs * static_cast<int64_t>(m_vectors);
@@ -78,15 +73,15 @@ uint32_t TriggerSchedule::take(int64_t nowNs)
         m_overruns += static_cast<uint64_t>(rounds);
         m_nextNs += rounds * round;
         for (uint32_t p = 0; p < m_vectors; ++p)
-            owe(p, static_cast<uint64_t>(rounds), true);
+            fallBehind(p, static_cast<uint64_t>(rounds));
     }
     return position;
 }
 
 void TriggerSchedule::creditBehind(uint32_t position)
 {
-    if (m_counters && m_slots && position < m_vectors)
-        VectorCounters::add(m_counters[m_slots[position]].behind);
+    if (position < m_vectors)
+        fallBehind(position, 1);
 }
 
 void TriggerSchedule::close(int64_t nowNs)
@@ -100,7 +95,7 @@ void TriggerSchedule::close(int64_t nowNs)
         const uint64_t rest = due % m_vectors;
         for (uint32_t i = 0; i < m_vectors; ++i) {
             const uint32_t p = static_cast<uint32_t>((m_position + i) % m_vectors);
-            owe(p, rounds + (i < rest ? 1 : 0), true);
+            fallBehind(p, rounds + (i < rest ? 1 : 0));
         }
     }
     m_periodNs = 0;

@@ -39,13 +39,13 @@ private:
     std::array<std::atomic<uint32_t>, PlanView::kMaxEntries> m_slots{};
 };
 
-// Its books: with `slots` (position -> slot, the plan's) and `counters` (indexed by slot), every due time counts as
-// requested for its vector, and every due time not fired because the schedule fell behind counts as behind; every
-// other one is taken and ends up triggered or skipped (window full), so that over a plan's life requested ==
-// triggered + skipped + behind exactly (a taken firing that could not be announced goes to behind: creditBehind()).
-// Requested is the number of due times up to close(): rate x time in the plan, the round in progress at close()
-// counting only its vectors already due. No allocation, no lock: atomic adds (acq-rel), and a loop over the plan only
-// when whole rounds are skipped.
+// Its books: with `slots` (position -> slot, the plan's) and `counters` (indexed by slot), every due time not fired
+// because the schedule fell behind counts as behind for its vector; every other one is taken and ends up triggered
+// or skipped (window full), or behind when it could not be announced (creditBehind()). So the due times up to
+// close() - rate x time in the plan, the round in progress at close() counting only its vectors already due - are
+// triggered + skipped + behind, which is how "requested" is read (VectorCounters::read()) instead of being counted
+// on every firing. Only falling behind writes: an atomic add, and a loop over the plan only when whole rounds are
+// skipped; nothing per firing.
 class TriggerSchedule
 {
 public:
@@ -62,12 +62,12 @@ public:
     uint64_t overruns() const { return m_overruns; }
     // A taken firing that could not be made for the schedule's sake (its record could not be queued): behind.
     void creditBehind(uint32_t position);
-    // Ends the plan at `nowNs`: due times not taken yet count as requested and behind; the schedule is inactive
+    // Ends the plan at `nowNs`: due times not taken yet count as behind; the schedule is inactive
     // until the next reset(). Harmless when inactive.
     void close(int64_t nowNs);
 
 private:
-    void owe(uint32_t position, uint64_t count, bool behind);
+    void fallBehind(uint32_t position, uint64_t count);
 
     const uint32_t* m_slots = nullptr;
     VectorCounters* m_counters = nullptr;

@@ -29,10 +29,10 @@ struct CountersCopy
     uint64_t errors = 0;           // failed SET_IRQS / region accesses on this vector
     uint64_t skipped = 0;          // triggers not fired because the vector's outstanding window was full
     uint64_t unmasks = 0;          // INTx UNMASKs issued after automask
-    // The trigger schedule's books (docs/report-schema.md, "Requested and shortfall"): firings the schedule owed
-    // the vector (its due times while in the plan: rate x time) and those it fell behind on (the firing thread
-    // late by more than a round, or still owing them when the plan changed or the run stopped). Once the run has
-    // stopped: requested == triggered + skipped + behind; shortfall = skipped + behind.
+    // The trigger schedule's books (docs/report-schema.md, "Requested and shortfall"): firings the schedule fell
+    // behind on (the firing thread late by more than a round, or still owing them when the plan changed or the run
+    // stopped), and the firings it owed the vector (its due times while in the plan: rate x time), read as
+    // triggered + skipped + behind since every due time ends as exactly one of those. shortfall = skipped + behind.
     uint64_t requested = 0;
     uint64_t behind = 0;
     uint32_t state = 0; // vstate bits
@@ -53,7 +53,6 @@ struct alignas(64) VectorCounters
     std::atomic<uint64_t> unmasks{0};
     // Written by whoever runs the trigger schedule (the core thread, or the trigger thread with --trigger-cpu)
     // through add(), not bump(): the core thread's reset() may store 0 while the trigger thread adds.
-    std::atomic<uint64_t> requested{0};
     std::atomic<uint64_t> behind{0};
     std::atomic<uint32_t> state{0};
     std::atomic<int32_t> lastErrno{0};
@@ -74,7 +73,7 @@ struct alignas(64) VectorCounters
     void reset()
     {
         for (auto* c : {&triggered, &completed, &coalesced, &missed, &spurious, &deviceOriginated, &errors, &skipped,
-                        &unmasks, &requested, &behind})
+                        &unmasks, &behind})
             c->store(0, std::memory_order_relaxed);
         lastErrno.store(0, std::memory_order_relaxed);
         lastCompletionNs.store(0, std::memory_order_relaxed);
@@ -97,8 +96,7 @@ struct alignas(64) VectorCounters
         c.lastErrno = lastErrno.load(std::memory_order_acquire);
         c.lastCompletionNs = lastCompletionNs.load(std::memory_order_acquire);
         c.triggered = triggered.load(std::memory_order_acquire);
-        // Last: the schedule counts a firing as requested before it is triggered or skipped.
-        c.requested = requested.load(std::memory_order_acquire);
+        c.requested = c.triggered + c.skipped + c.behind;
         const uint64_t ended = c.completed + c.coalesced + c.missed;
         c.inFlight = c.triggered >= ended ? c.triggered - ended : 0;
         return c;

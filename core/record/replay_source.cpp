@@ -121,7 +121,6 @@ void ReplaySource::finish()
         c.lastCompletionNs.store(f.lastCompletionNs, std::memory_order_release);
         c.state.store(f.state, std::memory_order_release);
         set(c.triggered, f.triggered);
-        set(c.requested, f.requested);
     }
     {
         std::lock_guard lock(m_statusMutex);

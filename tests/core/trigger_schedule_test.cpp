@@ -39,8 +39,12 @@ struct ScheduleRun
     // What the core thread's fireDue() does at `nowNs`: takes what is due, at most one round.
     void tick(int64_t nowNs)
     {
-        for (uint32_t fired = 0; schedule.nextDueNs() <= nowNs && fired < kScheduleVectors; ++fired)
-            ++taken[schedule.take(nowNs)];
+        for (uint32_t fired = 0; schedule.nextDueNs() <= nowNs && fired < kScheduleVectors; ++fired) {
+            const uint32_t position = schedule.take(nowNs);
+            ++taken[position];
+            // The engine then fires it: triggered (read() derives requested from triggered + skipped + behind).
+            VectorCounters::bump(counters[slots[position]].triggered);
+        }
     }
 
     CountersCopy of(uint32_t position) const { return counters[slots[position]].read(); }
