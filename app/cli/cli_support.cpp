@@ -10,31 +10,55 @@
 
 namespace irqscope::cli {
 
+namespace {
+
+// The option `arg` names in `scope` (or, inside a subcommand, the main app), nullptr when none.
+const CLI::Option* optionNamed(const CLI::App& app, const CLI::App* scope, const std::string& arg)
+{
+    const CLI::Option* option = scope->get_option_no_throw(arg);
+    if (!option && scope != &app)
+        option = app.get_option_no_throw(arg);
+    return option;
+}
+
+// An option written without "=VALUE" that takes a value (CLI11 2.1 gives a bool flag type_size_max 1, so ask
+// for expected_max).
+bool takesValue(const CLI::Option* option, const std::string& arg)
+{
+    return option && option->get_expected_max() != 0 && arg.find('=') == std::string::npos;
+}
+
+} // namespace
+
 int strayEmptyArgument(const CLI::App& app, int argc, const char* const* argv)
 {
     const CLI::App* scope = &app; // the subcommand the arguments belong to so far
+    bool wantsValue = false;      // the argument before takes a value
+    bool valueMissing = false;    // some option that takes a value was followed by another option instead
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (!arg.empty()) {
-            if (arg[0] != '-') {
-                try {
-                    if (const CLI::App* sub = scope->get_subcommand(arg); !sub->get_name().empty())
-                        scope = sub;
-                } catch (const CLI::OptionNotFound&) {
-                    // a value or a positional, not a subcommand
-                }
-            }
+        if (arg.empty()) {
+            // Only the value of the option right before it, and only while every earlier option got its value:
+            // CLI11 2.1 also hangs on `-v --rate '' --mlock` (-v's value missing), found by tests/fuzz cli.
+            if (!wantsValue || valueMissing)
+                return i;
+            wantsValue = false;
             continue;
         }
-        const std::string previous = i > 1 ? argv[i - 1] : "";
-        if (previous.size() < 2 || previous[0] != '-' || previous.find('=') != std::string::npos)
-            return i;
-        const CLI::Option* option = scope->get_option_no_throw(previous);
-        if (!option && scope != &app)
-            option = app.get_option_no_throw(previous);
-        // A flag expects no value (CLI11 2.1 gives a bool flag type_size_max 1, so ask for expected_max).
-        if (!option || option->get_expected_max() == 0) // unknown, or a flag: the empty argument stands alone
-            return i;
+        if (arg[0] == '-' && arg.size() >= 2) {
+            valueMissing = valueMissing || wantsValue;
+            wantsValue = takesValue(optionNamed(app, scope, arg.substr(0, arg.find('='))), arg);
+            continue;
+        }
+        if (!wantsValue) {
+            try {
+                if (const CLI::App* sub = scope->get_subcommand(arg); !sub->get_name().empty())
+                    scope = sub;
+            } catch (const CLI::OptionNotFound&) {
+                // a positional, not a subcommand
+            }
+        }
+        wantsValue = false;
     }
     return 0;
 }

@@ -15,9 +15,10 @@ namespace irqscope::cli {
 int fail(int code, const std::string& message);
 
 // CLI11 2.1 (Debian 12) never returns from parse() when an empty argument stands where a positional would go
-// in a subcommand with option groups (`irqscope run ""`, found by tests/fuzz cli). Returns the index in argv of
-// the first empty argument that is not the value of the option right before it (`--json ""` is fine), 0 if none;
-// main() refuses such a command line before parsing it.
+// in a subcommand with option groups (`irqscope run ""`), or follows an option whose own value is missing
+// (`irqscope run -v --rate "" --mlock`); both found by tests/fuzz cli. Returns the index in argv of the first
+// empty argument that is not the value of the option right before it, or that comes after an option left without
+// its value (`--json ""` alone is fine), 0 if none; main() refuses such a command line before parsing it.
 int strayEmptyArgument(const CLI::App& app, int argc, const char* const* argv);
 
 // Rows of the terminal on stdout (40 when unknown).

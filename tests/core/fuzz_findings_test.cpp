@@ -146,12 +146,14 @@ TEST(FuzzFindings, RecordingMetaWithANegativeClockIsRefused)
 
 #ifdef IRQSCOPE_CLI_PATH
 // cli target: CLI11 2.1 never returned from parse() on an empty argument where a positional would go in `run`
-// (its option groups match the empty name), and SIGTERM is blocked by then: `irqscope run ""` hung for good.
+// (its option groups match the empty name), or after an option left without its value (`run -v --rate '' --mlock`),
+// and SIGTERM is blocked by then: both hung for good.
 // The command line is refused before parsing instead; an empty option value is still accepted. (A hang is cut at
 // 60 s: far more than a slow machine needs for a refusal or a 100 ms run.)
 TEST(FuzzFindings, EmptyStrayArgumentIsRefusedNotAHang)
 {
-    for (const char* args : {"run ''", "run --no-live ''", "run --duration 1s '' --rate 10"}) {
+    for (const char* args : {"run ''", "run --no-live ''", "run --duration 1s '' --rate 10", "run -v --rate '' --mlock",
+                             "run -d 0000:01:00.0 -v --trigger-cpu '' --trigger-cX"}) {
         const std::string command =
             std::string("timeout -s KILL 60 ") + IRQSCOPE_CLI_PATH + " " + args + " 2>&1 >/dev/null";
         FILE* pipe = popen(command.c_str(), "r");
