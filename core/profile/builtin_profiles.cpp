@@ -87,15 +87,30 @@ DeviceProfile makeE1000eProfile()
     return p;
 }
 
+// The 82576's extended interrupt registers, at the same BAR0 offsets in the physical function and in each virtual
+// function (VTEICS, VTEIMS, VTEIMC, VTEIAC): docs/profiles.md "igb and igbvf".
+constexpr uint64_t k82576Gpie = 0x1514, k82576Eics = 0x1520, k82576Eims = 0x1524, k82576Eimc = 0x1528,
+                   k82576Eiac = 0x152c, k82576Eiam = 0x1530;
+
+// What the PF and VF recipes share for `vectors` MSI-X vectors: teardown masks them (only them), and vector n is
+// raised by re-enabling its EIMS bit (hardware that auto-masks, GPIE.EIAME with EIAM) and writing it to EICS.
+void addEicsRaise(DeviceProfile& p, uint32_t vectors)
+{
+    using V = RegisterWrite::Value;
+    p.teardown = {{0, k82576Eimc, (1u << vectors) - 1, V::Literal, 0}};
+    auto& msix = recipeOf(p, IrqIndex::Msix);
+    msix.deviceRaise = true;
+    msix.maxSubindex = vectors;
+    msix.raise = {{0, k82576Eims, 0, V::BitOfSubindex, 0}, {0, k82576Eics, 0, V::BitOfSubindex, 0}};
+}
+
 // Intel 82576 (igb; QEMU's igb): in MSI-X mode (GPIE.Multiple_MSIX) a bit written to EICS sets that EICR bit, and
 // a cause bit newly set in EICR & EIMS sends vector n; EIAC auto-clears the EICR bit after the message, so the next
 // raise is a new edge. GPIE comes first: QEMU takes EIAC only in MSI-X mode. EIMC/EIMS touch the PF's own 10 bits
-// only: the bits above belong to the VFs once SR-IOV is on. The raise re-enables EIMS before EICS for hardware
-// that auto-masks (GPIE.EIAME with EIAM). docs/profiles.md "igb and igbvf".
+// only: the bits above belong to the VFs once SR-IOV is on.
 DeviceProfile makeIgbProfile()
 {
     using V = RegisterWrite::Value;
-    constexpr uint64_t kGpie = 0x1514, kEics = 0x1520, kEims = 0x1524, kEimc = 0x1528, kEiac = 0x152c, kEiam = 0x1530;
     constexpr uint32_t kVectors = 10;
     constexpr uint32_t kAllVectors = (1u << kVectors) - 1;
     constexpr uint32_t kGpieMultipleMsix = 1u << 4, kGpieEiame = 1u << 30;
@@ -104,27 +119,21 @@ DeviceProfile makeIgbProfile()
     p.description = "Intel 82576 (igb): 10 MSI-X vectors raised through EICS";
     p.vendor = 0x8086;
     p.device = 0x10c9;
-    p.setup = {{0, kEimc, kAllVectors, V::Literal, 0},
-               {0, kGpie, kGpieMultipleMsix | kGpieEiame, V::Literal, 0},
-               {0, kEiac, kAllVectors, V::Literal, 0},
-               {0, kEiam, kAllVectors, V::Literal, 0},
-               {0, kEims, kAllVectors, V::Literal, 0}};
-    p.teardown = {{0, kEimc, kAllVectors, V::Literal, 0}};
-    auto& msix = recipeOf(p, IrqIndex::Msix);
-    msix.deviceRaise = true;
-    msix.maxSubindex = kVectors;
-    msix.raise = {{0, kEims, 0, V::BitOfSubindex, 0}, {0, kEics, 0, V::BitOfSubindex, 0}};
+    p.setup = {{0, k82576Eimc, kAllVectors, V::Literal, 0},
+               {0, k82576Gpie, kGpieMultipleMsix | kGpieEiame, V::Literal, 0},
+               {0, k82576Eiac, kAllVectors, V::Literal, 0},
+               {0, k82576Eiam, kAllVectors, V::Literal, 0},
+               {0, k82576Eims, kAllVectors, V::Literal, 0}};
+    addEicsRaise(p, kVectors);
     return p;
 }
 
-// Intel 82576 virtual function (igbvf; QEMU's igbvf): 3 MSI-X vectors with the PF's interrupt registers at the same
-// offsets of the VF's BAR0 (VTEICS, VTEIMS, VTEIMC, VTEIAC: 3 bits each). QEMU forwards them to the PF's EICS/EIMS/
-// EIMC/EIAC bits of that VF, which only act while the PF is in MSI-X mode (GPIE.Multiple_MSIX, set by whoever drives
-// the PF): docs/profiles.md "igb and igbvf".
+// Intel 82576 virtual function (igbvf; QEMU's igbvf): 3 MSI-X vectors, 3 bits in each of the VF's registers. QEMU
+// forwards them to the PF's EICS/EIMS/EIMC/EIAC bits of that VF, which only act while the PF is in MSI-X mode
+// (GPIE.Multiple_MSIX, set by whoever drives the PF).
 DeviceProfile makeIgbVfProfile()
 {
     using V = RegisterWrite::Value;
-    constexpr uint64_t kEics = 0x1520, kEims = 0x1524, kEimc = 0x1528, kEiac = 0x152c;
     constexpr uint32_t kVectors = 3;
     constexpr uint32_t kAllVectors = (1u << kVectors) - 1;
     DeviceProfile p;
@@ -132,14 +141,10 @@ DeviceProfile makeIgbVfProfile()
     p.description = "Intel 82576 virtual function (igbvf): 3 MSI-X vectors raised through VTEICS";
     p.vendor = 0x8086;
     p.device = 0x10ca;
-    p.setup = {{0, kEimc, kAllVectors, V::Literal, 0},
-               {0, kEiac, kAllVectors, V::Literal, 0},
-               {0, kEims, kAllVectors, V::Literal, 0}};
-    p.teardown = {{0, kEimc, kAllVectors, V::Literal, 0}};
-    auto& msix = recipeOf(p, IrqIndex::Msix);
-    msix.deviceRaise = true;
-    msix.maxSubindex = kVectors;
-    msix.raise = {{0, kEims, 0, V::BitOfSubindex, 0}, {0, kEics, 0, V::BitOfSubindex, 0}};
+    p.setup = {{0, k82576Eimc, kAllVectors, V::Literal, 0},
+               {0, k82576Eiac, kAllVectors, V::Literal, 0},
+               {0, k82576Eims, kAllVectors, V::Literal, 0}};
+    addEicsRaise(p, kVectors);
     return p;
 }
 
