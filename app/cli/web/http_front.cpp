@@ -231,7 +231,13 @@ bool HttpFront::handshake(Connection& c)
         c.state = Connection::State::Reading;
         return true;
     }
-    switch (SSL_get_error(c.ssl.get(), r)) {
+    // false: not TLS (plain HTTP to the TLS port), a refused client certificate, a reset.
+    return sslRetryLater(c, r);
+}
+
+bool HttpFront::sslRetryLater(Connection& c, int result)
+{
+    switch (SSL_get_error(c.ssl.get(), result)) {
     case SSL_ERROR_WANT_READ:
         watch(c, EPOLLIN);
         return true;
@@ -239,7 +245,7 @@ bool HttpFront::handshake(Connection& c)
         watch(c, EPOLLOUT);
         return true;
     default:
-        return false; // not TLS (plain HTTP to the TLS port), a refused client certificate, a reset
+        return false;
     }
 }
 
@@ -263,14 +269,8 @@ bool HttpFront::readHead(Connection& c)
         if (c.ssl) {
             ERR_clear_error();
             const int r = SSL_read(c.ssl.get(), buffer.data(), static_cast<int>(want));
-            if (r <= 0) {
-                const int e = SSL_get_error(c.ssl.get(), r);
-                if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                    watch(c, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
-                    return true;
-                }
-                return false;
-            }
+            if (r <= 0)
+                return sslRetryLater(c, r);
             n = r;
         } else {
             n = recv(c.fd, buffer.data(), want, 0);
@@ -306,14 +306,8 @@ bool HttpFront::writeOut(Connection& c)
             ERR_clear_error();
             const int r =
                 SSL_write(c.ssl.get(), c.out.data() + c.outAt, static_cast<int>(std::min<std::size_t>(left, 1 << 20)));
-            if (r <= 0) {
-                const int e = SSL_get_error(c.ssl.get(), r);
-                if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-                    watch(c, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
-                    return true;
-                }
-                return false;
-            }
+            if (r <= 0)
+                return sslRetryLater(c, r);
             c.outAt += static_cast<std::size_t>(r);
         } else {
             const ssize_t n = send(c.fd, c.out.data() + c.outAt, left, MSG_NOSIGNAL);

@@ -65,6 +65,9 @@ private:
     bool makeRoom();
     void progress(Connection& c);
     bool handshake(Connection& c);
+    // After an OpenSSL call on `c` returned `result` <= 0: true when it only waits for the socket to become
+    // readable or writable (watched for it), false when the connection failed.
+    bool sslRetryLater(Connection& c, int result);
     bool readHead(Connection& c);
     bool writeOut(Connection& c);
     void startReading(Connection& c);
