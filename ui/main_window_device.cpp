@@ -69,13 +69,11 @@ bool MainWindow::openDevice(const core::DeviceRequest& request)
     m_status->setDevice(m_session.deviceId());
     m_model->setVectors(m_session.slots());
     m_history.reset(m_session.slots().size());
-    bool canRaise = false;
-    for (const auto& recipe : m_session.profile().indexes)
-        canRaise = canRaise || recipe.deviceRaise;
     m_settingsPanel->setDeviceTriggerAvailable(
-        canRaise, QStringLiteral("The device profile '%1' does not say how to raise any vector: use loopback, or "
-                                 "--profile with a profile that does")
-                      .arg(QString::fromStdString(m_session.profile().name)));
+        m_session.profile().raisesAny(),
+        QStringLiteral("The device profile '%1' does not say how to raise any vector: use loopback, or "
+                       "--profile with a profile that does")
+            .arg(QString::fromStdString(m_session.profile().name)));
     m_log->addNote(QStringLiteral("opened %1 (profile %2)")
                        .arg(m_session.deviceDescription(), QString::fromStdString(m_session.profile().name)));
 

@@ -2,26 +2,14 @@
 
 #include "profile/device_profile.h"
 
-#include <algorithm>
-
 namespace irqscope::core {
-
-namespace {
-
-bool raisesAnything(const DeviceProfile& profile)
-{
-    return std::any_of(profile.indexes.begin(), profile.indexes.end(),
-                       [](const IndexRecipe& r) { return r.deviceRaise && r.maxSubindex > 0; });
-}
-
-} // namespace
 
 OfferedTriggers offeredTriggers(const DiscoveredDevice& device)
 {
     OfferedTriggers out;
     out.modes.emplace_back("loopback");
     const DeviceProfile& profile = device.bdf == "sim" ? simProfile() : profileFor(device.vendor, device.device);
-    if (&profile != &genericProfile() && raisesAnything(profile)) {
+    if (&profile != &genericProfile() && profile.raisesAny()) {
         out.modes.emplace_back("device");
         out.deviceProfile = profile.name;
     }

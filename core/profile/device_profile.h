@@ -72,6 +72,14 @@ struct DeviceProfile
         const auto& r = recipe(id.index);
         return r.deviceRaise && id.sub < r.maxSubindex;
     }
+    // Whether it can raise at least one vector of some index ("device" is a trigger mode it offers).
+    bool raisesAny() const
+    {
+        for (const auto& r : indexes)
+            if (r.deviceRaise && r.maxSubindex > 0)
+                return true;
+        return false;
+    }
 
     friend bool operator==(const DeviceProfile&, const DeviceProfile&) = default;
 };
