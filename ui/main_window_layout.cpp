@@ -99,6 +99,7 @@ void MainWindow::buildLayout()
     auto* distribution = new QSplitter(Qt::Vertical, this);
     distribution->addWidget(m_histogramChart);
     distribution->addWidget(m_percentileChart);
+    distribution->setSizes({500, 500});
     charts->addWidget(distribution);
     charts->setStretchFactor(0, 3);
     charts->setStretchFactor(1, 2);

@@ -71,14 +71,19 @@ std::vector<AxisTick> logLatencyTicks(double loNs, double hiNs, int maxTicks)
         const auto decades = decadeSeries(loNs, hiNs, {1});
         const auto oneTwoFive = decadeSeries(loNs, hiNs, {1, 2, 5});
         const auto oneToNine = decadeSeries(loNs, hiNs, {1, 2, 3, 4, 5, 6, 7, 8, 9});
-        if (static_cast<int>(oneTwoFive.size()) <= maxTicks && oneTwoFive.size() >= 3) {
+        const auto fits = [maxTicks](const std::vector<double>& v, std::size_t least) {
+            return v.size() >= least && static_cast<int>(v.size()) <= maxTicks;
+        };
+        if (fits(oneTwoFive, 4)) {
             values = oneTwoFive;
-        } else if (decades.size() >= 3) {
+        } else if (static_cast<int>(oneTwoFive.size()) > maxTicks) {
             // Several decades: every decade, or every 2nd, 3rd, ... when there are too many.
             const int step = static_cast<int>((decades.size() + maxTicks - 1) / maxTicks);
             values = decadeSeries(loNs, hiNs, {1}, step);
-        } else if (static_cast<int>(oneToNine.size()) <= maxTicks + 1 && oneToNine.size() >= 3) {
-            values = oneToNine;
+        } else if (fits(oneToNine, 3)) {
+            values = oneToNine; // within about a decade
+        } else if (oneTwoFive.size() >= 3) {
+            values = oneTwoFive;
         } else {
             values = linearSeries(loNs, hiNs, 4);
         }

@@ -117,19 +117,13 @@ LatencyHistogramLayout latencyHistogramLayout(const std::vector<const LatencyBuc
         const double pad = kPad * std::max(dataHi - dataLo, fit.minDecades);
         std::tie(lo, hi) = atLeast(dataLo - pad, dataHi + pad, fit.minDecades);
     } else {
-        // The tails would squeeze the body: give them the rest of the width in proportion to their lengths.
+        // The tails would squeeze the body: each gets up to half of the rest of the width, a short one all of its
+        // length and the long one what the short one left (so a short tail is never cut for a long one's sake).
         const double left = bodyLo - dataLo, right = dataHi - bodyHi;
         const double extra = width - body;
-        double toLeft = left + right > 0 ? extra * left / (left + right) : extra / 2;
-        double toRight = extra - toLeft;
-        if (toLeft > left) {
-            toRight += toLeft - left;
-            toLeft = left;
-        }
-        if (toRight > right) {
-            toLeft = std::min(left, toLeft + toRight - right);
-            toRight = right;
-        }
+        double toLeft = std::min(left, extra / 2);
+        const double toRight = std::min(right, extra - toLeft);
+        toLeft = std::min(left, extra - toRight);
         lo = bodyLo - toLeft;
         hi = bodyHi + toRight;
     }
@@ -145,9 +139,20 @@ LatencyHistogramLayout latencyHistogramLayout(const std::vector<const LatencyBuc
     }
     out.loNs = std::pow(10.0, lo);
     out.hiNs = std::pow(10.0, hi);
-    if (bins == 0)
-        bins = static_cast<std::size_t>(
-            std::clamp<double>(std::floor((hi - lo) / minBinDecades(out.loNs)), 1, std::max(fit.maxBins, 1)));
+    if (bins == 0) {
+        // As many as the buckets allow, but no more than about 1.5 sqrt(n) for the largest histogram's n samples:
+        // a few hundred samples in a hundred bins is noise, not a shape.
+        uint64_t largest = 0;
+        for (const LatencyBuckets* h : histograms) {
+            uint64_t n = 0;
+            for (std::size_t i = 0; h && i < h->size(); ++i)
+                n += (*h)[i].second;
+            largest = std::max(largest, n);
+        }
+        const double bySamples = std::max(16.0, 1.5 * std::sqrt(static_cast<double>(largest)));
+        bins = static_cast<std::size_t>(std::clamp<double>(
+            std::min(std::floor((hi - lo) / minBinDecades(out.loNs)), bySamples), 1, std::max(fit.maxBins, 1)));
+    }
     out.edgesNs.resize(bins + 1);
     for (std::size_t i = 0; i <= bins; ++i)
         out.edgesNs[i] = std::pow(10.0, lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(bins));

@@ -17,6 +17,8 @@ namespace irqscope::ui {
 namespace {
 
 constexpr double kPointsAcross = 600; // the curve keeps about this many points across the axis
+// Room beyond the last decade, so that its label ("99.9%"), centred on the axis end, is not clipped.
+constexpr double kEndRoom = 0.05;
 
 } // namespace
 
@@ -82,7 +84,7 @@ void PercentileChart::refresh(const core::Snapshot& snapshot)
     // The axes change only when a new decade of samples or a new minimum or maximum arrives.
     if (layout.xMax != m_xMax) {
         m_xMax = layout.xMax;
-        setTicks(m_x, layout.xTicks, 0, m_xMax, false);
+        setTicks(m_x, layout.xTicks, 0, m_xMax * (1 + kEndRoom), false);
     }
     const double lo = std::log10(layout.loNs), hi = std::log10(layout.hiNs);
     if (lo != m_yLo || hi != m_yHi) {
