@@ -7,6 +7,7 @@
 #include "actions/action_states.h"
 #include "base/monotonic_clock.h"
 #include "charts/histogram_chart.h"
+#include "charts/percentile_chart.h"
 #include "charts/time_series_chart.h"
 #include "format/display_text.h"
 #include "models/vector_filter_proxy.h"
@@ -81,6 +82,7 @@ void MainWindow::tick()
         if (selectedSlots().empty())
             updateCharted(); // the default selection follows the active vectors
         m_histogramChart->refresh(*m_shown);
+        m_percentileChart->refresh(*m_shown);
     }
     if (fresh) {
         m_latencyChart->refresh();
@@ -150,10 +152,13 @@ void MainWindow::updateCharted()
     m_latencyChart->setCharted(slots, names);
     m_rateChart->setCharted(slots, names);
     m_histogramChart->setCharted(slots, names);
+    m_percentileChart->setCharted(slots, names);
     m_latencyChart->refresh();
     m_rateChart->refresh();
-    if (m_shown)
+    if (m_shown) {
         m_histogramChart->refresh(*m_shown);
+        m_percentileChart->refresh(*m_shown);
+    }
 }
 
 const std::vector<uint32_t>& MainWindow::selectedSlots() const

@@ -28,6 +28,7 @@ struct ActionInputs;
 class CommandLog;
 class EngineSettingsPanel;
 class HistogramChart;
+class PercentileChart;
 class StatusPanel;
 class TimeSeriesChart;
 class VectorFilterProxy;
@@ -78,6 +79,7 @@ public:
     TimeSeriesChart* latencyChart() const { return m_latencyChart; }
     TimeSeriesChart* rateChart() const { return m_rateChart; }
     HistogramChart* histogramChart() const { return m_histogramChart; }
+    PercentileChart* percentileChart() const { return m_percentileChart; }
     StatusPanel* statusPanel() const { return m_status; }
     CommandLog* commandLog() const { return m_log; }
     EngineSettingsPanel* settingsPanel() const { return m_settingsPanel; }
@@ -133,6 +135,7 @@ private:
     TimeSeriesChart* m_latencyChart = nullptr;
     TimeSeriesChart* m_rateChart = nullptr;
     HistogramChart* m_histogramChart = nullptr;
+    PercentileChart* m_percentileChart = nullptr;
     EngineSettingsPanel* m_settingsPanel = nullptr;
     CommandLog* m_log = nullptr;
     StatusPanel* m_status = nullptr;
@@ -141,6 +144,7 @@ private:
     QProgressBar* m_exportProgress = nullptr;
     QString m_latencyTitle; // the latency charts' titles, noted when there is no latency to show
     QString m_histogramTitle;
+    QString m_percentileTitle;
     // Observing: the columns irqscope measures only by firing (counts, latency) are hidden; the header as it was
     // before is what the settings keep.
     QByteArray m_headerBeforeObserving;

@@ -3,6 +3,7 @@
 #include "main_window.h"
 
 #include "charts/histogram_chart.h"
+#include "charts/percentile_chart.h"
 #include "charts/time_series_chart.h"
 #include "models/vector_table_model.h"
 #include "vfio/discovery.h"
@@ -28,6 +29,7 @@ void MainWindow::resetView()
     showBanner({}, false);
     m_latencyChart->chart()->setTitle(m_latencyTitle);
     m_histogramChart->chart()->setTitle(m_histogramTitle);
+    m_percentileChart->chart()->setTitle(m_percentileTitle);
     showObservedColumnsOnly(false);
 }
 
@@ -120,6 +122,7 @@ void MainWindow::observeDevice(const core::DiscoveredDevice& device)
     const QString none = QStringLiteral(" — not measured while observing");
     m_latencyChart->chart()->setTitle(QStringLiteral("Latency") + none);
     m_histogramChart->chart()->setTitle(QStringLiteral("Latency histogram") + none);
+    m_percentileChart->chart()->setTitle(QStringLiteral("Latency by percentile") + none);
     showObservedColumnsOnly(true);
     m_log->addNote(QStringLiteral("observing %1, owned by %2 (pid %3)")
                        .arg(bdf, QString::fromStdString(device.owner), QString::number(device.ownerPid)));

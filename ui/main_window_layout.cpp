@@ -3,6 +3,7 @@
 #include "main_window.h"
 
 #include "charts/histogram_chart.h"
+#include "charts/percentile_chart.h"
 #include "charts/time_series_chart.h"
 #include "models/vector_filter_proxy.h"
 #include "models/vector_table_model.h"
@@ -81,9 +82,12 @@ void MainWindow::buildLayout()
     m_rateChart->setObjectName(QStringLiteral("rateChart"));
     m_histogramChart = new HistogramChart(this);
     m_histogramChart->setObjectName(QStringLiteral("histogramChart"));
+    m_percentileChart = new PercentileChart(this);
+    m_percentileChart->setObjectName(QStringLiteral("percentileChart"));
 
     m_latencyTitle = m_latencyChart->chart()->title();
     m_histogramTitle = m_histogramChart->chart()->title();
+    m_percentileTitle = m_percentileChart->chart()->title();
 
     auto* timeCharts = new QSplitter(Qt::Vertical, this);
     timeCharts->addWidget(m_latencyChart);
@@ -91,7 +95,12 @@ void MainWindow::buildLayout()
     auto* charts = new QSplitter(Qt::Horizontal, this);
     charts->setObjectName(QStringLiteral("chartSplitter"));
     charts->addWidget(timeCharts);
-    charts->addWidget(m_histogramChart);
+    // The distribution: its body in the histogram, its tail in the percentile plot below it.
+    auto* distribution = new QSplitter(Qt::Vertical, this);
+    distribution->addWidget(m_histogramChart);
+    distribution->addWidget(m_percentileChart);
+    distribution->setSizes({500, 500});
+    charts->addWidget(distribution);
     charts->setStretchFactor(0, 3);
     charts->setStretchFactor(1, 2);
     auto* split = new QSplitter(Qt::Vertical, this);

@@ -88,9 +88,16 @@ void TriggerSchedule::close(int64_t nowNs)
 {
     if (!active())
         return;
-    if (m_nextNs <= nowNs) {
-        // Due times m_nextNs, m_nextNs + period, ... up to nowNs, from m_position on, round-robin.
-        const uint64_t due = static_cast<uint64_t>((nowNs - m_nextNs) / m_periodNs) + 1;
+    // A due time less than a round before the plan ended is not behind: take() would still fire it (late, within
+    // the round of lateness it allows), and the plan ended first. The thread that fires sees a plan change at a
+    // moment of its own (after a wakeup or a command), so on a healthy run a due time or two is always pending
+    // then; counting them behind showed a shortfall on every re-arm, rate change and stop. Only due times older
+    // than a round, which take() would have skipped as whole rounds, are behind.
+    const int64_t round = m_periodNs * static_cast<int64_t>(m_vectors);
+    const int64_t owedUpToNs = nowNs - round;
+    if (m_nextNs <= owedUpToNs) {
+        // Due times m_nextNs, m_nextNs + period, ... up to owedUpToNs, from m_position on, round-robin.
+        const uint64_t due = static_cast<uint64_t>((owedUpToNs - m_nextNs) / m_periodNs) + 1;
         const uint64_t rounds = due / m_vectors;
         const uint64_t rest = due % m_vectors;
         for (uint32_t i = 0; i < m_vectors; ++i) {

@@ -42,10 +42,10 @@ private:
 // Its books: with `slots` (position -> slot, the plan's) and `counters` (indexed by slot), every due time not fired
 // because the schedule fell behind counts as behind for its vector; every other one is taken and ends up triggered
 // or skipped (window full), or behind when it could not be announced (creditBehind()). So the due times up to
-// close() - rate x time in the plan, the round in progress at close() counting only its vectors already due - are
-// triggered + skipped + behind, which is how "requested" is read (VectorCounters::read()) instead of being counted
-// on every firing. Only falling behind writes: an atomic add, and a loop over the plan only when whole rounds are
-// skipped; nothing per firing.
+// close() - rate x time in the plan, less those not yet taken in the last round before close() (the plan ended
+// before they were late: not owed) - are triggered + skipped + behind, which is how "requested" is read
+// (VectorCounters::read()) instead of being counted on every firing. Only falling behind writes: an atomic add, and a
+// loop over the plan only when whole rounds are skipped; nothing per firing.
 class TriggerSchedule
 {
 public:
@@ -62,8 +62,10 @@ public:
     uint64_t overruns() const { return m_overruns; }
     // A taken firing that could not be made for the schedule's sake (its record could not be queued): behind.
     void creditBehind(uint32_t position);
-    // Ends the plan at `nowNs`: due times not taken yet count as behind; the schedule is inactive
-    // until the next reset(). Harmless when inactive.
+    // Ends the plan at `nowNs`: due times not taken yet count as behind when they are more than a round old (the
+    // firing thread fell behind on them); younger ones are dropped, not owed (a plan change or stop is seen a
+    // little after a due time on a healthy run). The schedule is inactive until the next reset(). Harmless when
+    // inactive.
     void close(int64_t nowNs);
 
 private:

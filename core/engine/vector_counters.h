@@ -30,8 +30,8 @@ struct CountersCopy
     uint64_t skipped = 0;          // triggers not fired because the vector's outstanding window was full
     uint64_t unmasks = 0;          // INTx UNMASKs issued after automask
     // The trigger schedule's books (docs/report-schema.md, "Requested and shortfall"): firings the schedule fell
-    // behind on (the firing thread late by more than a round, or still owing them when the plan changed or the run
-    // stopped), and the firings it owed the vector (its due times while in the plan: rate x time), read as
+    // behind on (the firing thread late by more than a round, also when the plan changed or the run stopped while it
+    // still owed them), and the firings it owed the vector (its due times while in the plan: rate x time), read as
     // triggered + skipped + behind since every due time ends as exactly one of those. shortfall = skipped + behind.
     uint64_t requested = 0;
     uint64_t behind = 0;

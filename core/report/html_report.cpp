@@ -67,6 +67,7 @@ p.bad { font-size: 13px; margin: 4px 0; }
 
     out += "<h2>Latency</h2>\n";
     out += chart(380, [&](Canvas& c, ChartBox b) { drawLatencyHistogram(c, b, input); });
+    out += chart(340, [&](Canvas& c, ChartBox b) { drawLatencyPercentiles(c, b, input); });
     out += chart(300, [&](Canvas& c, ChartBox b) { drawLatencyOverTime(c, b, input); });
     out += "<h2>Rate</h2>\n";
     out += chart(300, [&](Canvas& c, ChartBox b) { drawRateOverTime(c, b, input); });

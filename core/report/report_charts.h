@@ -1,5 +1,6 @@
-// Report charts drawn on any Canvas: the OSADL-style latency histogram (log count axis, one curve per vector),
-// latency and completion rate per second over time, and the per-vector mask-state and error timeline.
+// Report charts drawn on any Canvas: the latency histogram (log latency axis fitted to the data, log count axis,
+// one curve per vector) and the percentile plot (latency_charts.cpp, laid out by latency_plot_layout.h), latency
+// and completion rate per second over time, and the per-vector mask-state and error timeline.
 #pragma once
 
 #include "report/chart_canvas.h"
@@ -13,6 +14,7 @@ struct ChartBox
 };
 
 void drawLatencyHistogram(Canvas& canvas, ChartBox box, const ReportInput& input);
+void drawLatencyPercentiles(Canvas& canvas, ChartBox box, const ReportInput& input);
 void drawLatencyOverTime(Canvas& canvas, ChartBox box, const ReportInput& input);
 void drawRateOverTime(Canvas& canvas, ChartBox box, const ReportInput& input);
 void drawTimeline(Canvas& canvas, ChartBox box, const ReportInput& input);

@@ -130,10 +130,10 @@ TEST(ReportHtml, SelfContainedWithTableAndCharts)
     const auto j = nlohmann::json::parse(readFile(liveRun() / "live.json"));
     const auto html = readFile(liveRun() / "live.html");
     EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-    EXPECT_EQ(count(html, "<svg "), 4u) << "histogram, latency over time, rate over time, timeline";
+    EXPECT_EQ(count(html, "<svg "), 5u) << "histogram, percentiles, latency over time, rate over time, timeline";
     EXPECT_EQ(count(html, "http"), count(html, "xmlns=\"http://www.w3.org/2000/svg\"")) << "no network reference";
     EXPECT_EQ(count(html, "<script"), 0u);
-    EXPECT_GE(count(html, "<polyline"), j["vectors"].size() * 3) << "one curve per vector per chart";
+    EXPECT_GE(count(html, "<polyline"), j["vectors"].size() * 4) << "one curve per vector per chart";
     for (const auto& v : j["vectors"])
         EXPECT_NE(html.find("<td>" + v["name"].get<std::string>() + "</td>"), std::string::npos);
     EXPECT_NE(html.find("kernel command line"), std::string::npos);

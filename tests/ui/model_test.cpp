@@ -2,9 +2,11 @@
 // pieces behind the table and the charts (slot runs, per-pixel max decimation, histogram re-binning).
 #include "ui_test_suites.h"
 
+#include "../core/latency_plot_samples.h"
 #include "charts/histogram_bins.h"
 #include "charts/histogram_chart.h"
 #include "charts/max_decimator.h"
+#include "charts/percentile_chart.h"
 #include "charts/time_series_chart.h"
 #include "engine/vector_counters.h"
 #include "format/display_text.h"
@@ -390,19 +392,15 @@ private Q_SLOTS:
         QVERIFY(qAbs(out[1].x() - 3.7) < 1e-9);
     }
 
-    void histogramIsRebinnedIntoEqualBins()
+    void histogramOutlineStepsOnTheLogLatencyAxis()
     {
-        QCOMPARE(niceBinWidth(100'000, 200), int64_t{500});
-        QCOMPARE(niceBinWidth(1'000, 200), int64_t{5});
-        std::vector<uint64_t> bins;
-        rebin({{100, 1}, {1'400, 2}, {1'990, 3}, {2'000, 4}, {99'999'999, 5}}, 1'000, 3, bins);
-        QCOMPARE(bins, (std::vector<uint64_t>{1, 5, 9}));
         QList<QPointF> outline;
-        QCOMPARE(stepOutline({0, 7}, 1'000, 0.8, outline), uint64_t{7});
-        QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {1, 0.8}, {1, 7}, {2, 7}}));
+        // Bins 100-1000 ns and 1-10 µs: x in log10 ns.
+        QCOMPARE(stepOutline({100, 1'000, 10'000}, {0, 7}, 0.8, outline), uint64_t{7});
+        QCOMPARE(outline, (QList<QPointF>{{2, 0.8}, {3, 0.8}, {3, 7}, {4, 7}}));
         // Runs of equal bins (the empty tail above all) are one step each.
-        QCOMPARE(stepOutline({0, 0, 0, 7, 7, 0, 0}, 1'000, 0.8, outline), uint64_t{7});
-        QCOMPARE(outline, (QList<QPointF>{{0, 0.8}, {3, 0.8}, {3, 7}, {5, 7}, {5, 0.8}, {7, 0.8}}));
+        QCOMPARE(stepOutline({1, 10, 100, 1'000, 10'000}, {7, 7, 0, 0}, 0.8, outline), uint64_t{7});
+        QCOMPARE(outline, (QList<QPointF>{{0, 7}, {2, 7}, {2, 0.8}, {4, 0.8}}));
     }
 
     void chartsKeepTheirSeriesColoursOnADarkDesktop()
@@ -434,39 +432,98 @@ private Q_SLOTS:
 
     void oneOutlierDoesNotSqueezeTheHistogram()
     {
-        QCOMPARE(histogramAxisNs(45'000, 20'000), int64_t{50'000});     // the axis reaches the maximum
-        QCOMPARE(histogramAxisNs(8'130'000, 25'000), int64_t{100'000}); // 4x p99.9, the spike in the last bin
-        QCOMPARE(histogramAxisNs(0, 0), int64_t{1'000});
-        // Pooled over the vectors: one vector's few samples (p99 = its maximum) do not set the axis alone.
-        const HistogramBuckets few = {{3'000, 80}, {40'200'000, 1}};
-        const HistogramBuckets many = {{4'000, 300}, {6'000, 100}};
-        HistogramBuckets scratch;
-        QCOMPARE(pooledPercentileNs({&few}, 0.999, scratch), int64_t{3'000}); // never the single largest
-        QCOMPARE(pooledPercentileNs({&few, &many}, 0.999, scratch), int64_t{6'000});
-        QCOMPARE(pooledPercentileNs({&many}, 0.5, scratch), int64_t{4'000});
-        QCOMPARE(pooledPercentileNs({}, 0.999, scratch), int64_t{0});
-
-        // 1 200 samples at 4-60 µs and one at 8.13 ms: before, the axis ran to 10 ms in 50 µs bins and every
-        // sample but the spike sat in the first bin.
+        // 1 200 samples at 4-60 µs and one at 8.13 ms: on the old linear axis it ran to 10 ms in 50 µs bins and
+        // every sample but the spike sat in the first bin. The fitted log axis keeps the body wide and says what
+        // it left to the percentile chart.
         core::Snapshot s;
         core::VectorSnapshot v;
         v.slot = 3;
-        v.histogram = {{4'000, 600}, {5'000, 500}, {20'000, 90}, {56'000, 10}, {8'130'000, 1}};
+        v.histogram = {{4'000, 600}, {5'000, 500}, {20'000, 90}, {56'000, 10}, {8'126'464, 1}};
         v.latency.count = 1'201;
         v.latency.maxNs = 8'130'000;
         s.vectors.push_back(v);
         HistogramChart chart;
         chart.setCharted({3}, {QStringLiteral("msix:0")});
         chart.refresh(s);
-        QCOMPARE(chart.latencyAxisEndUs(), 500.0); // 4x the pooled p99.9 (56 µs), rounded up to 1-2-5
-        QVERIFY2(chart.latencyAxisTitle().contains(QStringLiteral("1 over 500 µs in last bin")),
+        const auto [lo, hi] = chart.latencyAxisRange();
+        QVERIFY2(lo <= std::log10(4'000.0) && hi >= std::log10(57'000.0),
+                 qPrintable(QStringLiteral("%1..%2").arg(lo).arg(hi)));
+        QVERIFY(hi < std::log10(8'126'464.0));
+        QVERIFY2(chart.latencyAxisTitle().contains(QStringLiteral("1 above, max 8.13 ms")),
                  qPrintable(chart.latencyAxisTitle()));
-        // Without the spike the title is plain and the axis ends at the maximum.
+        // Without the spike every sample is drawn and the title is plain.
         s.vectors[0].histogram.pop_back();
         s.vectors[0].latency.maxNs = 56'000;
+        HistogramChart plain;
+        plain.setCharted({3}, {QStringLiteral("msix:0")});
+        plain.refresh(s);
+        QCOMPARE(plain.latencyAxisTitle(), QStringLiteral("latency (log scale)"));
+        QVERIFY(plain.latencyAxisRange().second >= std::log10(57'000.0));
+    }
+
+    void histogramBodyFillsThePlotForASubMicrosecondAndALognormal200usRun()
+    {
+        // The sim's latency model, deterministic: a sub-µs run with a rare tail to tens of µs (the old 0-100 µs
+        // linear axis put it in its first bin), and --sim-latency lognormal:200us,1. The drawn mass from its 5th to
+        // its 95th percentile, read from the series and the axis, must span at least half the plot's width.
+        for (const auto& run : {irqscope::test::subMicrosecondRun(), irqscope::test::lognormal200usRun()}) {
+            core::Snapshot s;
+            core::VectorSnapshot v;
+            v.slot = 3;
+            v.histogram = irqscope::test::snapshotBuckets(run);
+            v.latency.count = run.count();
+            v.latency.maxNs = run.max();
+            s.vectors.push_back(v);
+            HistogramChart chart;
+            chart.setCharted({3}, {QStringLiteral("msix:0")});
+            chart.refresh(s);
+            const auto [lo, hi] = chart.latencyAxisRange();
+            const double binWidth = (hi - lo) / static_cast<double>(chart.layout().bins());
+            // Each step of the outline covers (x1 - x0) / binWidth bins of its count; empty bins sit on the floor.
+            std::vector<std::pair<double, double>> mass; // (centre as a part of the width, samples)
+            double total = 0;
+            const QList<QPointF> points = chart.points(0);
+            for (qsizetype i = 0; i + 1 < points.size(); i += 2) {
+                if (points[i].y() <= HistogramChart::kFloor)
+                    continue;
+                const double samples = points[i].y() * (points[i + 1].x() - points[i].x()) / binWidth;
+                mass.emplace_back(((points[i].x() + points[i + 1].x()) / 2 - lo) / (hi - lo), samples);
+                total += samples;
+            }
+            QVERIFY(total > 0);
+            const auto quantile = [&](double q) {
+                double seen = 0;
+                for (const auto& [at, samples] : mass) {
+                    seen += samples;
+                    if (seen >= q * total)
+                        return at;
+                }
+                return 1.0;
+            };
+            const double p5 = quantile(0.05), p95 = quantile(0.95);
+            QVERIFY2(p95 - p5 >= 0.5, qPrintable(QStringLiteral("body over %1..%2 of the width").arg(p5).arg(p95)));
+            QVERIFY(p95 > 0.1);
+        }
+    }
+
+    void percentileChartLabelsTheNinesAndSpansMinToMax()
+    {
+        core::Snapshot s;
+        core::VectorSnapshot v;
+        v.slot = 3;
+        v.histogram = {{600, 9'000}, {900, 900}, {2'000, 99}, {40'448, 1}}; // 10 000 samples
+        s.vectors.push_back(v);
+        PercentileChart chart;
+        chart.setCharted({3}, {QStringLiteral("msix:0")});
         chart.refresh(s);
-        QCOMPARE(chart.latencyAxisEndUs(), 100.0);
-        QCOMPARE(chart.latencyAxisTitle(), QStringLiteral("latency (µs)"));
+        QVERIFY(chart.pointCount(0) >= 6);
+        QCOMPARE(chart.percentileLabels(),
+                 (QStringList{QStringLiteral("0%"), QStringLiteral("50%"), QStringLiteral("90%"), QStringLiteral("99%"),
+                              QStringLiteral("99.9%"), QStringLiteral("99.99%")}));
+        const auto [lo, hi] = chart.latencyAxisRange();
+        QVERIFY(lo <= std::log10(600.0) && hi >= std::log10(40'448.0));
+        QVERIFY(chart.latencyLabels().contains(QStringLiteral("1 µs")));
+        QVERIFY(chart.latencyLabels().contains(QStringLiteral("10 µs")));
     }
 };
 

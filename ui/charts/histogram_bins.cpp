@@ -1,82 +1,70 @@
-// Equal-width re-binning and the step outline of the latency histogram.
+// The latency charts' series data on the log latency axis.
 #include "charts/histogram_bins.h"
+
+#include <QCategoryAxis>
 
 #include <algorithm>
 #include <cmath>
 
 namespace irqscope::ui {
 
-int64_t niceBinWidth(int64_t rangeNs, int maxBins)
-{
-    const int64_t minimum = std::max<int64_t>(1, (rangeNs + maxBins - 1) / std::max(maxBins, 1));
-    for (int64_t decade = 1;; decade *= 10) {
-        for (int64_t step : {1, 2, 5}) {
-            if (step * decade >= minimum)
-                return step * decade;
-        }
-    }
-}
-
-int64_t pooledPercentileNs(const std::vector<const HistogramBuckets*>& histograms, double q, HistogramBuckets& scratch)
-{
-    scratch.clear();
-    uint64_t total = 0;
-    for (const HistogramBuckets* h : histograms) {
-        for (const auto& bucket : *h) {
-            scratch.push_back(bucket);
-            total += bucket.second;
-        }
-    }
-    if (total == 0)
-        return 0;
-    std::sort(scratch.begin(), scratch.end());
-    const auto rank =
-        std::max<uint64_t>(1, std::min(static_cast<uint64_t>(std::ceil(q * static_cast<double>(total))), total - 1));
-    uint64_t seen = 0;
-    for (const auto& [bound, count] : scratch) {
-        seen += count;
-        if (seen >= rank)
-            return bound;
-    }
-    return scratch.back().first;
-}
-
-int64_t histogramAxisNs(int64_t maxNs, int64_t pooledP999Ns)
-{
-    if (pooledP999Ns > 0 && maxNs > 8 * pooledP999Ns)
-        return niceBinWidth(4 * pooledP999Ns, 1);
-    return niceBinWidth(std::max<int64_t>(maxNs + 1, 1000), 1);
-}
-
-void rebin(const std::vector<std::pair<int64_t, uint64_t>>& buckets, int64_t binWidthNs, int binCount,
-           std::vector<uint64_t>& bins)
-{
-    bins.assign(static_cast<std::size_t>(std::max(binCount, 1)), 0);
-    const int64_t width = std::max<int64_t>(binWidthNs, 1);
-    for (const auto& [lowerNs, count] : buckets) {
-        const auto bin = std::clamp<int64_t>(lowerNs / width, 0, static_cast<int64_t>(bins.size()) - 1);
-        bins[static_cast<std::size_t>(bin)] += count;
-    }
-}
-
-uint64_t stepOutline(const std::vector<uint64_t>& bins, int64_t binWidthNs, double floor, QList<QPointF>& out)
+uint64_t stepOutline(const std::vector<double>& edgesNs, const std::vector<uint64_t>& bins, double floor,
+                     QList<QPointF>& out)
 {
     out.resize(0);
     uint64_t peak = 0;
-    const double widthUs = static_cast<double>(binWidthNs) / 1e3;
-    for (std::size_t i = 0; i < bins.size(); ++i) {
+    for (std::size_t i = 0; i < bins.size() && i + 1 < edgesNs.size(); ++i) {
         const double y = bins[i] ? static_cast<double>(bins[i]) : floor;
-        const double x0 = static_cast<double>(i) * widthUs;
+        const double x0 = std::log10(edgesNs[i]), x1 = std::log10(edgesNs[i + 1]);
         peak = std::max(peak, bins[i]);
-        // A bin level with the one before extends its step: Qt Charts strokes every point again on each update.
         if (i > 0 && bins[i] == bins[i - 1]) {
-            out.back().setX(x0 + widthUs);
+            out.back().setX(x1); // a bin level with the one before extends its step
             continue;
         }
         out.append(QPointF(x0, y));
-        out.append(QPointF(x0 + widthUs, y));
+        out.append(QPointF(x1, y));
     }
     return peak;
+}
+
+void percentilePoints(const std::vector<std::pair<double, double>>& curve, double minDx, QList<QPointF>& out)
+{
+    // The first and the last point of each column minDx wide: the curve rises monotonically, so they are the
+    // column's lowest and highest, and the steps keep their corners at that resolution.
+    out.resize(0);
+    int64_t column = 0;
+    bool second = false; // the column already has its last point
+    for (const auto& [x, ns] : curve) {
+        const QPointF point(x, std::log10(std::max(ns, 1.0)));
+        const auto at = static_cast<int64_t>(std::floor(x / std::max(minDx, 1e-12)));
+        if (out.isEmpty() || at != column) {
+            out.append(point);
+            column = at;
+            second = false;
+        } else if (!second) {
+            out.append(point);
+            second = true;
+        } else {
+            out.back() = point;
+        }
+    }
+}
+
+void setTicks(QCategoryAxis* axis, const std::vector<core::AxisTick>& ticks, double min, double max, bool log10Values)
+{
+    for (const QString& label : axis->categoriesLabels())
+        axis->remove(label);
+    // Just below min, so that a tick on min itself (the percentile axis' 0%) is a category of its own.
+    axis->setStartValue(min - (max - min) * 1e-6);
+    double last = min - 1;
+    for (const auto& t : ticks) {
+        const double at = log10Values ? std::log10(t.value) : t.value;
+        if (at <= last || at < min || at > max)
+            continue; // categories must ascend inside the range
+        axis->append(QString::fromStdString(t.label), at);
+        last = at;
+    }
+    axis->setRange(min, max);
 }
 
 } // namespace irqscope::ui

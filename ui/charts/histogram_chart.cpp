@@ -1,19 +1,26 @@
-// The OSADL-style latency histogram.
+// The latency histogram on a fitted log latency axis.
 #include "charts/histogram_chart.h"
 
 #include "charts/histogram_bins.h"
+#include "report/report_charts.h"
 
+#include <QCategoryAxis>
 #include <QChart>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPen>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <cmath>
 
 namespace irqscope::ui {
+
+namespace {
+
+const QString kLatencyTitle = QStringLiteral("latency (log scale)");
+
+} // namespace
 
 HistogramChart::HistogramChart(QWidget* parent)
     : QChartView(new QChart, parent)
@@ -23,9 +30,9 @@ HistogramChart::HistogramChart(QWidget* parent)
     styleChart(this);
     QChart* c = chart();
     c->setTitle(QStringLiteral("Latency histogram (since start)"));
-    m_x = new QValueAxis;
-    m_x->setTitleText(QStringLiteral("latency (µs)"));
-    m_x->setLabelFormat(QStringLiteral("%g"));
+    m_x = new QCategoryAxis;
+    m_x->setTitleText(kLatencyTitle);
+    m_x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     m_y = new QLogValueAxis;
     m_y->setTitleText(QStringLiteral("samples"));
     m_y->setBase(10);
@@ -43,7 +50,8 @@ HistogramChart::HistogramChart(QWidget* parent)
         m_series[n]->attachAxis(m_y);
         m_series[n]->setVisible(false);
     }
-    m_x->setRange(0, 100);
+    // Until the first samples: 100 ns to 100 µs.
+    setTicks(m_x, core::logLatencyTicks(100, 100'000), 2, 5, true);
     m_y->setRange(kFloor, 10);
     for (QLegendMarker* marker : c->legend()->markers())
         marker->setVisible(false);
@@ -66,51 +74,48 @@ void HistogramChart::setCharted(const std::vector<uint32_t>& slots, const QStrin
 
 void HistogramChart::refresh(const core::Snapshot& snapshot)
 {
-    // One x range for every charted vector: up to the largest maximum among them, or, when that maximum is an
-    // outlier, up to 4x their pooled p99.9 with the tail in the last bin (said on the axis).
-    std::array<const core::VectorSnapshot*, kMaxChartedVectors> found{};
-    int64_t maxNs = 0;
-    m_pooled.clear();
+    m_histograms.assign(m_slots.size(), nullptr);
+    int64_t maxNs = 0; // exact, for the title (the layout knows bucket bounds only)
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
         const auto it = std::lower_bound(snapshot.vectors.begin(), snapshot.vectors.end(), m_slots[n],
                                          [](const core::VectorSnapshot& v, uint32_t slot) { return v.slot < slot; });
         if (it != snapshot.vectors.end() && it->slot == m_slots[n]) {
-            found[n] = &*it;
+            m_histograms[n] = &it->histogram;
             maxNs = std::max(maxNs, it->latency.maxNs);
-            m_pooled.push_back(&it->histogram);
         }
     }
-    // A 1-2-5 axis end, so the tick labels are round numbers; bins of a 1-2-5 width fill it exactly.
-    const int64_t axisNs = histogramAxisNs(maxNs, pooledPercentileNs(m_pooled, 0.999, m_scratch));
-    const int64_t binWidth = niceBinWidth(axisNs, kBins);
-    const int bins = static_cast<int>(axisNs / binWidth);
+    // One axis for every charted vector, kept while the fit moves only a little (no twitching at 30 Hz).
+    core::HistogramFit fit;
+    fit.maxBins = kBins;
+    fit.previous = &m_layout;
+    core::LatencyHistogramLayout layout = core::latencyHistogramLayout(m_histograms, fit);
+    const bool axisMoved = layout.loNs != m_layout.loNs || layout.hiNs != m_layout.hiNs;
+    m_layout = std::move(layout);
     uint64_t peak = 1;
-    uint64_t beyond = 0;
-    for (std::size_t n = 0; n < m_slots.size(); ++n) {
-        if (found[n] && !found[n]->histogram.empty()) {
-            rebin(found[n]->histogram, binWidth, bins, m_bins);
-            peak = std::max(peak, stepOutline(m_bins, binWidth, kFloor, m_points[n]));
-            for (auto it = found[n]->histogram.rbegin(); it != found[n]->histogram.rend() && it->first >= axisNs; ++it)
-                beyond += it->second;
-        } else {
+    for (std::size_t n = 0; n < kMaxChartedVectors; ++n) {
+        if (n < m_slots.size() && !m_layout.empty && m_histograms[n])
+            peak = std::max(peak, stepOutline(m_layout.edgesNs, m_layout.counts[n], kFloor, m_points[n]));
+        else
             m_points[n].resize(0);
-        }
-        m_series[n]->replace(m_points[n]);
+        if (n < m_slots.size())
+            m_series[n]->replace(m_points[n]);
     }
-    const double xMax = static_cast<double>(bins) * static_cast<double>(binWidth) / 1e3;
-    if (xMax != m_xMax) {
-        m_xMax = xMax;
-        m_x->setRange(0, m_xMax);
-        m_x->setTickCount(6);
-    }
-    if (beyond != m_beyond || (beyond && axisNs != m_beyondAxisNs)) {
-        m_beyond = beyond;
-        m_beyondAxisNs = axisNs;
-        // Short, so it fits under a narrow plot; the table has the maximum.
-        m_x->setTitleText(beyond ? QStringLiteral("latency (µs) · %1 over %2 µs in last bin")
-                                       .arg(beyond)
-                                       .arg(static_cast<double>(axisNs) / 1e3)
-                                 : QStringLiteral("latency (µs)"));
+    if (m_layout.empty)
+        return;
+    if (axisMoved)
+        setTicks(m_x, m_layout.ticks, std::log10(m_layout.loNs), std::log10(m_layout.hiNs), true);
+    // Samples beyond the fitted axis are not drawn: said on the axis (short, so that it fits a narrow plot; the
+    // percentile chart and the table have them).
+    QString title = kLatencyTitle;
+    if (m_layout.below)
+        title += QStringLiteral(" · %1 below").arg(m_layout.below);
+    if (m_layout.above)
+        title += QStringLiteral(" · %1 above, max %2")
+                     .arg(m_layout.above)
+                     .arg(QString::fromStdString(core::formatLatency(maxNs > 0 ? maxNs : m_layout.maxNs)));
+    if (title != m_xTitle) {
+        m_xTitle = title;
+        m_x->setTitleText(title);
     }
     // Whole decades on the count axis, as in OSADL's plots.
     const double yMax = std::pow(10.0, std::ceil(std::log10(static_cast<double>(peak) * 1.5)));
@@ -118,6 +123,16 @@ void HistogramChart::refresh(const core::Snapshot& snapshot)
         m_yMax = yMax;
         m_y->setRange(kFloor, m_yMax);
     }
+}
+
+QList<QPointF> HistogramChart::points(int i) const
+{
+    return i >= 0 && i < kMaxChartedVectors ? m_series[static_cast<std::size_t>(i)]->points() : QList<QPointF>{};
+}
+
+std::pair<double, double> HistogramChart::latencyAxisRange() const
+{
+    return {m_x->min(), m_x->max()};
 }
 
 QString HistogramChart::latencyAxisTitle() const

@@ -1,8 +1,10 @@
-// HistogramChart: the latency distribution of the charted vectors since start (or the last reset), in the
-// OSADL latency-plot look: equal-width latency bins on x, counts on a log-scaled y axis, one outline per vector.
+// HistogramChart: the latency distribution of the charted vectors since start (or the last reset): log-spaced bins
+// on a log latency axis fitted to the data (core/report/latency_plot_layout.h, shared with the reports), counts on
+// a log-scaled y axis, one outline per vector. The x values are log10(ns), labelled with the layout's round ticks.
 #pragma once
 
 #include "charts/chart_style.h"
+#include "report/latency_plot_layout.h"
 #include "stats/snapshot.h"
 
 #include <QChartView>
@@ -12,9 +14,9 @@
 #include <array>
 #include <vector>
 
+class QCategoryAxis;
 class QLineSeries;
 class QLogValueAxis;
-class QValueAxis;
 
 namespace irqscope::ui {
 
@@ -22,7 +24,7 @@ class HistogramChart final : public QChartView
 {
     Q_OBJECT
 public:
-    static constexpr int kBins = 200;
+    static constexpr int kBins = 160;
     static constexpr double kFloor = 0.8; // where empty bins sit on the log axis (below a count of 1)
 
     explicit HistogramChart(QWidget* parent = nullptr);
@@ -31,23 +33,23 @@ public:
     // Redraws from the snapshot's histograms of the charted vectors.
     void refresh(const core::Snapshot& snapshot);
     qsizetype pointCount(int i) const;
-    // Where the latency axis ends (µs) and its title (it names the tail folded into the last bin, if any).
-    double latencyAxisEndUs() const { return m_xMax; }
+    // What is drawn, for tests: the i-th charted vector's outline in (log10 ns, count), empty bins at kFloor; the
+    // latency axis' range (log10 ns) and title; the layout it came from.
+    QList<QPointF> points(int i) const;
+    std::pair<double, double> latencyAxisRange() const;
     QString latencyAxisTitle() const;
+    const core::LatencyHistogramLayout& layout() const { return m_layout; }
 
 private:
     std::vector<uint32_t> m_slots;
     std::array<QLineSeries*, kMaxChartedVectors> m_series{};
     std::array<QList<QPointF>, kMaxChartedVectors> m_points;
-    std::vector<uint64_t> m_bins;
-    std::vector<const std::vector<std::pair<int64_t, uint64_t>>*> m_pooled; // the charted vectors' histograms
-    std::vector<std::pair<int64_t, uint64_t>> m_scratch;
-    QValueAxis* m_x = nullptr;
+    std::vector<const core::LatencyBuckets*> m_histograms; // the charted vectors' (null: not in the snapshot)
+    core::LatencyHistogramLayout m_layout;
+    QCategoryAxis* m_x = nullptr;
     QLogValueAxis* m_y = nullptr;
-    double m_xMax = 0;
     double m_yMax = 0;
-    uint64_t m_beyond = 0;      // samples beyond the axis end (drawn in the last bin)
-    int64_t m_beyondAxisNs = 0; // where the axis ended when they were titled
+    QString m_xTitle;
 };
 
 } // namespace irqscope::ui

@@ -170,6 +170,7 @@ std::string pdfReport(const ReportInput& input, std::string& out)
 
         pages.newPage();
         chart(pages, 270, [&](Canvas& cv, ChartBox b) { drawLatencyHistogram(cv, b, input); });
+        chart(pages, 250, [&](Canvas& cv, ChartBox b) { drawLatencyPercentiles(cv, b, input); });
         chart(pages, 250, [&](Canvas& cv, ChartBox b) { drawLatencyOverTime(cv, b, input); });
         chart(pages, 250, [&](Canvas& cv, ChartBox b) { drawRateOverTime(cv, b, input); });
         chart(pages, std::min(timelineHeight(input), kPageH - 2 * kMargin),
