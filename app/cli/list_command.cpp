@@ -59,6 +59,19 @@ std::string sriovLine(const DiscoveredDevice& d)
     return {};
 }
 
+// The owner's VM (vfio/vm_identity.h): the same object as the observer report's observer.owner.vm.
+nlohmann::json vmJson(const std::optional<VmIdentity>& vm)
+{
+    if (!vm)
+        return nullptr;
+    nlohmann::json vcpus = nlohmann::json::array();
+    for (const auto& t : vm->vcpus)
+        vcpus.push_back(
+            {{"vcpu", t.index}, {"tid", t.tid}, {"cpu", t.lastCpu >= 0 ? nlohmann::json(t.lastCpu) : nlohmann::json()}});
+    return {{"vmm", vm->vmm},         {"name", vm->name},         {"name_source", vm->nameSource},
+            {"accelerator", vm->accelerator}, {"holds_kvm", vm->holdsKvm}, {"vcpus", vcpus}};
+}
+
 nlohmann::json deviceJson(const DiscoveredDevice& d)
 {
     nlohmann::json irqs = nlohmann::json::object();
@@ -79,6 +92,7 @@ nlohmann::json deviceJson(const DiscoveredDevice& d)
                           {"group_path", d.groupPath},
                           {"owner", d.owner},
                           {"owner_pid", d.ownerPid},
+                          {"owner_vm", vmJson(d.ownerVm)},
                           {"problem", d.problem},
                           {"physical_function", d.physicalFunction},
                           {"physical_function_driver", d.physicalFunctionDriver},
@@ -124,6 +138,8 @@ int listDevices(bool json, const std::string& sysfsRoot)
         if (!d.owner.empty())
             std::printf("%14s owned by %s (pid %d): use `irqscope run --observe %s`\n", "", d.owner.c_str(), d.ownerPid,
                         d.bdf.c_str());
+        if (d.ownerVm)
+            std::printf("%14s guest: %s\n", "", vmSummary(*d.ownerVm).c_str());
         if (!d.problem.empty())
             std::printf("%14s %s\n", "", d.problem.c_str());
     }

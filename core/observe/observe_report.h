@@ -26,7 +26,13 @@ struct ObserveDescription
     uint64_t samples = 0;
     uint64_t skipped = 0;
     std::string handlerTiming; // handlerTimingStatus()
+    std::string postingFacts;  // postingFactsText(): what the host can post
+    std::string irteTrace;     // kvm:kvm_pi_irte_update: "kvm:kvm_pi_irte_update traced in ..." or "not available: ..."
 };
+
+// The owner as JSON: name, pid, node and, for a VMM, "vm": {vmm, name, name_source, accelerator, vcpus: [{vcpu,
+// tid, cpu}]}; null without an owner.
+nlohmann::json ownerJson(const std::optional<DeviceOwner>& owner);
 
 // The observer fields of one vector (merged into vectorJson's object by the two functions below); `nowNs` is
 // the snapshot's time. mean_rate_hz is the count over the time the vector was present.

@@ -31,7 +31,7 @@ std::vector<std::string> vfioNodesOf(const DiscoveredDevice& device, const std::
 }
 
 std::optional<DeviceOwner> findVfioOwner(const std::vector<std::string>& nodes, const std::string& procRoot,
-                                         int selfPid)
+                                         int selfPid, const std::string& libvirtRunDir)
 {
     if (nodes.empty())
         return std::nullopt;
@@ -61,11 +61,17 @@ std::optional<DeviceOwner> findVfioOwner(const std::vector<std::string>& nodes, 
             break;
         }
     }
+    if (best)
+        best->vm = describeVmm(best->pid, procRoot, libvirtRunDir);
     return best;
 }
 
 std::string ownedDeviceError(const std::string& bdf, const DeviceOwner& owner)
 {
+    if (owner.vm)
+        return fmt::format("{} is owned by {} ({}, pid {}, which holds {} open): irqscope cannot arm a device a VM "
+                           "uses; watch it from the host side with `irqscope run --observe {}`",
+                           bdf, vmLabel(*owner.vm), owner.name, owner.pid, owner.node, bdf);
     return fmt::format("{} is owned by {} (pid {}, which holds {} open): irqscope cannot arm a device another "
                        "process uses; watch it from the host side with `irqscope run --observe {}`",
                        bdf, owner.name, owner.pid, owner.node, bdf);
