@@ -39,7 +39,7 @@ DeliveryVerdict decideDelivery(const DeliveryContext& c, VectorId vector, const 
         return {D::HostHandled, fmt::format("the VM runs without KVM ({}): {} reads the eventfd, nothing is posted",
                                             vm.accelerator, vm.vmm)};
     if (vector.index == IrqIndex::Intx)
-        return {D::HostHandled, "INTx is never posted: KVM posts MSI routes only"};
+        return {D::HostHandled, "INTx is never posted: vfio-pci offers KVM an interrupt bypass for MSI and MSI-X only"};
     if (irte) {
         if (irte->posted())
             return {D::Posted,

@@ -26,7 +26,7 @@ class VmOwnerProc
 {
 public:
     VmOwnerProc()
-        : m_root(fs::temp_directory_path() / ("irqscope_observe_vm_cli_" + std::to_string(getpid())))
+        : m_root(fs::temp_directory_path() / ("irqscope_observe_vm_proc_" + std::to_string(getpid())))
     {
         fs::remove_all(m_root);
         fs::create_directories(m_root / "irq/24");

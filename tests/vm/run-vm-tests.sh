@@ -44,9 +44,10 @@ stamp "building irqscope and irqscope_vm_tests in $BUILD (no-op when already bui
 cmake --build "$BUILD" --target irqscope irqscope_vm_tests >"$LOGS/build.log" 2>&1 ||
     { tail -n 40 "$LOGS/build.log"; exit 1; }
 
-# The firmware QEMU loads for a q35 machine, as Debian's qemu-system-x86 and seabios install it.
-QEMU_BIOS=/usr/share/seabios/bios-256k.bin
-QEMU_VAPIC=/usr/share/qemu/kvmvapic.bin
+# The firmware QEMU loads for a q35 machine, as Debian's qemu-system-x86 and seabios install it (set QEMU_BIOS to
+# a missing path to leave QEMU out of the guest).
+QEMU_BIOS=${QEMU_BIOS:-/usr/share/seabios/bios-256k.bin}
+QEMU_VAPIC=${QEMU_VAPIC:-/usr/share/qemu/kvmvapic.bin}
 
 # Copies a dynamically linked program and every library the loader resolves for it into root $1, at the same
 # paths, plus the loader itself.

@@ -129,7 +129,7 @@ TEST(VmQemuOwner, AQemuHoldingTheDeviceIsShownAsAVmAndObserved)
                     v["name"].get<std::string>().c_str(), v["host_irq"].dump().c_str(), v["present"].dump().c_str(),
                     v["count"].dump().c_str(), v["rate_hz"].dump().c_str(), v["delivery"].dump().c_str(),
                     v["delivery_reason"].get<std::string>().c_str());
-        if (v["name"] != "intx")
+        if (v["index"] != "intx")
             continue;
         intx = true;
         EXPECT_EQ(v["present"], true);
