@@ -66,10 +66,15 @@ nlohmann::json vmJson(const std::optional<VmIdentity>& vm)
         return nullptr;
     nlohmann::json vcpus = nlohmann::json::array();
     for (const auto& t : vm->vcpus)
-        vcpus.push_back(
-            {{"vcpu", t.index}, {"tid", t.tid}, {"cpu", t.lastCpu >= 0 ? nlohmann::json(t.lastCpu) : nlohmann::json()}});
-    return {{"vmm", vm->vmm},         {"name", vm->name},         {"name_source", vm->nameSource},
-            {"accelerator", vm->accelerator}, {"holds_kvm", vm->holdsKvm}, {"vcpus", vcpus}};
+        vcpus.push_back({{"vcpu", t.index},
+                         {"tid", t.tid},
+                         {"cpu", t.lastCpu >= 0 ? nlohmann::json(t.lastCpu) : nlohmann::json()}});
+    return {{"vmm", vm->vmm},
+            {"name", vm->name},
+            {"name_source", vm->nameSource},
+            {"accelerator", vm->accelerator},
+            {"holds_kvm", vm->holdsKvm},
+            {"vcpus", vcpus}};
 }
 
 nlohmann::json deviceJson(const DiscoveredDevice& d)

@@ -34,8 +34,8 @@ namespace {
 
 void excludeAll(CLI::App& run, CLI::Option* observe)
 {
-    const std::vector<std::string> allowed = {"--observe", "--proc-root", "--sys-root", "--tracefs", "--duration",
-                                              "--interval", "--json", "--no-live", "--metrics", "--help"};
+    const std::vector<std::string> allowed = {"--observe",  "--proc-root", "--sys-root", "--tracefs", "--duration",
+                                              "--interval", "--json",      "--no-live",  "--metrics", "--help"};
     auto exclude = [&](CLI::App& app) {
         for (CLI::Option* option : app.get_options()) {
             const auto& names = option->get_lnames();
@@ -102,7 +102,8 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     const auto pci = readPciDevice(*bdf, observe.sysRoot);
     // libvirt's pid files name a VM only for this host's processes, not for a recorded procfs.
     const std::string libvirtDir = observe.procRoot == "/proc" ? "/run/libvirt/qemu" : "";
-    const auto owner = pci ? findVfioOwner(vfioNodesOf(*pci, observe.sysRoot), observe.procRoot, -1, libvirtDir) : std::nullopt;
+    const auto owner =
+        pci ? findVfioOwner(vfioNodesOf(*pci, observe.sysRoot), observe.procRoot, -1, libvirtDir) : std::nullopt;
     if (auto err = observeStartError(*bdf, readIrqSample(*bdf, observe.procRoot), owner))
         return fail(kExitDevice, *err);
 

@@ -32,8 +32,8 @@ DeliveryVerdict decideDelivery(const DeliveryContext& c, VectorId vector, const 
         return {D::Unknown, "no owner seen (other users' processes need root): cannot tell whether a VM posts it"};
     }
     if (!c.owner->vm)
-        return {D::HostHandled, fmt::format("the owner ({}) is no VM: vfio-pci's handler signals its eventfd",
-                                            c.owner->name)};
+        return {D::HostHandled,
+                fmt::format("the owner ({}) is no VM: vfio-pci's handler signals its eventfd", c.owner->name)};
     const VmIdentity& vm = *c.owner->vm;
     if (vm.accelerator != "kvm")
         return {D::HostHandled, fmt::format("the VM runs without KVM ({}): {} reads the eventfd, nothing is posted",

@@ -43,7 +43,9 @@ std::string hostRowsText(const Snapshot& s)
                 if (hz > 0)
                     rates += fmt::format(" cpu{}:{:.0f}", cpu, hz);
         out += fmt::format("  {} {}", name,
-                           row == s.observedHostRows.end() ? std::string("absent") : rates.empty() ? " 0/s" : rates);
+                           row == s.observedHostRows.end() ? std::string("absent")
+                           : rates.empty()                 ? " 0/s"
+                                                           : rates);
     }
     return out;
 }

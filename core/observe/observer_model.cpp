@@ -123,9 +123,9 @@ void ObserverModel::updateRows(const IrqSample& sample, double spanSec, bool fir
             const int cpu = sample.cpus[i];
             const auto last = track.lastByCpu.find(cpu);
             // A CPU seen for the first time (the first sample, or it came online) gives the baseline.
-            const uint64_t d = last == track.lastByCpu.end() ? 0
+            const uint64_t d = last == track.lastByCpu.end()   ? 0
                                : row.perCpu[i] >= last->second ? row.perCpu[i] - last->second
-                                                                : 0;
+                                                               : 0;
             track.lastByCpu[cpu] = row.perCpu[i];
             track.sinceStart += d;
             if (!first && !keepRates)

@@ -19,7 +19,7 @@ namespace irqscope::core {
 struct IrteEvent
 {
     int hostIrq = -1;
-    int vcpu = -1;     // the vCPU it is posted to; -1 when not posted (6.17 and later)
+    int vcpu = -1; // the vCPU it is posted to; -1 when not posted (6.17 and later)
     uint32_t gsi = 0;
     uint32_t guestVector = 0;
     bool set = false;           // "enabled and being updated"; false: "disabled"

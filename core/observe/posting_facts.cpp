@@ -124,7 +124,9 @@ bool canPost(const PostingFacts& f)
 
 std::string postingFactsText(const PostingFacts& f)
 {
-    auto flag = [](const std::optional<bool>& v) { return !v ? std::string("absent") : *v ? "Y" : "N"; };
+    auto flag = [](const std::optional<bool>& v) {
+        return !v ? std::string("absent") : *v ? "Y" : "N";
+    };
     std::string out = f.kvmLoaded ? "kvm loaded" : "kvm not loaded";
     out += fmt::format("; kvm_intel enable_apicv={}; kvm_amd avic={}; enable_device_posted_irqs={}{}", flag(f.apicv),
                        flag(f.avic), flag(f.devicePostedIrqs),

@@ -11,14 +11,14 @@ namespace irqscope::core {
 
 struct PostingFacts
 {
-    bool kvmLoaded = false;                // /sys/module/kvm exists
-    std::optional<bool> apicv;             // kvm_intel enable_apicv (absent: kvm_intel not loaded)
-    std::optional<bool> avic;              // kvm_amd avic (absent: kvm_amd not loaded)
-    std::optional<bool> devicePostedIrqs;  // enable_device_posted_irqs of kvm (6.16) or kvm_intel / kvm_amd
-    std::string devicePostedIrqsModule;    // which module had it
-    bool iommuClassReadable = false;       // /sys/class/iommu exists
-    int intelIommus = 0, intelIommusWithPi = 0;   // dmar*: cap register bit 59 (PI)
-    int amdIommus = 0, amdIommusWithGaVapic = 0;  // ivhd*: extended features GA (bit 7) and GAM_VAPIC (bit 21)
+    bool kvmLoaded = false;                      // /sys/module/kvm exists
+    std::optional<bool> apicv;                   // kvm_intel enable_apicv (absent: kvm_intel not loaded)
+    std::optional<bool> avic;                    // kvm_amd avic (absent: kvm_amd not loaded)
+    std::optional<bool> devicePostedIrqs;        // enable_device_posted_irqs of kvm (6.16) or kvm_intel / kvm_amd
+    std::string devicePostedIrqsModule;          // which module had it
+    bool iommuClassReadable = false;             // /sys/class/iommu exists
+    int intelIommus = 0, intelIommusWithPi = 0;  // dmar*: cap register bit 59 (PI)
+    int amdIommus = 0, amdIommusWithGaVapic = 0; // ivhd*: extended features GA (bit 7) and GAM_VAPIC (bit 21)
 };
 
 // "Y"/"N" (bool module parameters) or "1"/"0"; std::nullopt otherwise.

@@ -61,7 +61,7 @@ struct ObservedVector
 // PIW (KVM, Intel) or PMN (the host's own posted MSIs). Rates over the last sample interval.
 struct ObservedHostRow
 {
-    std::string name; // "PIN", "PIW", "PMN"
+    std::string name;   // "PIN", "PIW", "PMN"
     uint64_t count = 0; // since observing started
     std::vector<std::pair<int, double>> perCpuRateHz;
 };

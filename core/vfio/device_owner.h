@@ -15,7 +15,7 @@ struct DeviceOwner
 {
     std::string name; // /proc/<pid>/comm, e.g. "qemu-system-x86"
     int pid = -1;
-    std::string node; // the node it holds: "/dev/vfio/12", "/dev/vfio/noiommu-0", "/dev/vfio/devices/vfio0"
+    std::string node;             // the node it holds: "/dev/vfio/12", "/dev/vfio/noiommu-0", "/dev/vfio/devices/vfio0"
     std::optional<VmIdentity> vm; // set when the owner is a VMM (vfio/vm_identity.h)
 };
 

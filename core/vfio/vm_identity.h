@@ -19,11 +19,11 @@ struct VcpuThread
 
 struct VmIdentity
 {
-    std::string vmm;         // "qemu", or the executable's name of another VMM that holds KVM
-    std::string name;        // the guest's name; "" when none is given
-    std::string nameSource;  // where the name came from: "-name", "libvirt pid file", "" when none
-    std::string accelerator; // "kvm", "tcg" (QEMU's emulation), or what QEMU's vCPU thread names say; "unknown"
-    bool holdsKvm = false;   // an fd on /dev/kvm or a kvm-vm anon inode
+    std::string vmm;               // "qemu", or the executable's name of another VMM that holds KVM
+    std::string name;              // the guest's name; "" when none is given
+    std::string nameSource;        // where the name came from: "-name", "libvirt pid file", "" when none
+    std::string accelerator;       // "kvm", "tcg" (QEMU's emulation), or what QEMU's vCPU thread names say; "unknown"
+    bool holdsKvm = false;         // an fd on /dev/kvm or a kvm-vm anon inode
     std::vector<VcpuThread> vcpus; // by vCPU number; empty when the threads carry no vCPU names
 };
 

@@ -25,10 +25,12 @@ namespace {
 constexpr const char* kIrteUpTo616Set = "       CPU 0/KVM-2345    [003] .....   812.345678: kvm_pi_irte_update: PI is "
                                         "enabled and being updated for irq 58, vcpu 1, gsi: 0x1a, gvec: 0x41, "
                                         "pi_desc_addr: 0x10a2c3e40";
-constexpr const char* kIrteUpTo616Unset = "       CPU 0/KVM-2345    [003] .....   813.000001: kvm_pi_irte_update: PI is "
-                                          "disabled for irq 58, vcpu 1, gsi: 0x1a, gvec: 0x41, pi_desc_addr: 0x10a2c3e40";
-constexpr const char* kIrteFrom617Posted = " qemu-system-x86-2300    [001] d..1.   90.000100: kvm_pi_irte_update: PI is "
-                                           "enabled and being updated for irq 60, vcpu 2, gsi: 0x1c, gvec: 0x23";
+constexpr const char* kIrteUpTo616Unset =
+    "       CPU 0/KVM-2345    [003] .....   813.000001: kvm_pi_irte_update: PI is "
+    "disabled for irq 58, vcpu 1, gsi: 0x1a, gvec: 0x41, pi_desc_addr: 0x10a2c3e40";
+constexpr const char* kIrteFrom617Posted =
+    " qemu-system-x86-2300    [001] d..1.   90.000100: kvm_pi_irte_update: PI is "
+    "enabled and being updated for irq 60, vcpu 2, gsi: 0x1c, gvec: 0x23";
 constexpr const char* kIrteFrom617Remapped = " qemu-system-x86-2300    [001] d..1.   91.500000: kvm_pi_irte_update: PI "
                                              "is disabled for irq 61, vcpu -1, gsi: 0x1d, gvec: 0x24";
 
@@ -213,12 +215,13 @@ TEST(ObserveDelivery, Decisions)
 
 TEST(ObserveDelivery, PostedRowsPresentOrAbsent)
 {
-    const std::string withRows = "           CPU0       CPU1\n"
-                                 " 24:         10          0   IR-PCI-MSIX-0000:01:00.0 0-edge  vfio-msix[0](0000:01:00.0)\n"
-                                 "NMI:          0          0   Non-maskable interrupts\n"
-                                 "PIN:        120        340   Posted-interrupt notification event\n"
-                                 "NPI:          0          0   Nested posted-interrupt event\n"
-                                 "PIW:          3          9   Posted-interrupt wakeup event\n";
+    const std::string withRows =
+        "           CPU0       CPU1\n"
+        " 24:         10          0   IR-PCI-MSIX-0000:01:00.0 0-edge  vfio-msix[0](0000:01:00.0)\n"
+        "NMI:          0          0   Non-maskable interrupts\n"
+        "PIN:        120        340   Posted-interrupt notification event\n"
+        "NPI:          0          0   Nested posted-interrupt event\n"
+        "PIW:          3          9   Posted-interrupt wakeup event\n";
     const auto rows = parseNamedRows(withRows, {"PIN", "PIW", "PMN"});
     ASSERT_EQ(rows.size(), 2u) << "PMN is absent on this kernel";
     EXPECT_EQ(rows[0].name, "PIN");

@@ -16,8 +16,8 @@
 
 namespace fs = std::filesystem;
 
-using irqscope::test::FakeSysfs;
 using irqscope::test::fakeConfigSpace;
+using irqscope::test::FakeSysfs;
 using irqscope::test::runCli;
 
 namespace {

@@ -37,8 +37,8 @@ pid_t startQemu(const std::string& bdf)
         dup2(log, STDERR_FILENO);
         const std::string name = fmt::format("guest={},debug-threads=on", kGuestName);
         const std::string device = fmt::format("vfio-pci,host={},rombar=0", bdf);
-        execl(kQemu, "qemu-system-x86_64", "-accel", "tcg,tb-size=16", "-M", "q35", "-nodefaults", "-no-user-config", "-S",
-              "-display", "none", "-monitor", "none", "-serial", "none", "-m", "16", "-name", name.c_str(),
+        execl(kQemu, "qemu-system-x86_64", "-accel", "tcg,tb-size=16", "-M", "q35", "-nodefaults", "-no-user-config",
+              "-S", "-display", "none", "-monitor", "none", "-serial", "none", "-m", "16", "-name", name.c_str(),
               "-device", device.c_str(), static_cast<char*>(nullptr));
         _exit(127);
     }
