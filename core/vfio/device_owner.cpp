@@ -54,7 +54,7 @@ std::optional<DeviceOwner> findVfioOwner(const std::vector<std::string>& nodes, 
             const std::string target = fs::read_symlink(fd.path(), linkEc).string();
             if (linkEc || std::find(nodes.begin(), nodes.end(), target) == nodes.end())
                 continue;
-            DeviceOwner owner{readFirstLine(proc.path() / "comm").value_or(""), pid, target};
+            DeviceOwner owner{readFirstLine(proc.path() / "comm").value_or(""), pid, target, std::nullopt};
             if (owner.name.empty())
                 owner.name = "pid " + pidText;
             best = std::move(owner);
