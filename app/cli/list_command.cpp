@@ -2,6 +2,7 @@
 
 #include "device/trigger_modes.h"
 #include "exit_codes.h"
+#include "observe/observe_report.h"
 #include "sim/sim_config.h"
 #include "sim/sim_device.h"
 #include "vfio/discovery.h"
@@ -57,24 +58,6 @@ std::string sriovLine(const DiscoveredDevice& d)
     if (d.sriov)
         return fmt::format("SR-IOV PF: {} of {} VFs enabled", d.sriov->numVfs, d.sriov->totalVfs);
     return {};
-}
-
-// The owner's VM (vfio/vm_identity.h): the same object as the observer report's observer.owner.vm.
-nlohmann::json vmJson(const std::optional<VmIdentity>& vm)
-{
-    if (!vm)
-        return nullptr;
-    nlohmann::json vcpus = nlohmann::json::array();
-    for (const auto& t : vm->vcpus)
-        vcpus.push_back({{"vcpu", t.index},
-                         {"tid", t.tid},
-                         {"cpu", t.lastCpu >= 0 ? nlohmann::json(t.lastCpu) : nlohmann::json()}});
-    return {{"vmm", vm->vmm},
-            {"name", vm->name},
-            {"name_source", vm->nameSource},
-            {"accelerator", vm->accelerator},
-            {"holds_kvm", vm->holdsKvm},
-            {"vcpus", vcpus}};
 }
 
 nlohmann::json deviceJson(const DiscoveredDevice& d)

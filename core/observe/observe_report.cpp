@@ -102,26 +102,28 @@ nlohmann::json observeReportJson(const Snapshot& snapshot, const RunDescription&
     return report;
 }
 
+nlohmann::json vmJson(const std::optional<VmIdentity>& vm)
+{
+    if (!vm)
+        return nullptr;
+    nlohmann::json vcpus = nlohmann::json::array();
+    for (const auto& t : vm->vcpus)
+        vcpus.push_back({{"vcpu", t.index},
+                         {"tid", t.tid},
+                         {"cpu", t.lastCpu >= 0 ? nlohmann::json(t.lastCpu) : nlohmann::json()}});
+    return {{"vmm", vm->vmm},
+            {"name", vm->name},
+            {"name_source", vm->nameSource},
+            {"accelerator", vm->accelerator},
+            {"holds_kvm", vm->holdsKvm},
+            {"vcpus", vcpus}};
+}
+
 nlohmann::json ownerJson(const std::optional<DeviceOwner>& owner)
 {
     if (!owner)
         return nullptr;
-    nlohmann::json out = {{"name", owner->name}, {"pid", owner->pid}, {"node", owner->node}, {"vm", nullptr}};
-    if (owner->vm) {
-        const VmIdentity& vm = *owner->vm;
-        nlohmann::json vcpus = nlohmann::json::array();
-        for (const auto& t : vm.vcpus)
-            vcpus.push_back({{"vcpu", t.index},
-                             {"tid", t.tid},
-                             {"cpu", t.lastCpu >= 0 ? nlohmann::json(t.lastCpu) : nlohmann::json()}});
-        out["vm"] = {{"vmm", vm.vmm},
-                     {"name", vm.name},
-                     {"name_source", vm.nameSource},
-                     {"accelerator", vm.accelerator},
-                     {"holds_kvm", vm.holdsKvm},
-                     {"vcpus", vcpus}};
-    }
-    return out;
+    return {{"name", owner->name}, {"pid", owner->pid}, {"node", owner->node}, {"vm", vmJson(owner->vm)}};
 }
 
 nlohmann::json observeIntervalJson(const Snapshot& snapshot, int64_t startNs)

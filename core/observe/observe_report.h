@@ -30,8 +30,10 @@ struct ObserveDescription
     std::string irteTrace;     // kvm:kvm_pi_irte_update: "kvm:kvm_pi_irte_update traced in ..." or "not available: ..."
 };
 
-// The owner as JSON: name, pid, node and, for a VMM, "vm": {vmm, name, name_source, accelerator, vcpus: [{vcpu,
-// tid, cpu}]}; null without an owner.
+// A VM owner as JSON: {vmm, name, name_source, accelerator, holds_kvm, vcpus: [{vcpu, tid, cpu}]}; null for none.
+// `irqscope list --json` shows the same object as owner_vm.
+nlohmann::json vmJson(const std::optional<VmIdentity>& vm);
+// The owner as JSON: name, pid, node and "vm" (vmJson); null without an owner.
 nlohmann::json ownerJson(const std::optional<DeviceOwner>& owner);
 
 // The observer fields of one vector (merged into vectorJson's object by the two functions below); `nowNs` is
