@@ -101,6 +101,7 @@ void MainWindow::observeDevice(const core::DiscoveredDevice& device)
     core::DeviceOwner owner;
     owner.name = device.owner;
     owner.pid = device.ownerPid;
+    owner.vm = device.ownerVm;
     const QString error =
         m_session.observe(bdf, QString::fromStdString(m_roots.proc), owner, core::VectorSlots(counts));
     if (!error.isEmpty()) {

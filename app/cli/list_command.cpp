@@ -2,6 +2,7 @@
 
 #include "device/trigger_modes.h"
 #include "exit_codes.h"
+#include "observe/observe_report.h"
 #include "sim/sim_config.h"
 #include "sim/sim_device.h"
 #include "vfio/discovery.h"
@@ -79,6 +80,7 @@ nlohmann::json deviceJson(const DiscoveredDevice& d)
                           {"group_path", d.groupPath},
                           {"owner", d.owner},
                           {"owner_pid", d.ownerPid},
+                          {"owner_vm", vmJson(d.ownerVm)},
                           {"problem", d.problem},
                           {"physical_function", d.physicalFunction},
                           {"physical_function_driver", d.physicalFunctionDriver},
@@ -124,6 +126,8 @@ int listDevices(bool json, const std::string& sysfsRoot)
         if (!d.owner.empty())
             std::printf("%14s owned by %s (pid %d): use `irqscope run --observe %s`\n", "", d.owner.c_str(), d.ownerPid,
                         d.bdf.c_str());
+        if (d.ownerVm)
+            std::printf("%14s guest: %s\n", "", vmSummary(*d.ownerVm).c_str());
         if (!d.problem.empty())
             std::printf("%14s %s\n", "", d.problem.c_str());
     }

@@ -34,8 +34,8 @@ namespace {
 
 void excludeAll(CLI::App& run, CLI::Option* observe)
 {
-    const std::vector<std::string> allowed = {"--observe", "--proc-root", "--tracefs", "--duration", "--interval",
-                                              "--json",    "--no-live",   "--metrics", "--help"};
+    const std::vector<std::string> allowed = {"--observe",  "--proc-root", "--sys-root", "--tracefs", "--duration",
+                                              "--interval", "--json",      "--no-live",  "--metrics", "--help"};
     auto exclude = [&](CLI::App& app) {
         for (CLI::Option* option : app.get_options()) {
             const auto& names = option->get_lnames();
@@ -62,6 +62,10 @@ void addObserveOptions(CLI::App& app, ObserveOptions& o)
         "Watch a device another process (a VM) owns, from /proc: per-vector host IRQ, CPU, counts and rates; "
         "nothing is armed and no latency is measured");
     run->add_option("--proc-root", o.procRoot, "procfs to read in --observe mode (a recorded tree; default /proc)")
+        ->needs(observe);
+    run->add_option("--sys-root", o.sysRoot,
+                    "sysfs to read the device and the host's posted-interrupt facts from in --observe mode (a "
+                    "recorded tree; default /sys)")
         ->needs(observe);
     run->add_option("--tracefs", o.tracefs,
                     "tracefs mount for host handler timing in --observe mode (needs write access; default "
@@ -95,8 +99,11 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     }
 
     // --- who owns it, and is there anything to watch -----------------------------------------------------------
-    const auto pci = readPciDevice(*bdf);
-    const auto owner = pci ? findVfioOwner(vfioNodesOf(*pci), observe.procRoot) : std::nullopt;
+    const auto pci = readPciDevice(*bdf, observe.sysRoot);
+    // libvirt's pid files name a VM only for this host's processes, not for a recorded procfs.
+    const std::string libvirtDir = observe.procRoot == "/proc" ? "/run/libvirt/qemu" : "";
+    const auto owner =
+        pci ? findVfioOwner(vfioNodesOf(*pci, observe.sysRoot), observe.procRoot, -1, libvirtDir) : std::nullopt;
     if (auto err = observeStartError(*bdf, readIrqSample(*bdf, observe.procRoot), owner))
         return fail(kExitDevice, *err);
 
@@ -104,6 +111,7 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     config.bdf = *bdf;
     config.procRoot = observe.procRoot;
     config.interval = *interval;
+    config.delivery = DeliveryContext{owner, readPostingFacts(observe.sysRoot)};
     Observer observer(config);
     observer.start();
     const MetricsServing serving(metrics, !o.metrics.empty(), [&observer] { return observer.latest(); });
@@ -153,8 +161,10 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
             stopReason = signal == SIGINT ? "SIGINT" : "SIGTERM";
             break;
         }
-        if (tracer)
+        if (tracer) {
             tracer->poll(); // often enough that the trace buffer never fills
+            observer.setIrteEvents(tracer->irteEvents());
+        }
         const auto snap = observer.latest();
         if (!snap || snap->generation <= shownGeneration)
             continue;
@@ -173,12 +183,21 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
         std::fputs("\033[?25h\033[H\033[2J", stdout);
 
     // --- stop: one last sample, reports ------------------------------------------------------------------------
+    if (tracer) { // the IRTE changes up to now count for the final sample
+        tracer->poll();
+        observer.setIrteEvents(tracer->irteEvents());
+    }
     const auto final = observer.finalSnapshot();
     std::map<VectorId, HandlerTiming> timings;
     if (tracer) {
         tracer->stop(); // reads what is left, disables the events and removes the instance
         timings = tracer->timings();
     }
+    // The CPUs the vCPUs ran on last, as of the end.
+    auto finalOwner = owner;
+    if (finalOwner && finalOwner->vm)
+        if (auto again = describeVmm(finalOwner->pid, observe.procRoot, libvirtDir))
+            finalOwner->vm->vcpus = again->vcpus;
     RunDescription run;
     run.deviceDescription =
         pci ? fmt::format("{:04x}:{:04x} {}", pci->vendor, pci->device, pciIdsName(pci->vendor, pci->device))
@@ -188,12 +207,14 @@ int runObserve(const ObserveOptions& observe, const RunOptions& o)
     run.stopReason = stopReason;
     run.commandLine = o.commandLine;
     ObserveDescription description;
-    description.owner = owner;
+    description.owner = finalOwner;
     description.intervalNs = interval->count();
     description.startNs = observer.startNs();
     description.samples = observer.samples();
     description.skipped = observer.skipped();
     description.handlerTiming = tracer ? "collected: " + timing : timing;
+    description.postingFacts = postingFactsText(config.delivery->facts);
+    description.irteTrace = tracer ? tracer->irteStatus() : timing;
     auto report = observeReportJson(*final, run, collectSystemInfo(), description, observer.events());
     addHandlerTimings(report, *final, timings);
 

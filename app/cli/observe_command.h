@@ -15,6 +15,7 @@ struct ObserveOptions
     std::string bdf;                             // --observe
     std::string procRoot = "/proc";              // --proc-root (a recorded or fake procfs tree)
     std::string tracefs = "/sys/kernel/tracing"; // --tracefs: where host handler timing is traced
+    std::string sysRoot = "/sys";                // --sys-root: where the posting facts are read (a recorded tree)
 };
 
 // Adds --observe (and --proc-root) to the `run` subcommand; call after addRunCommand(). Every run option that

@@ -1,6 +1,7 @@
 #include "metrics/prometheus_text.h"
 
 #include "engine/vector_counters.h"
+#include "observe/irq_delivery.h"
 #include "observe/observed_columns.h"
 #include "stats/log_histogram.h"
 #include "vfio/vfio_uapi.h"
@@ -196,10 +197,27 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
     for (const auto& v : snapshot->vectors)
         labels.push_back(vectorLabels(device, v));
 
+    // An observed vector posted to a vCPU has no host count worth a rate: its device_originated_total is left
+    // out (a rate of 0 would be false) and irqscope_vector_delivery says why (docs/metrics.md).
+    auto posted = [](const VectorSnapshot& v) {
+        return v.observed && v.observed->present &&
+               (v.observed->delivery == ObservedDelivery::Posted ||
+                v.observed->delivery == ObservedDelivery::LikelyPosted);
+    };
     for (const auto& c : kCounters) {
         w.family(c.name, "counter", c.help);
         for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
-            w.sample(c.name, labels[i], snapshot->vectors[i].counters.*c.field);
+            if (c.field != &CountersCopy::deviceOriginated || !posted(snapshot->vectors[i]))
+                w.sample(c.name, labels[i], snapshot->vectors[i].counters.*c.field);
+    }
+    if (snapshot->observed) {
+        w.family("irqscope_vector_delivery", "gauge",
+                 "Observer mode: 1 for how the vector reaches its owner (mode: host-handled, posted, likely-posted, "
+                 "unknown); a posted vector's interrupts bypass the host, which cannot count them.");
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+            if (const auto& o = snapshot->vectors[i].observed; o && o->present)
+                w.sample("irqscope_vector_delivery",
+                         fmt::format(R"({},mode="{}")", labels[i], deliveryName(o->delivery)), uint64_t{1});
     }
     w.family("irqscope_in_flight", "gauge", "Triggers fired and not yet completed, coalesced or missed.");
     for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)

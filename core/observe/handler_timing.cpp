@@ -19,6 +19,7 @@ namespace {
 
 constexpr std::string_view kInstancePrefix = "irqscope-";
 const char* const kEvents[] = {"irq_handler_entry", "irq_handler_exit"};
+constexpr const char* kIrteEvent = "events/kvm/kvm_pi_irte_update/enable";
 
 bool writeFile(const std::string& path, const std::string& value)
 {
@@ -179,7 +180,13 @@ std::unique_ptr<HandlerTracer> HandlerTracer::start(const std::string& tracefsRo
         return nullptr;
     }
     status = fmt::format("irq:irq_handler_entry/exit in tracefs instance {} (1 us resolution)", instance);
-    return std::unique_ptr<HandlerTracer>(new HandlerTracer(instance, pipe));
+    std::unique_ptr<HandlerTracer> tracer(new HandlerTracer(instance, pipe));
+    // Every IRTE change KVM makes from now on (docs/observer.md "Delivery"); the event exists while kvm is loaded.
+    tracer->m_irteTraced = writeFile(instance + "/" + kIrteEvent, "1");
+    tracer->m_irteStatus = tracer->m_irteTraced
+                               ? fmt::format("kvm:kvm_pi_irte_update traced in {}", instance)
+                               : std::string("not available: no kvm:kvm_pi_irte_update event (kvm is not loaded)");
+    return tracer;
 }
 
 HandlerTracer::HandlerTracer(std::string instance, int pipeFd)
@@ -227,6 +234,7 @@ void HandlerTracer::poll()
         if (n <= 0)
             return; // EAGAIN: nothing more for now
         m_durations.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+        m_irte.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
     }
 }
 
@@ -236,6 +244,8 @@ void HandlerTracer::stop()
         return;
     m_stopped = true;
     writeEvents("enable", "0");
+    if (m_irteTraced)
+        writeFile(m_instance + "/" + kIrteEvent, "0");
     if (m_pipe >= 0) {
         poll();
         close(m_pipe);

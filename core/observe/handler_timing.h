@@ -1,10 +1,12 @@
 // Host handler timing in observer mode: irq:irq_handler_entry/exit through tracefs, in a trace instance of
 // irqscope's own, filtered to the observed device's IRQs, turned into a per-vector handler-duration histogram.
 // The instance (and every event enabled in it) is removed by stop() and the destructor; one left behind by a
-// killed irqscope (SIGKILL) is removed by the next start().
+// killed irqscope (SIGKILL) is removed by the next start(). The same instance traces kvm:kvm_pi_irte_update, when
+// the kernel has it (kvm loaded), for each vector's delivery (observe/pi_irte_trace.h).
 #pragma once
 
 #include "base/vector_id.h"
+#include "observe/pi_irte_trace.h"
 
 #include <cstdint>
 #include <map>
@@ -74,6 +76,9 @@ public:
     void stop();
 
     std::map<VectorId, HandlerTiming> timings() const { return m_durations.timings(); }
+    // The latest kvm_pi_irte_update per host IRQ since start (empty when not traced), and what was traced.
+    const std::map<int, IrteEvent>& irteEvents() const { return m_irte.latest(); }
+    const std::string& irteStatus() const { return m_irteStatus; }
     const std::string& instance() const { return m_instance; }
 
 private:
@@ -84,6 +89,9 @@ private:
     int m_pipe = -1;
     std::map<int, VectorId> m_irqs;
     HandlerDurations m_durations;
+    IrteLog m_irte;
+    bool m_irteTraced = false;
+    std::string m_irteStatus;
     bool m_stopped = false;
 };
 

@@ -51,11 +51,46 @@ SpuriousCounts parseSpurious(std::string_view text)
     return out;
 }
 
+std::vector<HostCounterRow> parseNamedRows(std::string_view text, std::initializer_list<std::string_view> names)
+{
+    const std::size_t columns = parseCpuColumns(text).size();
+    std::vector<HostCounterRow> out;
+    for (const auto name : names) {
+        // A row starts, after the alignment spaces, with "NAME:" (the IRQ lines start with "N:").
+        for (std::size_t pos = text.find('\n'); pos != std::string_view::npos; pos = text.find('\n', pos + 1)) {
+            std::string_view line = text.substr(pos + 1);
+            line = line.substr(0, line.find('\n'));
+            const auto start = line.find_first_not_of(' ');
+            if (start == std::string_view::npos || !line.substr(start).starts_with(name) ||
+                line.substr(start + name.size()).substr(0, 1) != ":")
+                continue;
+            HostCounterRow row{std::string(name), {}};
+            std::string_view rest = line.substr(start + name.size() + 1);
+            for (std::size_t c = 0; c < columns; ++c) {
+                const auto b = rest.find_first_not_of(' ');
+                if (b == std::string_view::npos)
+                    break;
+                rest.remove_prefix(b);
+                const auto e = rest.find(' ');
+                const auto count = parseUnsigned(rest.substr(0, e));
+                if (!count)
+                    break;
+                row.perCpu.push_back(*count);
+                rest.remove_prefix(e == std::string_view::npos ? rest.size() : e);
+            }
+            out.push_back(std::move(row));
+            break;
+        }
+    }
+    return out;
+}
+
 IrqSample sampleFromText(std::string_view interrupts, std::string_view bdf, const std::string& procRoot, int64_t timeNs)
 {
     IrqSample sample;
     sample.timeNs = timeNs;
     sample.cpus = parseCpuColumns(interrupts);
+    sample.postedRows = parseNamedRows(interrupts, {"PIN", "PIW", "PMN"});
     for (auto& irq : parseProcInterrupts(interrupts, bdf)) {
         ObservedIrq observed;
         const std::string dir = fmt::format("{}/irq/{}", procRoot, irq.irq);

@@ -6,6 +6,7 @@
 #include "observe/host_irq.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,12 +27,25 @@ struct ObservedIrq
     SpuriousCounts spurious;
 };
 
+// A named per-CPU row of /proc/interrupts ("PIN:  12  0  Posted-interrupt notification event").
+struct HostCounterRow
+{
+    std::string name;
+    std::vector<uint64_t> perCpu; // parallel to IrqSample::cpus
+};
+
 struct IrqSample
 {
     int64_t timeNs = 0;    // CLOCK_MONOTONIC when /proc/interrupts was read
     std::vector<int> cpus; // the CPU number of each count column, from the header ("CPU0 CPU2" -> {0, 2})
     std::vector<ObservedIrq> irqs;
+    // The posted-interrupt rows this kernel prints: PIN and PIW (KVM on x86), PMN (the host's posted MSIs, 6.10
+    // and later with CONFIG_X86_POSTED_MSI); absent rows are not in the list.
+    std::vector<HostCounterRow> postedRows;
 };
+
+// The rows named in `names` ("PIN", "PIW", "PMN"), in that order, of those the text has.
+std::vector<HostCounterRow> parseNamedRows(std::string_view interrupts, std::initializer_list<std::string_view> names);
 
 // The CPU numbers of a /proc/interrupts header line; the first line of `text` is used.
 std::vector<int> parseCpuColumns(std::string_view text);

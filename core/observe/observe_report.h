@@ -26,7 +26,15 @@ struct ObserveDescription
     uint64_t samples = 0;
     uint64_t skipped = 0;
     std::string handlerTiming; // handlerTimingStatus()
+    std::string postingFacts;  // postingFactsText(): what the host can post
+    std::string irteTrace;     // kvm:kvm_pi_irte_update: "kvm:kvm_pi_irte_update traced in ..." or "not available: ..."
 };
+
+// A VM owner as JSON: {vmm, name, name_source, accelerator, holds_kvm, vcpus: [{vcpu, tid, cpu}]}; null for none.
+// `irqscope list --json` shows the same object as owner_vm.
+nlohmann::json vmJson(const std::optional<VmIdentity>& vm);
+// The owner as JSON: name, pid, node and "vm" (vmJson); null without an owner.
+nlohmann::json ownerJson(const std::optional<DeviceOwner>& owner);
 
 // The observer fields of one vector (merged into vectorJson's object by the two functions below); `nowNs` is
 // the snapshot's time. mean_rate_hz is the count over the time the vector was present.

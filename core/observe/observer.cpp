@@ -33,9 +33,39 @@ void Observer::sampleAndPublish(bool keepRates)
     {
         std::lock_guard lock(m_mutex);
         m_model.update(sample, keepRates);
-        snapshot = std::make_shared<const Snapshot>(m_model.snapshot(++m_generation, m_config.bdf, realtimeNs()));
+        Snapshot built = m_model.snapshot(++m_generation, m_config.bdf, realtimeNs());
+        applyDelivery(built);
+        snapshot = std::make_shared<const Snapshot>(std::move(built));
     }
     m_exchange.publish(std::move(snapshot));
+}
+
+void Observer::applyDelivery(Snapshot& snapshot) const
+{
+    if (!m_config.delivery)
+        return;
+    for (auto& v : snapshot.vectors) {
+        if (!v.observed)
+            continue;
+        if (!v.observed->present) {
+            v.observed->deliveryReason = "gone: no host IRQ now";
+            continue;
+        }
+        std::optional<IrteEvent> irte;
+        if (const auto it = m_irte.find(v.hostIrq); it != m_irte.end() && v.hostIrq >= 0)
+            irte = it->second;
+        const std::optional<bool> moving =
+            m_model.samples() < 2 ? std::nullopt : std::optional<bool>(v.observed->hostRateHz > 0);
+        auto verdict = decideDelivery(*m_config.delivery, v.id, irte, moving);
+        v.observed->delivery = verdict.mode;
+        v.observed->deliveryReason = std::move(verdict.reason);
+    }
+}
+
+void Observer::setIrteEvents(std::map<int, IrteEvent> events)
+{
+    std::lock_guard lock(m_mutex);
+    m_irte = std::move(events);
 }
 
 void Observer::start()

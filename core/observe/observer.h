@@ -3,6 +3,7 @@
 // like the Aggregator does in active mode. It arms nothing, fires nothing and opens no VFIO node.
 #pragma once
 
+#include "observe/irq_delivery.h"
 #include "observe/observer_model.h"
 #include "observe/sampler_schedule.h"
 #include "stats/snapshot_exchange.h"
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +28,9 @@ struct ObserverConfig
     std::string bdf;                                  // normalised PCI address
     std::string procRoot = "/proc";                   // tests point it at a fake tree
     std::chrono::nanoseconds interval{1'000'000'000}; // sampling interval
+    // Who owns the device and what the host can post: each vector's delivery is decided from these at every
+    // sample (observe/irq_delivery.h). Without it, delivery stays unknown.
+    std::optional<DeliveryContext> delivery;
 };
 
 // Why observing `bdf` makes no sense (one line, with what to do), or std::nullopt: a device with no vfio vector
@@ -54,6 +59,9 @@ public:
     // Stops the thread, takes one last sample (so the counts run up to now) and publishes it.
     std::shared_ptr<const Snapshot> finalSnapshot();
 
+    // The latest kvm:kvm_pi_irte_update state per host IRQ (IrteLog::latest()), used from the next sample on.
+    void setIrteEvents(std::map<int, IrteEvent> events);
+
     std::vector<ObserverEvent> events() const;
     uint64_t eventsDropped() const;
     uint64_t samples() const;
@@ -66,10 +74,13 @@ private:
 
     ObserverConfig m_config;
     SnapshotExchange m_exchange;
-    mutable std::mutex m_mutex; // guards m_model, m_schedule, m_generation
+    void applyDelivery(Snapshot& snapshot) const; // under m_mutex
+
+    mutable std::mutex m_mutex; // guards m_model, m_schedule, m_generation, m_irte
     ObserverModel m_model;
     std::optional<SamplerSchedule> m_schedule;
     uint64_t m_generation = 0;
+    std::map<int, IrteEvent> m_irte;
     std::mutex m_stopMutex;
     std::condition_variable m_stopCv;
     bool m_stopRequested = false;

@@ -107,8 +107,31 @@ void ObserverModel::update(const IrqSample& sample, bool keepRates)
         track.perCpuRateHz.clear();
         addEvent(t, id, ObserverEventKind::Disappeared, track);
     }
+    updateRows(sample, spanSec, first, keepRates);
     m_lastNs = t;
     ++m_samples;
+}
+
+void ObserverModel::updateRows(const IrqSample& sample, double spanSec, bool first, bool keepRates)
+{
+    for (const auto& row : sample.postedRows) {
+        RowTrack& track = m_rows[row.name];
+        if (!keepRates)
+            track.perCpuRateHz.clear();
+        const std::size_t columns = std::min(sample.cpus.size(), row.perCpu.size());
+        for (std::size_t i = 0; i < columns; ++i) {
+            const int cpu = sample.cpus[i];
+            const auto last = track.lastByCpu.find(cpu);
+            // A CPU seen for the first time (the first sample, or it came online) gives the baseline.
+            const uint64_t d = last == track.lastByCpu.end()   ? 0
+                               : row.perCpu[i] >= last->second ? row.perCpu[i] - last->second
+                                                               : 0;
+            track.lastByCpu[cpu] = row.perCpu[i];
+            track.sinceStart += d;
+            if (!first && !keepRates)
+                track.perCpuRateHz.emplace_back(cpu, spanSec > 0 ? static_cast<double>(d) / spanSec : 0.0);
+        }
+    }
 }
 
 std::size_t ObserverModel::presentCount() const
@@ -150,6 +173,8 @@ Snapshot ObserverModel::snapshot(uint64_t generation, const std::string& deviceI
         o.lastSeenNs = track.lastSeenNs;
         s.vectors.push_back(std::move(v));
     }
+    for (const auto& [name, row] : m_rows)
+        s.observedHostRows.push_back({name, row.sinceStart, row.perCpuRateHz});
     return s;
 }
 

@@ -70,6 +70,15 @@ private:
     };
 
     void addEvent(int64_t timeNs, VectorId vector, ObserverEventKind kind, const Track& track);
+    void updateRows(const IrqSample& sample, double spanSec, bool first, bool keepRates);
+
+    struct RowTrack
+    {
+        std::map<int, uint64_t> lastByCpu;
+        uint64_t sinceStart = 0;
+        std::vector<std::pair<int, double>> perCpuRateHz;
+    };
+    std::map<std::string, RowTrack> m_rows; // PIN, PIW, PMN: what this kernel prints
 
     std::map<VectorId, Track> m_tracks;
     std::vector<ObserverEvent> m_events;

@@ -30,6 +30,16 @@ struct LatencySummary
 // What the observer read from /proc for one vector of a device another process owns (observer mode,
 // docs/observer.md). irqscope armed, fired and measured nothing there: these are the host's numbers, kept apart
 // from the engine's counters so no reader takes one for the other.
+// How the vector's interrupts reach the owner (docs/observer.md "Delivery"): through the host's handler, which
+// /proc/interrupts counts, or posted by the IOMMU straight to a vCPU, which the host cannot count.
+enum class ObservedDelivery : uint8_t
+{
+    Unknown,
+    HostHandled,  // the host's vfio handler runs for each interrupt: the count is the interrupt count
+    Posted,       // known posted (kvm:kvm_pi_irte_update): the host sees none of them
+    LikelyPosted, // the host can post it and its count does not move: most likely posted
+};
+
 struct ObservedVector
 {
     bool present = false;   // the vector has a host IRQ now: its owner enabled it (it is in /proc/interrupts)
@@ -43,6 +53,17 @@ struct ObservedVector
     int64_t appearedNs = 0;
     int64_t disappearedNs = 0;
     int64_t lastSeenNs = 0;
+    ObservedDelivery delivery = ObservedDelivery::Unknown;
+    std::string deliveryReason; // one line: why this delivery mode (and, when posted, why the host sees no count)
+};
+
+// A per-CPU row of /proc/interrupts that counts posted-interrupt notifications on the host (observer mode): PIN,
+// PIW (KVM, Intel) or PMN (the host's own posted MSIs). Rates over the last sample interval.
+struct ObservedHostRow
+{
+    std::string name;   // "PIN", "PIW", "PMN"
+    uint64_t count = 0; // since observing started
+    std::vector<std::pair<int, double>> perCpuRateHz;
 };
 
 struct VectorSnapshot
@@ -99,6 +120,8 @@ struct Snapshot
     // `observed`, its measured fields stay zero (nothing is armed or fired by irqscope, no latency is measured),
     // and of `engine` only `running` and `startedNs` (the baseline sample) are set.
     bool observed = false;
+    // Observer mode: the posted-interrupt rows of /proc/interrupts this kernel has (none on AMD or without KVM).
+    std::vector<ObservedHostRow> observedHostRows;
 };
 
 } // namespace irqscope::core

@@ -31,7 +31,7 @@ std::vector<std::string> vfioNodesOf(const DiscoveredDevice& device, const std::
 }
 
 std::optional<DeviceOwner> findVfioOwner(const std::vector<std::string>& nodes, const std::string& procRoot,
-                                         int selfPid)
+                                         int selfPid, const std::string& libvirtRunDir)
 {
     if (nodes.empty())
         return std::nullopt;
@@ -54,18 +54,24 @@ std::optional<DeviceOwner> findVfioOwner(const std::vector<std::string>& nodes, 
             const std::string target = fs::read_symlink(fd.path(), linkEc).string();
             if (linkEc || std::find(nodes.begin(), nodes.end(), target) == nodes.end())
                 continue;
-            DeviceOwner owner{readFirstLine(proc.path() / "comm").value_or(""), pid, target};
+            DeviceOwner owner{readFirstLine(proc.path() / "comm").value_or(""), pid, target, std::nullopt};
             if (owner.name.empty())
                 owner.name = "pid " + pidText;
             best = std::move(owner);
             break;
         }
     }
+    if (best)
+        best->vm = describeVmm(best->pid, procRoot, libvirtRunDir);
     return best;
 }
 
 std::string ownedDeviceError(const std::string& bdf, const DeviceOwner& owner)
 {
+    if (owner.vm)
+        return fmt::format("{} is owned by {} ({}, pid {}, which holds {} open): irqscope cannot arm a device a VM "
+                           "uses; watch it from the host side with `irqscope run --observe {}`",
+                           bdf, vmLabel(*owner.vm), owner.name, owner.pid, owner.node, bdf);
     return fmt::format("{} is owned by {} (pid {}, which holds {} open): irqscope cannot arm a device another "
                        "process uses; watch it from the host side with `irqscope run --observe {}`",
                        bdf, owner.name, owner.pid, owner.node, bdf);

@@ -158,6 +158,7 @@ std::optional<DiscoveredDevice> describePciDevice(const std::string& bdf, const 
     if (const auto owner = findVfioOwner(vfioNodesOf(*d))) {
         d->owner = owner->name;
         d->ownerPid = owner->pid;
+        d->ownerVm = owner->vm;
     }
     if (!d->problem.empty() || !d->owner.empty())
         return d;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vfio/irq_device.h"
+#include "vfio/vm_identity.h"
 
 #include <array>
 #include <cstdint>
@@ -40,7 +41,8 @@ struct DiscoveredDevice
     std::array<DiscoveredIrqIndex, kNumPciIrqIndexes> irqs{};
     std::string owner; // process holding the group, "" when free or unknown (core/observe/device_owner.h)
     int ownerPid = -1;
-    std::string problem; // why it cannot be opened, one line ("" when it can)
+    std::optional<VmIdentity> ownerVm; // the VM the owner runs, when it is a VMM (vfio/vm_identity.h)
+    std::string problem;               // why it cannot be opened, one line ("" when it can)
     // SR-IOV (docs/kernel-vfio-irq.md §1.8): a VF's PF (its `physfn` link) and that PF's driver; a PF's VF counts.
     std::string physicalFunction;       // the PF's BDF for a VF, "" otherwise
     std::string physicalFunctionDriver; // the PF's bound driver, "" when unbound or not a VF

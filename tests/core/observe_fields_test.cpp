@@ -34,9 +34,10 @@ ObservedIrq observedMsix(uint32_t sub, int irq, std::vector<uint64_t> perCpu)
 Snapshot observerSnapshot()
 {
     ObserverModel m;
-    m.update({10 * kSecondNs, {0, 1}, {observedMsix(0, 24, {0, 1000}), observedMsix(1, 25, {0, 3})}});
-    m.update({10 * kSecondNs + kSecondNs / 2, {0, 1}, {observedMsix(0, 24, {0, 1500}), observedMsix(1, 25, {0, 7})}});
-    m.update({11 * kSecondNs, {0, 1}, {observedMsix(0, 24, {0, 2000})}});
+    m.update({10 * kSecondNs, {0, 1}, {observedMsix(0, 24, {0, 1000}), observedMsix(1, 25, {0, 3})}, {}});
+    m.update(
+        {10 * kSecondNs + kSecondNs / 2, {0, 1}, {observedMsix(0, 24, {0, 1500}), observedMsix(1, 25, {0, 7})}, {}});
+    m.update({11 * kSecondNs, {0, 1}, {observedMsix(0, 24, {0, 2000})}, {}});
     return m.snapshot(3, "0000:00:02.0", 0);
 }
 

@@ -122,3 +122,48 @@ TEST(ObserveHandlerTiming, NotAvailableWithoutTracefsWriteAccessOrIrqEvents)
     EXPECT_TRUE(fs::is_empty(root / "instances")) << "the instance it made is removed";
     fs::remove_all(root);
 }
+
+TEST(ObserveHandlerTiming, TheSameInstanceTracesKvmPiIrteUpdateWhenKvmHasIt)
+{
+    // docs/observer.md "Delivery": kvm:kvm_pi_irte_update is enabled in the observer's instance when the kernel has
+    // the event (kvm loaded), its lines land in the IRTE log, and stop() disables it with the rest.
+    namespace fs = std::filesystem;
+    const fs::path root = fs::temp_directory_path() / ("irqscope_tracefs_kvm_" + std::to_string(getpid()));
+    const fs::path instance = root / "instances" / ("irqscope-" + std::to_string(getpid()));
+    for (const char* event : {"irq_handler_entry", "irq_handler_exit"}) {
+        fs::create_directories(instance / "events" / "irq" / event);
+        std::ofstream(instance / "events" / "irq" / event / "enable") << "0";
+        std::ofstream(instance / "events" / "irq" / event / "filter") << "none";
+    }
+    const fs::path irte = instance / "events" / "kvm" / "kvm_pi_irte_update";
+    fs::create_directories(irte);
+    std::ofstream(irte / "enable") << "0";
+    std::ofstream(instance / "trace_pipe")
+        << kEntry << "\n"
+        << " qemu-system-x86-2300    [001] d..1.   90.000100: kvm_pi_irte_update: PI is enabled and being updated "
+           "for irq 60, vcpu 2, gsi: 0x1c, gvec: 0x23\n"
+        << kExit << "\n";
+    std::string status;
+    auto tracer = HandlerTracer::start(root.string(), status);
+    ASSERT_NE(tracer, nullptr) << status;
+    EXPECT_EQ(slurp(irte / "enable"), "1");
+    EXPECT_EQ(tracer->irteStatus().rfind("kvm:kvm_pi_irte_update traced in ", 0), 0u) << tracer->irteStatus();
+    tracer->poll();
+    ASSERT_EQ(tracer->irteEvents().count(60), 1u);
+    EXPECT_TRUE(tracer->irteEvents().at(60).posted());
+    tracer->stop();
+    EXPECT_EQ(slurp(irte / "enable"), "0");
+    fs::remove_all(root);
+
+    // Without the event (kvm not loaded) the handler timing still works and the IRTE trace says why not.
+    for (const char* event : {"irq_handler_entry", "irq_handler_exit"}) {
+        fs::create_directories(instance / "events" / "irq" / event);
+        std::ofstream(instance / "events" / "irq" / event / "enable") << "0";
+    }
+    std::ofstream(instance / "trace_pipe") << "";
+    tracer = HandlerTracer::start(root.string(), status);
+    ASSERT_NE(tracer, nullptr) << status;
+    EXPECT_EQ(tracer->irteStatus(), "not available: no kvm:kvm_pi_irte_update event (kvm is not loaded)");
+    tracer->stop();
+    fs::remove_all(root);
+}

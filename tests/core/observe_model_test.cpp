@@ -26,7 +26,7 @@ ObservedIrq msix(uint32_t sub, int irq, std::vector<uint64_t> perCpu, int cpu = 
 
 IrqSample sample(int64_t t, std::vector<int> cpus, std::vector<ObservedIrq> irqs)
 {
-    return {t, std::move(cpus), std::move(irqs)};
+    return {t, std::move(cpus), std::move(irqs), {}};
 }
 
 const VectorSnapshot* find(const Snapshot& s, uint32_t sub)

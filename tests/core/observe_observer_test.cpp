@@ -66,7 +66,7 @@ TEST(ObserveObserver, NoVectorsAndNoOwnerIsOneLineError)
     EXPECT_NE(err->find("0000:00:09.0 has no vfio vector"), std::string::npos) << *err;
     EXPECT_NE(err->find("irqscope run --device 0000:00:09.0"), std::string::npos) << *err;
     // Owned but the guest has not enabled anything yet: worth watching.
-    EXPECT_FALSE(observeStartError("0000:00:09.0", empty, DeviceOwner{"qemu", 1, "/dev/vfio/1"}));
+    EXPECT_FALSE(observeStartError("0000:00:09.0", empty, DeviceOwner{"qemu", 1, "/dev/vfio/1", std::nullopt}));
     IrqSample one;
     one.irqs.emplace_back();
     EXPECT_FALSE(observeStartError("0000:00:09.0", one, std::nullopt));
@@ -113,7 +113,7 @@ TEST(ObserveObserver, SamplesAFakeProcTreeWhileItChanges)
 
     // The report: same schema as active mode, latency not measured, plus the observer section.
     ObserveDescription d;
-    d.owner = DeviceOwner{"qemu-system-x86", 4242, "/dev/vfio/12"};
+    d.owner = DeviceOwner{"qemu-system-x86", 4242, "/dev/vfio/12", std::nullopt};
     d.intervalNs = 20'000'000;
     d.startNs = o.startNs();
     d.samples = o.samples();

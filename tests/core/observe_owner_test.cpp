@@ -125,7 +125,7 @@ TEST(ObserveOwner, UnreadableOrOddEntriesAreSkipped)
 
 TEST(ObserveOwner, OwnedErrorIsOneLineNamingTheOwnerAndObserve)
 {
-    const auto text = ownedDeviceError("0000:01:00.0", {"qemu-system-x86", 4242, "/dev/vfio/12"});
+    const auto text = ownedDeviceError("0000:01:00.0", {"qemu-system-x86", 4242, "/dev/vfio/12", std::nullopt});
     EXPECT_EQ(text.find('\n'), std::string::npos);
     EXPECT_NE(text.find("qemu-system-x86 (pid 4242"), std::string::npos) << text;
     EXPECT_NE(text.find("/dev/vfio/12"), std::string::npos) << text;

@@ -276,6 +276,36 @@ private Q_SLOTS:
         QVERIFY(last.column() >= VectorTableModel::HostCountColumn);
     }
 
+    void aPostedObservedVectorShowsPostedNeverZero()
+    {
+        // docs/observer.md "Delivery": the host cannot count a vector posted to a vCPU, so its rate cell says
+        // "posted" (and its tooltip why) instead of the flat host count's 0.
+        VectorTableModel model;
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        core::Snapshot s;
+        s.observed = true;
+        core::VectorSnapshot v;
+        v.slot = 1;
+        v.id = slots.id(1);
+        v.hostIrq = 58;
+        auto& o = v.observed.emplace();
+        o.present = true;
+        o.delivery = core::ObservedDelivery::LikelyPosted;
+        o.deliveryReason = "KVM can post it";
+        s.vectors.push_back(v);
+        model.applySnapshot(s);
+        QCOMPARE(model.index(1, VectorTableModel::RateColumn).data().toString(), QStringLiteral("posted"));
+        QVERIFY(model.index(1, VectorTableModel::RateColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("KVM can post it")));
+        s.vectors[0].observed->delivery = core::ObservedDelivery::HostHandled;
+        s.vectors[0].observed->deliveryReason = "the owner is no VM";
+        QCOMPARE(model.applySnapshot(s), 1);
+        QCOMPARE(model.index(1, VectorTableModel::RateColumn).data().toString(), formatRate(0.0));
+    }
+
     void proxySortedByIndexIsNotRelaidOutBySnapshots()
     {
         // 512 selected vectors, as the dashboard charts them: each layout change makes Qt re-map every selected

@@ -44,6 +44,11 @@ stamp "building irqscope and irqscope_vm_tests in $BUILD (no-op when already bui
 cmake --build "$BUILD" --target irqscope irqscope_vm_tests >"$LOGS/build.log" 2>&1 ||
     { tail -n 40 "$LOGS/build.log"; exit 1; }
 
+# The firmware QEMU loads for a q35 machine, as Debian's qemu-system-x86 and seabios install it (set QEMU_BIOS to
+# a missing path to leave QEMU out of the guest).
+QEMU_BIOS=${QEMU_BIOS:-/usr/share/seabios/bios-256k.bin}
+QEMU_VAPIC=${QEMU_VAPIC:-/usr/share/qemu/kvmvapic.bin}
+
 # Copies a dynamically linked program and every library the loader resolves for it into root $1, at the same
 # paths, plus the loader itself.
 copy_program() {
@@ -79,6 +84,16 @@ run_kernel() {
     for ko in "$KDIR"/modules/*.ko; do strip --strip-debug -o "$R/lib/modules/$(basename "$ko")" "$ko"; done
     cp "$KDIR/modules/igb.order" "$R/lib/modules/igb.order"
     for b in "${BINS[@]}"; do copy_program "$R" "$b"; done
+    # A real VMM as a device's owner (docs/guest-tests.md §11): this host's QEMU with its libraries and the two
+    # firmware files a paused q35 machine still loads (SeaBIOS, kvmvapic.bin).
+    if [ -f "$QEMU_BIOS" ] && [ -f "$QEMU_VAPIC" ]; then
+        copy_program "$R" "$(command -v qemu-system-x86_64)"
+        mkdir -p "$R$(dirname "$QEMU_BIOS")" "$R$(dirname "$QEMU_VAPIC")"
+        cp "$QEMU_BIOS" "$R$QEMU_BIOS"
+        cp "$QEMU_VAPIC" "$R$QEMU_VAPIC"
+    else
+        stamp "no $QEMU_BIOS or $QEMU_VAPIC: the guest gets no QEMU and VmQemuOwner skips"
+    fi
     install -m 0755 "$HERE/guest-init.sh" "$R/init"
     echo "root:x:0:0:root:/:/bin/sh" >"$R/etc/passwd"
     echo "root:x:0:" >"$R/etc/group"

@@ -48,7 +48,9 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
     case C::ErrorsColumn:
         return x.errors != y.errors || stateTip;
     case C::RateColumn:
-        return a.shownRateHz() != b.shownRateHz() || observedChanged;
+        return a.shownRateHz() != b.shownRateHz() || observedChanged ||
+               (a.observed && b.observed &&
+                (a.observed->posted != b.observed->posted || a.observed->deliveryReason != b.observed->deliveryReason));
     case C::MinColumn:
         return l.minNs != m.minNs || (l.count > 0) != (m.count > 0);
     case C::P50Column:

@@ -65,7 +65,10 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             updated.hostGap = v.hostCompletionGap();
             updated.observed.reset();
             if (v.observed)
-                updated.observed = ObservedRow{v.observed->present, v.observed->hostCount, v.observed->hostRateHz};
+                updated.observed = ObservedRow{v.observed->present, v.observed->hostCount, v.observed->hostRateHz,
+                                               v.observed->delivery == core::ObservedDelivery::Posted ||
+                                                   v.observed->delivery == core::ObservedDelivery::LikelyPosted,
+                                               v.observed->deliveryReason};
         } else {
             // Not listed (a new engine, nothing armed yet): keep the counts, but it is not armed any more.
             updated.counters.state = 0;
@@ -199,6 +202,8 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
     case ErrorsColumn:
         return QString::number(c.errors);
     case RateColumn:
+        if (row.observed && row.observed->present && row.observed->posted)
+            return QStringLiteral("posted");
         return formatRate(row.shownRateHz());
     case MinColumn:
         return formatLatency(l.minNs, have);
@@ -298,6 +303,9 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
     case SpuriousColumn:
         return QStringLiteral("completions with no outstanding trigger while irqscope triggers this vector");
     case RateColumn:
+        if (row.observed && row.observed->present && !row.observed->deliveryReason.empty())
+            return QStringLiteral("interrupts per second the host IRQ took over the last sample interval; delivery: %1")
+                .arg(QString::fromStdString(row.observed->deliveryReason));
         return row.observed ? QStringLiteral("interrupts per second the host IRQ took over the last sample interval")
                             : QStringLiteral("completions per second over the last rate window");
     case HostIrqColumn:

@@ -21,6 +21,10 @@ struct ObservedRow
     bool present = false;   // the owner enabled it: it has a host IRQ now
     uint64_t hostCount = 0; // interrupts its host IRQ took since observing started
     double hostRateHz = 0;  // of those per second over the last sample interval
+    // Posted (or likely posted) to a vCPU: the host cannot count it, so the rate shows "posted", never 0, and the
+    // tooltip says why (docs/observer.md "Delivery").
+    bool posted = false;
+    std::string deliveryReason;
 };
 
 struct VectorRow

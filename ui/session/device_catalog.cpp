@@ -45,6 +45,7 @@ std::optional<core::DiscoveredDevice> describeDevice(const std::string& bdf, con
     if (const auto owner = core::findVfioOwner(core::vfioNodesOf(*d, roots.sysfs), roots.proc)) {
         d->owner = owner->name;
         d->ownerPid = owner->pid;
+        d->ownerVm = owner->vm;
     }
     if (!d->problem.empty() || !d->owner.empty() || d->groupPath.empty())
         return d;

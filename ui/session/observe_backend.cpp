@@ -14,6 +14,10 @@ ObserveBackend::ObserveBackend(SessionEvents& events, const QString& bdf, const 
     core::ObserverConfig config;
     config.bdf = bdf.toStdString();
     config.procRoot = procRoot.toStdString();
+    // Each vector's delivery (host-handled or posted to a vCPU) from the owner and this host's posting facts; the
+    // dashboard traces nothing, so kvm_pi_irte_update is not used (docs/observer.md "Delivery").
+    m_postingFacts = core::readPostingFacts();
+    config.delivery = core::DeliveryContext{owner, m_postingFacts};
     m_observer = std::make_unique<core::Observer>(config);
     m_observer->start();
     m_request.device = config.bdf;
@@ -62,6 +66,8 @@ void ObserveBackend::describe(ReportJob& job) const
     d.startNs = m_observer->startNs();
     d.samples = m_observer->samples();
     d.skipped = m_observer->skipped();
+    d.postingFacts = core::postingFactsText(m_postingFacts);
+    d.irteTrace = "not traced by the dashboard";
     job.observe = d;
     job.observeEvents = m_observer->events();
     job.run.stopReason = "observed (irqscope-gui)";

@@ -32,6 +32,7 @@ private:
 
     std::unique_ptr<core::Observer> m_observer;
     core::DeviceOwner m_owner;
+    core::PostingFacts m_postingFacts;
     QString m_bdf;
     bool m_shownRunning = true;
     std::shared_ptr<const core::Snapshot> m_final;
