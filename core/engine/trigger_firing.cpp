@@ -1,6 +1,7 @@
 #include "engine/trigger_firing.h"
 
 #include "base/monotonic_clock.h"
+#include "device/command_trigger.h"
 #include "profile/device_profile.h"
 
 #include <cerrno>
@@ -64,6 +65,12 @@ int TriggerFiring::fire(uint32_t slot, IrqSetRequest& request, TriggerMode mode)
         // DATA_NONE|ACTION_TRIGGER on one vector (docs/kernel-vfio-irq.md §1.3).
         const int rc = m_device.setIrqs(request.loopback(static_cast<uint32_t>(id.index), id.sub));
         return rc > 0 ? -EIO : rc;
+    }
+    if (mode == TriggerMode::Device && m_config.commandTrigger) {
+        // One command whose completion raises the vector (docs/dma-triggers.md §3).
+        if (!m_config.commandTrigger->canRaise(id))
+            return -EOPNOTSUPP;
+        return m_config.commandTrigger->submit(id.sub);
     }
     if (mode == TriggerMode::Device && m_config.profile) {
         const auto& recipe = m_config.profile->recipe(id.index);

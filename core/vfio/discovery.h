@@ -32,6 +32,7 @@ struct DiscoveredDevice
     std::string bdf; // "0000:01:00.0", or "sim"
     uint16_t vendor = 0;
     uint16_t device = 0;
+    uint32_t pciClass = 0; // class code, e.g. 0x010802 (NVMe), 0 when unknown
     std::string name;   // from pci.ids where installed, else ""
     std::string driver; // bound driver ("vfio-pci"), "" when unbound
     int iommuGroup = -1;
