@@ -21,15 +21,36 @@ inline constexpr uint64_t kAsq = 0x28;   // 64-bit admin submission queue base
 inline constexpr uint64_t kAcq = 0x30;   // 64-bit admin completion queue base
 inline constexpr uint64_t kDoorbells = 0x1000;
 
-inline constexpr uint32_t capMqes(uint64_t cap) { return static_cast<uint32_t>(cap & 0xffff); }
-inline constexpr uint32_t capTimeout500ms(uint64_t cap) { return static_cast<uint32_t>((cap >> 24) & 0xff); }
-inline constexpr uint32_t capDoorbellStride(uint64_t cap) { return 4u << ((cap >> 32) & 0xf); }
-inline constexpr bool capNvmCommandSet(uint64_t cap) { return (cap >> 37) & 1; }
-inline constexpr uint32_t capMpsMin(uint64_t cap) { return static_cast<uint32_t>((cap >> 48) & 0xf); }
+inline constexpr uint32_t capMqes(uint64_t cap)
+{
+    return static_cast<uint32_t>(cap & 0xffff);
+}
+inline constexpr uint32_t capTimeout500ms(uint64_t cap)
+{
+    return static_cast<uint32_t>((cap >> 24) & 0xff);
+}
+inline constexpr uint32_t capDoorbellStride(uint64_t cap)
+{
+    return 4u << ((cap >> 32) & 0xf);
+}
+inline constexpr bool capNvmCommandSet(uint64_t cap)
+{
+    return (cap >> 37) & 1;
+}
+inline constexpr uint32_t capMpsMin(uint64_t cap)
+{
+    return static_cast<uint32_t>((cap >> 48) & 0xf);
+}
 
 // SQ y tail doorbell and CQ y head doorbell (spec §3.1.24, .25).
-inline constexpr uint64_t sqTailDoorbell(uint32_t qid, uint32_t stride) { return kDoorbells + (2 * qid) * stride; }
-inline constexpr uint64_t cqHeadDoorbell(uint32_t qid, uint32_t stride) { return kDoorbells + (2 * qid + 1) * stride; }
+inline constexpr uint64_t sqTailDoorbell(uint32_t qid, uint32_t stride)
+{
+    return kDoorbells + (2 * qid) * stride;
+}
+inline constexpr uint64_t cqHeadDoorbell(uint32_t qid, uint32_t stride)
+{
+    return kDoorbells + (2 * qid + 1) * stride;
+}
 
 inline constexpr uint32_t kCcEnable = 1u << 0;
 inline constexpr uint32_t kCcIosqes64 = 6u << 16; // I/O SQ entry 2^6 = 64 bytes
@@ -43,7 +64,7 @@ inline constexpr uint8_t kAdminCreateSq = 0x01;
 inline constexpr uint8_t kAdminDeleteCq = 0x04;
 inline constexpr uint8_t kAdminCreateCq = 0x05;
 inline constexpr uint8_t kAdminIdentify = 0x06;
-inline constexpr uint32_t kIdentifyController = 1; // CNS
+inline constexpr uint32_t kIdentifyController = 1;   // CNS
 inline constexpr uint32_t kIdentifyOncsOffset = 520; // Optional NVM Command Support, 16 bits
 inline constexpr uint32_t kOncsVerify = 1u << 7;
 inline constexpr uint32_t kIdentifyNnOffset = 516; // number of namespaces, 32 bits

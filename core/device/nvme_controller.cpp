@@ -105,8 +105,7 @@ std::string NvmeController::reset()
     m_timeoutNs = std::max<int64_t>(1, nvme::capTimeout500ms(m_cap)) * 500'000'000;
     m_ioEntries = std::min<uint32_t>(kIoQueueEntries, nvme::capMqes(m_cap) + 1);
     if (!nvme::capNvmCommandSet(m_cap) || nvme::capMpsMin(m_cap) != 0 || m_ioEntries < 2)
-        return fmt::format("{}: CAP {:#x} offers no NVM command set with 4 KiB pages: not supported", prefix(),
-                           m_cap);
+        return fmt::format("{}: CAP {:#x} offers no NVM command set with 4 KiB pages: not supported", prefix(), m_cap);
     if (read32(nvme::kCc) & nvme::kCcEnable)
         write32(nvme::kCc, 0);
     return waitReady(false);
@@ -180,8 +179,7 @@ std::string NvmeController::admin(nvme::SubmissionEntry cmd, const char* what)
         if (m_accessFailed || (csts & nvme::kCstsFatal))
             return fmt::format("{} failed during {} (CSTS {:#x})", prefix(), what, csts);
         if (monotonicNs() > deadline)
-            return fmt::format("{} did not complete {} within CAP.TO ({} ms)", prefix(), what,
-                               m_timeoutNs / 1'000'000);
+            return fmt::format("{} did not complete {} within CAP.TO ({} ms)", prefix(), what, m_timeoutNs / 1'000'000);
         pause();
     }
 }
@@ -250,7 +248,8 @@ std::string NvmeController::createPair(uint32_t qid, uint32_t vector, bool inter
 {
     if (!m_dma || qid == 0 || qid > m_pairs)
         return fmt::format("{}: no room for I/O queue {}", prefix(), qid);
-    std::memset(static_cast<void*>(completionQueue(qid)), 0, nvme::kPageSize); // every phase bit 0: the first entry comes with 1
+    std::memset(static_cast<void*>(completionQueue(qid)), 0,
+                nvme::kPageSize); // every phase bit 0: the first entry comes with 1
     const uint32_t size = (m_ioEntries - 1) << 16;
     nvme::SubmissionEntry cq;
     cq.opcode = nvme::kAdminCreateCq;

@@ -48,11 +48,11 @@ private:
         uint64_t sqDoorbell = 0, cqDoorbell = 0;
         nvme::SubmissionEntry* sq = nullptr;
         nvme::CompletionEntry* cq = nullptr;
-        uint32_t sqTail = 0;   // firing thread
-        uint16_t nextCid = 0;  // firing thread
+        uint32_t sqTail = 0;             // firing thread
+        uint16_t nextCid = 0;            // firing thread
         std::atomic<uint32_t> sqHead{0}; // the controller's SQ head from the last completion: core -> firing thread
-        uint32_t cqHead = 0;   // core thread
-        bool phase = true;     // core thread: the phase of the next new entry
+        uint32_t cqHead = 0;             // core thread
+        bool phase = true;               // core thread: the phase of the next new entry
     };
 
     IrqDevice& m_device;

@@ -3,8 +3,8 @@
 #include "base/file_text.h"
 #include "device/command_trigger.h"
 #include "engine/cpu_setup.h"
-#include "profile/device_profile.h"
 #include "engine/outstanding_window.h"
+#include "profile/device_profile.h"
 
 #include <fmt/format.h>
 

@@ -43,9 +43,13 @@ bool TriggerFiring::fireOne(uint32_t slot, int64_t nowNs)
     if (!m_arming.armed(slot))
         return false;
     const TriggerMode mode = m_plan.mode();
-    const bool intxDevice = m_slots.id(slot).index == IrqIndex::Intx && mode == TriggerMode::Device;
+    // One trigger in flight at a time where one completion can hide another: a device-raised INTx (the line stays
+    // asserted), and a command trigger, whose device may announce several completions with one message
+    // (docs/dma-triggers.md §3): with one command outstanding, each message is exactly one completion.
+    const bool oneAtATime =
+        (m_slots.id(slot).index == IrqIndex::Intx || m_config.commandTrigger) && mode == TriggerMode::Device;
     const uint32_t inFlight = m_books.inFlight(slot);
-    if (inFlight >= m_config.maxOutstanding || (intxDevice && inFlight != 0)) {
+    if (inFlight >= m_config.maxOutstanding || (oneAtATime && inFlight != 0)) {
         m_books.recordSkipped(slot);
         return false;
     }

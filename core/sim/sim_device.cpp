@@ -30,18 +30,22 @@ SimDevice::SimDevice(SimConfig config)
     m_kernel.irqInfo(static_cast<uint32_t>(IrqIndex::Msix), msix);
     if (m_config.model == SimModel::Nvme) {
         // The controller's messages go through the kernel model's MSI-X handler like the registers model's raises.
-        m_nvme = std::make_unique<SimNvme>(m_config, m_dma, [this](uint32_t vector) {
-            std::lock_guard lock(m_kernelLock);
-            m_kernel.raiseMsi(IrqIndex::Msix, vector);
-        }, [this] {
-            std::lock_guard lock(m_kernelLock);
-            return m_kernel.activeType() == IrqIndex::Msix;
-        });
+        m_nvme = std::make_unique<SimNvme>(
+            m_config, m_dma,
+            [this](uint32_t vector) {
+                std::lock_guard lock(m_kernelLock);
+                m_kernel.raiseMsi(IrqIndex::Msix, vector);
+            },
+            [this] {
+                std::lock_guard lock(m_kernelLock);
+                return m_kernel.activeType() == IrqIndex::Msix;
+            });
     }
     m_info.id = "sim";
-    m_info.description = fmt::format("irqscope simulated {}device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
-                                     m_config.model == SimModel::Nvme ? "NVMe " : "", simKernelName(m_config.kernel), m_config.intx ? 1 : 0, msi.count, msix.count,
-                                     m_config.pcie ? ", PCIe" : ", conventional PCI");
+    m_info.description =
+        fmt::format("irqscope simulated {}device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
+                    m_config.model == SimModel::Nvme ? "NVMe " : "", simKernelName(m_config.kernel),
+                    m_config.intx ? 1 : 0, msi.count, msix.count, m_config.pcie ? ", PCIe" : ", conventional PCI");
     m_info.flags = VFIO_DEVICE_FLAGS_PCI;
     m_info.numRegions = kNumRegions;
     m_info.numIrqs = kNumPciIrqIndexes;

@@ -80,8 +80,12 @@ uint32_t SimNvme::read(uint64_t offset) const
 void SimNvme::write(uint64_t offset, uint32_t value)
 {
     std::unique_lock lock(m_mutex);
-    auto setLow = [value](uint64_t& r) { r = (r & ~0xffffffffull) | value; };
-    auto setHigh = [value](uint64_t& r) { r = (r & 0xffffffffull) | (uint64_t(value) << 32); };
+    auto setLow = [value](uint64_t& r) {
+        r = (r & ~0xffffffffull) | value;
+    };
+    auto setHigh = [value](uint64_t& r) {
+        r = (r & 0xffffffffull) | (uint64_t(value) << 32);
+    };
     switch (offset) {
     case nvme::kIntms:
         m_intms |= value;

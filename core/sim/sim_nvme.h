@@ -32,13 +32,13 @@ struct SimNvmeStats
 {
     uint64_t adminCommands = 0;
     uint64_t ioCommands = 0;
-    uint64_t ioCompletions = 0; // I/O completion entries written to memory
-    uint64_t interrupts = 0;    // MSI-X messages sent (admin and I/O)
-    uint64_t dmaFaults = 0;     // accesses outside every mapped buffer
+    uint64_t ioCompletions = 0;  // I/O completion entries written to memory
+    uint64_t interrupts = 0;     // MSI-X messages sent (admin and I/O)
+    uint64_t dmaFaults = 0;      // accesses outside every mapped buffer
     int64_t lastVisibleNs = 0;   // when the last I/O completion entry was written (CLOCK_MONOTONIC)
     int64_t lastInterruptNs = 0; // when the last I/O completion's message was sent (just before it is)
-    uint32_t ioQueues = 0;      // I/O completion queues that exist now
-    bool enabled = false;       // CC.EN
+    uint32_t ioQueues = 0;       // I/O completion queues that exist now
+    bool enabled = false;        // CC.EN
 };
 
 class SimNvme
@@ -70,7 +70,7 @@ private:
         uint32_t cqid = 0;   // SQ: its completion queue
         uint32_t vector = 0; // CQ: its MSI-X vector
         bool interrupts = false;
-        bool phase = true;   // CQ: the phase the next entry is written with
+        bool phase = true; // CQ: the phase the next entry is written with
     };
     struct Event
     {

@@ -17,7 +17,7 @@ public:
     DmaMemory(const DmaMemory&) = delete;
     DmaMemory& operator=(const DmaMemory&) = delete;
 
-    virtual uint8_t* data() = 0;     // the CPU's view
+    virtual uint8_t* data() = 0; // the CPU's view
     virtual std::size_t size() const = 0;
     virtual uint64_t iova() const = 0; // the device's address of data()[0]
 };
