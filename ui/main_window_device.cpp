@@ -72,7 +72,7 @@ bool MainWindow::openDevice(const core::DeviceRequest& request)
     m_model->setVectors(m_session.slots());
     m_history.reset(m_session.slots().size());
     m_settingsPanel->setDeviceTriggerAvailable(
-        m_session.profile().raisesAny(),
+        m_session.deviceCanRaise(),
         QStringLiteral("The device profile '%1' does not say how to raise any vector: use loopback, or "
                        "--profile with a profile that does")
             .arg(QString::fromStdString(m_session.profile().name)));

@@ -1,5 +1,7 @@
 #include "device/open_device.h"
 
+#include "base/nvme_spec.h"
+#include "device/nvme_trigger.h"
 #include "profile/profile_file.h"
 #include "sim/sim_device.h"
 #include "vfio/device_owner.h"
@@ -44,8 +46,13 @@ OpenedDevice openDevice(const DeviceRequest& request)
     }
     if (request.device == "sim") {
         out.device = std::make_unique<SimDevice>(request.sim);
-        if (request.profilePath.empty())
+        if (request.profilePath.empty() && request.sim.model == SimModel::Nvme) {
+            out.profile = genericProfile();
+            out.profile.name = "nvme";
+            out.commandTrigger = std::make_unique<NvmeTrigger>(*out.device);
+        } else if (request.profilePath.empty()) {
             out.profile = simProfile();
+        }
         return out;
     }
     // A device another process holds (a VM) cannot be armed: name the owner and point at --observe.
@@ -61,6 +68,11 @@ OpenedDevice openDevice(const DeviceRequest& request)
     if (request.profilePath.empty()) {
         const auto pci = readPciDevice(*bdf);
         out.profile = pci ? profileFor(pci->vendor, pci->device) : genericProfile();
+        if (pci && pci->pciClass == nvme::kPciClass && &profileFor(pci->vendor, pci->device) == &genericProfile()) {
+            // An NVMe controller: its interrupts announce command completions (docs/dma-triggers.md §3).
+            out.profile.name = "nvme";
+            out.commandTrigger = std::make_unique<NvmeTrigger>(*out.device);
+        }
     }
     return out;
 }

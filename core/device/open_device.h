@@ -2,6 +2,7 @@
 // and the device profile used for device-raised triggers. Shared by the CLI and the dashboard.
 #pragma once
 
+#include "device/command_trigger.h"
 #include "profile/device_profile.h"
 #include "sim/sim_config.h"
 #include "vfio/irq_device.h"
@@ -22,7 +23,23 @@ struct DeviceRequest
 struct OpenedDevice
 {
     std::unique_ptr<IrqDevice> device;
+    // The device's command trigger (NVMe, and the sim's nvme model: docs/dma-triggers.md) when it has one and no
+    // --profile replaces it; destroyed before `device` (declared after it), which disables the controller.
+    std::unique_ptr<CommandTrigger> commandTrigger;
     DeviceProfile profile;
+
+    OpenedDevice() = default;
+    OpenedDevice(OpenedDevice&&) noexcept = default;
+    // The old trigger goes before the old device it drives.
+    OpenedDevice& operator=(OpenedDevice&& other) noexcept
+    {
+        commandTrigger.reset();
+        device = std::move(other.device);
+        commandTrigger = std::move(other.commandTrigger);
+        profile = std::move(other.profile);
+        error = std::move(other.error);
+        return *this;
+    }
     std::string error; // one line: what is wrong and what to do (device is null then)
 };
 

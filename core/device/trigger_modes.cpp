@@ -1,5 +1,6 @@
 #include "device/trigger_modes.h"
 
+#include "base/nvme_spec.h"
 #include "profile/device_profile.h"
 
 namespace irqscope::core {
@@ -12,6 +13,10 @@ OfferedTriggers offeredTriggers(const DiscoveredDevice& device)
     if (&profile != &genericProfile() && profile.raisesAny()) {
         out.modes.emplace_back("device");
         out.deviceProfile = profile.name;
+    } else if (device.bdf != "sim" && device.pciClass == nvme::kPciClass) {
+        // NVMe: a Verify command per trigger (docs/dma-triggers.md §3); needs type1 (§2).
+        out.modes.emplace_back("device");
+        out.deviceProfile = "nvme";
     }
     return out;
 }

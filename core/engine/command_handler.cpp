@@ -95,7 +95,7 @@ void CommandHandler::setRate(const Command& command, int64_t nowNs)
 
 void CommandHandler::setMode(const Command& command, int64_t nowNs)
 {
-    if (command.mode == TriggerMode::Device && !m_config.profile) {
+    if (command.mode == TriggerMode::Device && !m_config.profile && !m_config.commandTrigger) {
         m_messages.reply(command, EINVAL, "device triggers need a device profile (--profile)");
         return;
     }
@@ -122,11 +122,11 @@ void CommandHandler::setTriggering(const Command& command, bool on)
                                  name.data(), sub);
                 return;
             }
-            if (m_plan.mode() == TriggerMode::Device && m_config.profile &&
-                !m_config.profile->canRaise({command.index, sub})) {
+            if (m_plan.mode() == TriggerMode::Device && (m_config.profile || m_config.commandTrigger) &&
+                !canDeviceRaise(m_config, {command.index, sub})) {
                 m_messages.reply(command, EOPNOTSUPP,
                                  "profile '%s' does not say how to raise %.*s:%u: use --trigger loopback for it",
-                                 m_config.profile->name.c_str(), int(name.size()), name.data(), sub);
+                                 deviceRaiserName(m_config).c_str(), int(name.size()), name.data(), sub);
                 return;
             }
         }

@@ -2,6 +2,7 @@
 
 #include "base/monotonic_clock.h"
 #include "base/privileges.h"
+#include "device/command_trigger.h"
 #include "engine/alloc_probe.h"
 #include "engine/cpu_setup.h"
 
@@ -296,6 +297,12 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
     m_status.countCompletion();
     const uint64_t unsolicited = m_books.resolveCompletion(slot, m_arming.readCount(slot), nowNs);
     m_arming.queueRead(slot);
+    if (m_config.commandTrigger && m_plan.mode() == TriggerMode::Device && m_slots.id(slot).index == IrqIndex::Msix) {
+        // Consume the completions so the queue never fills; one that carries an error status is an error of the
+        // vector (the trigger itself still completed: its interrupt came).
+        if (const uint32_t failed = m_config.commandTrigger->reap(m_slots.id(slot).sub); failed > 0)
+            m_books.countError(slot, EIO, nowNs);
+    }
 
     // A device-raised INTx leaves the line automasked (docs/kernel-vfio-irq.md §2.4); a loopback one does not (§2.3).
     if (m_slots.id(slot).index == IrqIndex::Intx && (m_plan.mode() == TriggerMode::Device || unsolicited)) {

@@ -1,8 +1,10 @@
 #include "engine/engine_config.h"
 
 #include "base/file_text.h"
+#include "device/command_trigger.h"
 #include "engine/cpu_setup.h"
 #include "engine/outstanding_window.h"
+#include "profile/device_profile.h"
 
 #include <fmt/format.h>
 
@@ -49,6 +51,20 @@ std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long>
                        rtRuntimeUs ? fmt::format("{}", *rtRuntimeUs) : std::string("unknown"));
 }
 
+bool canDeviceRaise(const EngineConfig& config, VectorId id)
+{
+    if (config.commandTrigger)
+        return config.commandTrigger->canRaise(id);
+    return config.profile && config.profile->canRaise(id);
+}
+
+std::string deviceRaiserName(const EngineConfig& config)
+{
+    if (config.commandTrigger)
+        return config.commandTrigger->name();
+    return config.profile ? config.profile->name : std::string();
+}
+
 std::optional<std::string> coreConfigRefusal(const EngineConfig& config)
 {
     if (config.triggerCpu >= 0) {
@@ -58,7 +74,7 @@ std::optional<std::string> coreConfigRefusal(const EngineConfig& config)
     }
     if (config.maxOutstanding == 0 || config.maxOutstanding > OutstandingWindow::kCapacity)
         return fmt::format("max outstanding triggers per vector must be 1..{}", OutstandingWindow::kCapacity);
-    if (config.triggerMode == TriggerMode::Device && !config.profile)
+    if (config.triggerMode == TriggerMode::Device && !config.profile && !config.commandTrigger)
         return "--trigger device needs a device profile that says how to raise the vectors";
     if (config.busyPoll)
         return busyPollRefusal(config.fifoPriority, readRtRuntimeUs());

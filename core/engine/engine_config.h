@@ -1,6 +1,8 @@
 // EngineConfig: how the core thread runs (CPU, scheduling, memory locking, PM QoS) and how it fires vectors.
 #pragma once
 
+#include "base/vector_id.h"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -10,6 +12,7 @@
 namespace irqscope::core {
 
 struct DeviceProfile;
+class CommandTrigger;
 
 enum class TriggerMode : uint8_t
 {
@@ -26,6 +29,12 @@ std::string_view triggerModeName(TriggerMode mode);
 // sched_rt_runtime_us=950000 (docs/wakeup-floor.md §1, row e), a stall far larger than anything it measures. So
 // busy-poll runs SCHED_OTHER, or SCHED_FIFO only when throttling is off (sched_rt_runtime_us = -1).
 // `rtRuntimeUs` is the sysctl's value (nullopt: unreadable, treated as throttling on).
+struct EngineConfig;
+// Whether device-raised triggers can raise `id`: the command trigger's answer when there is one, else the profile's.
+bool canDeviceRaise(const EngineConfig& config, VectorId id);
+// The name of what raises the vectors: the command trigger's ("nvme") or the profile's.
+std::string deviceRaiserName(const EngineConfig& config);
+
 std::optional<std::string> busyPollRefusal(int fifoPriority, std::optional<long> rtRuntimeUs);
 std::optional<long> readRtRuntimeUs(); // /proc/sys/kernel/sched_rt_runtime_us
 
@@ -51,6 +60,9 @@ struct EngineConfig
     uint32_t maxOutstanding = 16;           // per vector; triggers beyond it are skipped (counted), never fired
     bool intxUnmaskEventfd = false;         // unmask INTx through an unmask eventfd instead of the UNMASK ioctl
     const DeviceProfile* profile = nullptr; // device-raise recipes; required for TriggerMode::Device
+    // A command trigger (NVMe: docs/dma-triggers.md) raises the device's vectors instead of the profile's register
+    // writes when set. Not owned; outlives the engine.
+    CommandTrigger* commandTrigger = nullptr;
     // Least privilege (docs/privileges.md): once set up, the core thread (and the trigger thread it starts) drop
     // every capability not in `keepCapabilities` (a mask of capabilityBit(CAP_...)).
     bool dropCapabilities = false;

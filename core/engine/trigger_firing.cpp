@@ -1,6 +1,7 @@
 #include "engine/trigger_firing.h"
 
 #include "base/monotonic_clock.h"
+#include "device/command_trigger.h"
 #include "profile/device_profile.h"
 
 #include <cerrno>
@@ -42,9 +43,13 @@ bool TriggerFiring::fireOne(uint32_t slot, int64_t nowNs)
     if (!m_arming.armed(slot))
         return false;
     const TriggerMode mode = m_plan.mode();
-    const bool intxDevice = m_slots.id(slot).index == IrqIndex::Intx && mode == TriggerMode::Device;
+    // One trigger in flight at a time where one completion can hide another: a device-raised INTx (the line stays
+    // asserted), and a command trigger, whose device may announce several completions with one message
+    // (docs/dma-triggers.md §3): with one command outstanding, each message is exactly one completion.
+    const bool oneAtATime =
+        (m_slots.id(slot).index == IrqIndex::Intx || m_config.commandTrigger) && mode == TriggerMode::Device;
     const uint32_t inFlight = m_books.inFlight(slot);
-    if (inFlight >= m_config.maxOutstanding || (intxDevice && inFlight != 0)) {
+    if (inFlight >= m_config.maxOutstanding || (oneAtATime && inFlight != 0)) {
         m_books.recordSkipped(slot);
         return false;
     }
@@ -64,6 +69,12 @@ int TriggerFiring::fire(uint32_t slot, IrqSetRequest& request, TriggerMode mode)
         // DATA_NONE|ACTION_TRIGGER on one vector (docs/kernel-vfio-irq.md §1.3).
         const int rc = m_device.setIrqs(request.loopback(static_cast<uint32_t>(id.index), id.sub));
         return rc > 0 ? -EIO : rc;
+    }
+    if (mode == TriggerMode::Device && m_config.commandTrigger) {
+        // One command whose completion raises the vector (docs/dma-triggers.md §3).
+        if (!m_config.commandTrigger->canRaise(id))
+            return -EOPNOTSUPP;
+        return m_config.commandTrigger->submit(id.sub);
     }
     if (mode == TriggerMode::Device && m_config.profile) {
         const auto& recipe = m_config.profile->recipe(id.index);

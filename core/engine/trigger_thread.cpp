@@ -133,10 +133,11 @@ void TriggerThread::fireNext(TriggerSchedule& schedule, int64_t now)
     const uint32_t position = schedule.take(now);
     const uint32_t slot = m_view.slots[position];
     const uint64_t outstanding = m_issued[slot] - m_core.threadResolved(slot);
-    const bool intxDevice = m_slots.id(slot).index == IrqIndex::Intx && m_view.mode == TriggerMode::Device;
+    const bool oneAtATime = (m_slots.id(slot).index == IrqIndex::Intx || m_config.commandTrigger) &&
+                            m_view.mode == TriggerMode::Device; // one at a time: see TriggerFiring::fireOne
     TriggerRecord record;
     record.slot = slot;
-    if (outstanding >= m_config.maxOutstanding || (intxDevice && outstanding > 0)) {
+    if (outstanding >= m_config.maxOutstanding || (oneAtATime && outstanding > 0)) {
         record.kind = TriggerRecord::Kind::Skipped;
         if (!m_core.pushTriggerRecord(record))
             schedule.creditBehind(position); // not counted skipped: the schedule's books keep it

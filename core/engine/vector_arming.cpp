@@ -1,6 +1,7 @@
 #include "engine/vector_arming.h"
 
 #include "base/monotonic_clock.h"
+#include "device/command_trigger.h"
 #include "profile/device_profile.h"
 
 #include <algorithm>
@@ -150,7 +151,20 @@ void VectorArming::arm(const Command& command)
     }
     if (command.index == IrqIndex::Intx && m_config.intxUnmaskEventfd && m_unmaskEventfd < 0)
         setUpIntxUnmask();
-    if (m_config.profile && m_plan.mode() == TriggerMode::Device) {
+    if (m_config.commandTrigger && m_plan.mode() == TriggerMode::Device && command.index == IrqIndex::Msix) {
+        // Each vector's queues, now that MSI-X is on (QEMU refuses a completion queue on a vector other than 0
+        // before: docs/dma-triggers.md §3). The admin commands' own completions raise vector 0.
+        for (uint32_t sub = command.start; sub < end; ++sub) {
+            if (!m_config.commandTrigger->canRaise({command.index, sub}))
+                continue;
+            if (const std::string error = m_config.commandTrigger->setUp(sub); !error.empty()) {
+                m_ring.submit();
+                disarm(command, true);
+                m_messages.reply(command, EIO, "%s", error.c_str());
+                return;
+            }
+        }
+    } else if (m_config.profile && m_plan.mode() == TriggerMode::Device) {
         for (const auto& w : m_config.profile->setup)
             (void)m_device.regionWrite32(w.region, w.offset, w.valueFor(0));
     }
@@ -280,6 +294,13 @@ void VectorArming::disarm(const Command& command, bool quiet, bool atStop)
         if (!quiet)
             m_messages.reply(command, 0, "%.*s:%u-%u not armed", int(name.size()), name.data(), command.start, end - 1);
         return;
+    }
+    if (m_config.commandTrigger && command.index == IrqIndex::Msix) {
+        // Out of the plan (above), so nothing fires on these queues any more: delete them while the vectors are
+        // still armed.
+        for (uint32_t sub = command.start; sub < end; ++sub)
+            if (m_vectors[first + sub].armed)
+                m_config.commandTrigger->tearDown(sub);
     }
     int rc = 0;
     if (removed == m_armedPerIndex[index]) {

@@ -103,8 +103,10 @@ private:
     std::string commandEach(CommandKind kind, const std::vector<VectorRange>& ranges);
     void stopTriggeringAll();
     void waitInFlight(int64_t untilNs) const;
+    void waitForSetUpMessages() const;
 
     const DeviceProfile& m_profile;
+    CommandTrigger* m_commandTrigger; // the opened device's, or null
     const std::string m_deviceLabel;
     const std::chrono::milliseconds m_commandTimeout;
     // Declared in dependency order: the aggregator goes first, then its source, then the engine.

@@ -30,4 +30,15 @@ std::string checkProfileCanRaise(const VectorRange& r, const DeviceProfile& prof
     return {};
 }
 
+std::string checkCommandTriggerCanRaise(const VectorRange& r, const CommandTrigger& trigger)
+{
+    for (uint32_t sub = r.start; sub < r.start + r.count; ++sub) {
+        if (!trigger.canRaise({r.index, sub}))
+            return fmt::format("the {} trigger cannot raise {}:{}: it raises MSI-X vectors that can get a queue "
+                               "of their own; use --trigger loopback for it",
+                               trigger.name(), irqIndexName(r.index), sub);
+    }
+    return {};
+}
+
 } // namespace irqscope::core

@@ -4,6 +4,7 @@
 
 #include "base/vector_id.h"
 #include "base/vector_spec.h"
+#include "device/command_trigger.h"
 #include "profile/device_profile.h"
 
 #include <string>
@@ -17,5 +18,8 @@ std::string resolveVectorRange(VectorRange& range, const VectorSlots& slots, con
 // For device-raised triggers: "" when `profile` says how to raise every vector of `range`, otherwise the
 // one-line usage error naming the first vector it cannot raise.
 std::string checkProfileCanRaise(const VectorRange& range, const DeviceProfile& profile);
+
+// The same for a command trigger (NVMe: docs/dma-triggers.md): it raises MSI-X vectors it can give a queue.
+std::string checkCommandTriggerCanRaise(const VectorRange& range, const CommandTrigger& trigger);
 
 } // namespace irqscope::core

@@ -222,4 +222,28 @@ std::optional<SimFaults> parseSimFaults(std::string_view text, std::string& erro
     return f;
 }
 
+std::optional<SimModel> parseSimModel(std::string_view text)
+{
+    if (text == "registers")
+        return SimModel::Registers;
+    if (text == "nvme")
+        return SimModel::Nvme;
+    return std::nullopt;
+}
+
+std::optional<SimNvmeFault> parseSimNvmeFault(std::string_view text)
+{
+    if (text == "none")
+        return SimNvmeFault::None;
+    if (text == "never-ready")
+        return SimNvmeFault::NeverReady;
+    if (text == "fatal")
+        return SimNvmeFault::Fatal;
+    if (text == "command-error")
+        return SimNvmeFault::CommandError;
+    if (text == "no-verify")
+        return SimNvmeFault::NoVerify;
+    return std::nullopt;
+}
+
 } // namespace irqscope::core

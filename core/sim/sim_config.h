@@ -65,6 +65,27 @@ struct SimFaults
 // Parses "drop=0.01,delay=0.1@2ms,spurious=50,stuck-mask=intx:0+msix:3,seed=7".
 std::optional<SimFaults> parseSimFaults(std::string_view text, std::string& error);
 
+// What sits behind the simulated device's BAR0.
+enum class SimModel
+{
+    Registers, // raise registers (simreg below): the `sim` profile's device-raised triggers
+    Nvme,      // a small NVMe controller completing commands by DMA (sim_nvme.h, docs/dma-triggers.md §4)
+};
+
+// Faults of the nvme model's controller.
+enum class SimNvmeFault
+{
+    None,
+    NeverReady,   // CC.EN=1 never sets CSTS.RDY
+    Fatal,        // CC.EN=1 sets CSTS.CFS (controller fatal status) instead of RDY
+    CommandError, // every I/O command completes with status Invalid Field
+    NoVerify,     // Identify Controller reports no Verify command (ONCS bit 7 clear)
+};
+
+std::optional<SimModel> parseSimModel(std::string_view text); // "registers" or "nvme"
+// "none", "never-ready", "fatal", "command-error", "no-verify"
+std::optional<SimNvmeFault> parseSimNvmeFault(std::string_view text);
+
 struct SimConfig
 {
     SimKernel kernel = SimKernel::Linux6_1;
@@ -74,8 +95,11 @@ struct SimConfig
     uint32_t msixVectors = 64;      // MSI-X table size 0..2048
     bool pcie = true;               // ERR index only on PCIe (docs/kernel-vfio-irq.md §1.5)
     bool interruptRemapping = true; // without it multi-MSI enable returns a positive shortfall (§2.5)
-    LatencyDistribution deviceLatency;
+    LatencyDistribution deviceLatency; // registers: write -> interrupt; nvme: doorbell -> completion in memory
     SimFaults faults;
+    SimModel model = SimModel::Registers;
+    LatencyDistribution interruptLatency; // nvme: completion in memory -> its MSI-X message
+    SimNvmeFault nvmeFault = SimNvmeFault::None;
 };
 
 // BAR0 register map of the simulated device (all 32-bit, little endian). Writes to RAISE_* make the

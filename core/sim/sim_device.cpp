@@ -12,9 +12,10 @@ namespace {
 // vfio-pci's regions: BAR0-5, ROM, config space, VGA (VFIO_PCI_NUM_REGIONS).
 constexpr uint32_t kNumRegions = VFIO_PCI_NUM_REGIONS;
 
-bool validRegister(uint32_t region, uint64_t offset)
+bool validRegister(const SimConfig& config, uint32_t region, uint64_t offset)
 {
-    return region == simreg::kBar && offset % 4 == 0 && offset <= simreg::kBarSize - 4;
+    const uint64_t size = config.model == SimModel::Nvme ? SimNvme::kBarSize : simreg::kBarSize;
+    return region == simreg::kBar && offset % 4 == 0 && offset <= size - 4;
 }
 
 } // namespace
@@ -27,10 +28,24 @@ SimDevice::SimDevice(SimConfig config)
     IrqInfo msi, msix;
     m_kernel.irqInfo(static_cast<uint32_t>(IrqIndex::Msi), msi);
     m_kernel.irqInfo(static_cast<uint32_t>(IrqIndex::Msix), msix);
+    if (m_config.model == SimModel::Nvme) {
+        // The controller's messages go through the kernel model's MSI-X handler like the registers model's raises.
+        m_nvme = std::make_unique<SimNvme>(
+            m_config, m_dma,
+            [this](uint32_t vector) {
+                std::lock_guard lock(m_kernelLock);
+                m_kernel.raiseMsi(IrqIndex::Msix, vector);
+            },
+            [this] {
+                std::lock_guard lock(m_kernelLock);
+                return m_kernel.activeType() == IrqIndex::Msix;
+            });
+    }
     m_info.id = "sim";
-    m_info.description = fmt::format("irqscope simulated device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
-                                     simKernelName(m_config.kernel), m_config.intx ? 1 : 0, msi.count, msix.count,
-                                     m_config.pcie ? ", PCIe" : ", conventional PCI");
+    m_info.description =
+        fmt::format("irqscope simulated {}device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
+                    m_config.model == SimModel::Nvme ? "NVMe " : "", simKernelName(m_config.kernel),
+                    m_config.intx ? 1 : 0, msi.count, msix.count, m_config.pcie ? ", PCIe" : ", conventional PCI");
     m_info.flags = VFIO_DEVICE_FLAGS_PCI;
     m_info.numRegions = kNumRegions;
     m_info.numIrqs = kNumPciIrqIndexes;
@@ -61,18 +76,29 @@ int SimDevice::setIrqs(std::span<const std::byte> request)
 
 int SimDevice::regionRead32(uint32_t region, uint64_t offset, uint32_t& value)
 {
-    if (!validRegister(region, offset))
+    if (!validRegister(m_config, region, offset))
         return -EINVAL;
-    value = m_hardware.read(offset);
+    value = m_nvme ? m_nvme->read(offset) : m_hardware.read(offset);
     return 0;
 }
 
 int SimDevice::regionWrite32(uint32_t region, uint64_t offset, uint32_t value)
 {
-    if (!validRegister(region, offset))
+    if (!validRegister(m_config, region, offset))
         return -EINVAL;
-    m_hardware.write(offset, value);
+    if (m_nvme)
+        m_nvme->write(offset, value);
+    else
+        m_hardware.write(offset, value);
     return 0;
+}
+
+std::unique_ptr<DmaMemory> SimDevice::allocateDma(std::size_t bytes, std::string& error)
+{
+    auto memory = m_dma.allocate(bytes);
+    if (!memory)
+        error = "cannot allocate the simulated device's DMA memory";
+    return memory;
 }
 
 SimHardwareStats SimDevice::hardwareStats() const

@@ -6,11 +6,14 @@
 #pragma once
 
 #include "sim/sim_config.h"
+#include "sim/sim_dma_space.h"
 #include "sim/sim_hardware.h"
 #include "sim/sim_kernel_model.h"
+#include "sim/sim_nvme.h"
 #include "vfio/irq_device.h"
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 
@@ -39,6 +42,8 @@ public:
     int setIrqs(std::span<const std::byte> request) override;
     int regionRead32(uint32_t region, uint64_t offset, uint32_t& value) override;
     int regionWrite32(uint32_t region, uint64_t offset, uint32_t value) override;
+    // Plain memory at a simulated IOVA that the nvme model's controller reaches (sim_dma_space.h).
+    std::unique_ptr<DmaMemory> allocateDma(std::size_t bytes, std::string& error) override;
 
     // Test accessors.
     const SimConfig& config() const { return m_config; }
@@ -51,13 +56,18 @@ public:
     // The host asks for the device back now (as req-after= does later): signals the REQ trigger if one is set.
     bool requestDevice();
     bool reqArmed() const;
+    // The nvme model's controller (nullptr for the registers model) and the DMA buffers still allocated.
+    const SimNvme* nvme() const { return m_nvme.get(); }
+    std::size_t dmaBuffers() const { return m_dma.buffers(); }
 
 private:
     SimConfig m_config;
     DeviceInfo m_info;
     mutable std::mutex m_kernelLock;
     SimKernelModel m_kernel;
-    SimHardware m_hardware; // last: its thread stops before the kernel model goes
+    SimHardware m_hardware; // its thread stops before the kernel model goes
+    SimDmaSpace m_dma;
+    std::unique_ptr<SimNvme> m_nvme; // last: its thread stops first
 };
 
 } // namespace irqscope::core

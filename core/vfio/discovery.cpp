@@ -31,6 +31,17 @@ uint16_t readHex(const fs::path& path)
     }
 }
 
+// sysfs `class`: "0x010802" (base class, subclass, programming interface).
+uint32_t readClass(const fs::path& path)
+{
+    const std::string text = readFirstLine(path).value_or("");
+    try {
+        return text.empty() ? 0 : static_cast<uint32_t>(std::stoul(text, nullptr, 16) & 0xffffff);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 std::vector<uint8_t> readConfig(const fs::path& path)
 {
     const std::string bytes = readWholeFile(path).value_or("");
@@ -120,6 +131,7 @@ std::optional<DiscoveredDevice> readPciDevice(const std::string& bdf, const std:
     d.bdf = bdf;
     d.vendor = readHex(dir / "vendor");
     d.device = readHex(dir / "device");
+    d.pciClass = readClass(dir / "class");
     d.driver = linkName(dir / "driver");
     if (fs::is_symlink(dir / "iommu_group", ec)) {
         const auto group = fs::read_symlink(dir / "iommu_group", ec).filename().string();

@@ -33,8 +33,9 @@ struct DiscoveredDevice
     std::string bdf; // "0000:01:00.0", or "sim"
     uint16_t vendor = 0;
     uint16_t device = 0;
-    std::string name;   // from pci.ids where installed, else ""
-    std::string driver; // bound driver ("vfio-pci"), "" when unbound
+    uint32_t pciClass = 0; // class code, e.g. 0x010802 (NVMe), 0 when unknown
+    std::string name;      // from pci.ids where installed, else ""
+    std::string driver;    // bound driver ("vfio-pci"), "" when unbound
     int iommuGroup = -1;
     bool noIommu = false;  // group node is /dev/vfio/noiommu-N
     std::string groupPath; // "/dev/vfio/12" or "/dev/vfio/noiommu-0"

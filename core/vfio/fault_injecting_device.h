@@ -31,6 +31,10 @@ public:
     int setIrqs(std::span<const std::byte> request) override;
     int regionRead32(uint32_t region, uint64_t offset, uint32_t& value) override;
     int regionWrite32(uint32_t region, uint64_t offset, uint32_t value) override;
+    std::unique_ptr<DmaMemory> allocateDma(std::size_t bytes, std::string& error) override
+    {
+        return m_inner.allocateDma(bytes, error);
+    }
 
     // The `nth` (1-based) SET_IRQS call on `index` whose flags equal `flags` returns -`error` without reaching
     // the inner device, as a kernel failing in that call before changing anything would. One rule at a time.

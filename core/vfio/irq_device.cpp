@@ -2,6 +2,12 @@
 
 namespace irqscope::core {
 
+std::unique_ptr<DmaMemory> IrqDevice::allocateDma(std::size_t, std::string& error)
+{
+    error = "this device cannot do DMA for irqscope (device-raised command triggers need DMA memory)";
+    return nullptr;
+}
+
 VectorSlots vectorSlotsOf(IrqDevice& device)
 {
     std::array<uint32_t, kNumPciIrqIndexes> counts{};

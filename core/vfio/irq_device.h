@@ -3,10 +3,12 @@
 #pragma once
 
 #include "base/vector_id.h"
+#include "vfio/dma_memory.h"
 #include "vfio/vfio_uapi.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -53,6 +55,12 @@ public:
     // 32-bit access to a device region (BAR) for device-raised triggers and acks. 0 or -errno.
     virtual int regionRead32(uint32_t region, uint64_t offset, uint32_t& value) = 0;
     virtual int regionWrite32(uint32_t region, uint64_t offset, uint32_t value) = 0;
+
+    // `bytes` (rounded up to pages) of memory the device can write by DMA (docs/dma-triggers.md §1), for triggers
+    // whose interrupt announces a completion the device writes to memory (NVMe). Controller thread, at setup.
+    // nullptr with one line in `error` where that is impossible: this default (no DMA), a no-IOMMU container
+    // (no VFIO_IOMMU_MAP_DMA there), a failed lock or map. The memory must be released before the device.
+    virtual std::unique_ptr<DmaMemory> allocateDma(std::size_t bytes, std::string& error);
 };
 
 // The device's vectors as dense slots: every index that offers eventfd signalling, with GET_IRQ_INFO's count.

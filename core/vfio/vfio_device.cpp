@@ -23,15 +23,53 @@ namespace irqscope::core {
 
 namespace {
 
+// Where irqscope's DMA buffers start in the device's address space: below 4 GiB, so any IOMMU address width
+// reaches it, and far from the x86 MSI window at 0xfee00000, which type1 reserves (docs/dma-triggers.md §1).
+constexpr uint64_t kIovaBase = 0x1000'0000;
+
+// Anonymous memory, locked, mapped for the device with VFIO_IOMMU_MAP_DMA; unmapped, unlocked and freed by the
+// destructor. A process that dies keeps no mapping: closing the container releases the IOMMU domain and every
+// mapping in it (docs/dma-triggers.md §1).
+class VfioDmaMemory final : public DmaMemory
+{
+public:
+    VfioDmaMemory(int container, uint8_t* data, std::size_t size, uint64_t iova)
+        : m_container(container)
+        , m_data(data)
+        , m_size(size)
+        , m_iova(iova)
+    {}
+    ~VfioDmaMemory() override
+    {
+        vfio_iommu_type1_dma_unmap unmap{};
+        unmap.argsz = sizeof unmap;
+        unmap.iova = m_iova;
+        unmap.size = m_size;
+        (void)ioctl(m_container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+        munlock(m_data, m_size);
+        munmap(m_data, m_size);
+    }
+    uint8_t* data() override { return m_data; }
+    std::size_t size() const override { return m_size; }
+    uint64_t iova() const override { return m_iova; }
+
+private:
+    int m_container;
+    uint8_t* m_data;
+    std::size_t m_size;
+    uint64_t m_iova;
+};
+
 // The vfio-pci device behind a container and group fd: docs/kernel-vfio-irq.md §1.
 class VfioDevice final : public IrqDevice
 {
 public:
-    VfioDevice(int container, int group, int device, DeviceInfo info)
+    VfioDevice(int container, int group, int device, DeviceInfo info, bool noIommu)
         : m_container(container)
         , m_group(group)
         , m_device(device)
         , m_info(std::move(info))
+        , m_noIommu(noIommu)
     {
         // Resolve the BARs up front so that region access on the core thread makes no ioctl; map BAR0 where the
         // region allows it (VFIO_REGION_INFO_FLAG_MMAP) and use the mapping for writes.
@@ -104,6 +142,51 @@ public:
         return n == 4 ? 0 : (n < 0 ? -errno : -EIO);
     }
 
+    std::unique_ptr<DmaMemory> allocateDma(std::size_t bytes, std::string& error) override
+    {
+        if (m_noIommu) {
+            // No-IOMMU containers implement no VFIO_IOMMU_MAP_DMA (docs/dma-triggers.md §2).
+            error = fmt::format("{} is in no-IOMMU mode: device-raised command triggers need the device to write to "
+                                "memory by DMA, which only an IOMMU (type1) maps: use --trigger loopback, or boot with "
+                                "the IOMMU on (intel_iommu=on / amd_iommu=on)",
+                                m_info.id);
+            return nullptr;
+        }
+        const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+        const std::size_t size = (bytes + page - 1) / page * page;
+        void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            error = fmt::format("cannot allocate {} bytes of DMA memory: {}", size, std::strerror(errno));
+            return nullptr;
+        }
+        // Locked so the pages stay where the IOMMU maps them (type1 pins them too, and counts them against
+        // RLIMIT_MEMLOCK).
+        if (mlock(p, size) < 0) {
+            const int err = errno;
+            munmap(p, size);
+            error = fmt::format("cannot lock {} bytes of DMA memory: {} (raise `ulimit -l` or run as root)", size,
+                                std::strerror(err));
+            return nullptr;
+        }
+        vfio_iommu_type1_dma_map map{};
+        map.argsz = sizeof map;
+        map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+        map.vaddr = reinterpret_cast<uint64_t>(p);
+        map.iova = kIovaBase + m_nextIova;
+        map.size = size;
+        if (ioctl(m_container, VFIO_IOMMU_MAP_DMA, &map) < 0) {
+            const int err = errno;
+            munlock(p, size);
+            munmap(p, size);
+            error = fmt::format("VFIO_IOMMU_MAP_DMA of {} bytes at IOVA {:#x} failed: {}{}", size, map.iova,
+                                std::strerror(err),
+                                err == ENOMEM ? " (the locked-memory limit: raise `ulimit -l` or run as root)" : "");
+            return nullptr;
+        }
+        m_nextIova += size;
+        return std::make_unique<VfioDmaMemory>(m_container, static_cast<uint8_t*>(p), size, map.iova);
+    }
+
 private:
     struct Region
     {
@@ -160,6 +243,8 @@ private:
     std::array<Region, VFIO_PCI_NUM_REGIONS> m_regions{};
     volatile uint8_t* m_bar0 = nullptr;
     bool m_busMaster = false;
+    bool m_noIommu = false;
+    uint64_t m_nextIova = 0; // each buffer gets fresh IOVAs; freed ones are not reused
 };
 
 // Closes what it holds unless released: the open sequence below gives up at any step.
@@ -307,7 +392,8 @@ std::unique_ptr<IrqDevice> openVfioDevice(const std::string& bdf, std::string& e
     di.flags = info.flags;
     di.numRegions = info.num_regions;
     di.numIrqs = info.num_irqs;
-    return std::make_unique<VfioDevice>(container.release(), group.release(), device.release(), std::move(di));
+    return std::make_unique<VfioDevice>(container.release(), group.release(), device.release(), std::move(di),
+                                        d->noIommu);
 }
 
 } // namespace irqscope::core

@@ -12,7 +12,7 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 say() { echo "IRQSCOPE-VM $*"; }
 MODE=noiommu
-BIND=1234:11e8,8086:10d3,1033:0194,8086:10c9
+BIND=1234:11e8,8086:10d3,1033:0194,8086:10c9,1b36:0010
 for arg in $(cat /proc/cmdline); do
     case $arg in
     irqscope.mode=*) MODE=${arg#*=} ;;
@@ -130,6 +130,34 @@ if [ -x /bin/irqscope ]; then
             [ "$armed" = 1 ] && [ "$left" = 0 ] && [ $r -eq $want ] && [ $again -eq 0 ] || fail "SIG$sig mid-run"
         done
     fi
+fi
+# QEMU's nvme (docs/dma-triggers.md): interrupted mid-run by each signal, a device-raised run leaves nothing armed
+# and the next run brings the controller up again (its reset comes first). No-IOMMU refuses device triggers
+# (vm_nvme_test.cpp), so only type1 runs them.
+NVME=
+for dev in /sys/bus/pci/drivers/vfio-pci/0000:*; do [ "$(pci_id $dev)" = 1b36:0010 ] && NVME=${dev##*/}; done
+[ -n "$NVME" ] || fail "QEMU's nvme is not bound to vfio-pci"
+if [ -n "$NVME" ] && [ -x /bin/irqscope ] && [ "$MODE" = type1 ]; then
+    for sig in INT:130 TERM:143 KILL:137; do
+        want=${sig#*:}
+        sig=${sig%:*}
+        /bin/irqscope run -d $NVME -v msix:0-3 -t device -D 30s --no-live >/dev/null 2>/tmp/nvme-sig.err &
+        pid=$!
+        n=0
+        while [ "$(grep -c "vfio-msix\[.\]($NVME)" /proc/interrupts)" != 4 ] && [ $n -lt 300 ]; do
+            sleep 0.1
+            n=$((n + 1))
+        done
+        armed=$(grep -c "vfio-msix\[.\]($NVME)" /proc/interrupts)
+        kill -$sig $pid
+        wait $pid
+        r=$?
+        left=$(grep -c "vfio-" /proc/interrupts)
+        cli run -d $NVME -v msix:0-3 -t device -D 1s --no-live --check-accounting
+        again=$?
+        say "cli nvme SIG$sig mid-run: armed-before=$armed exit=$r vfio-actions-after=$left next-run-rc=$again $(head -n 1 /tmp/cli.err)"
+        [ "$armed" = 4 ] && [ "$left" = 0 ] && [ $r -eq $want ] && [ $again -eq 0 ] || fail "nvme SIG$sig mid-run"
+    done
 fi
 # Phase B (docs/guest-tests.md §10): SR-IOV with the igb PF on its kernel driver. igb and its dependencies load in
 # the order prepare-kernel.sh wrote; two VFs are created with autoprobe off and bound to vfio-pci; the VF cases run

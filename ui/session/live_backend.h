@@ -50,6 +50,7 @@ public:
     QString deviceDescription() const override;
     core::EngineStatus engineStatus() const override;
     const core::DeviceProfile& profile() const override { return m_opened.profile; }
+    bool deviceCanRaise() const override { return m_opened.commandTrigger || m_opened.profile.raisesAny(); }
     const EngineSettings& settings() const override { return m_settings; }
 
 private:

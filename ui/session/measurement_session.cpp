@@ -189,6 +189,11 @@ const core::DeviceProfile& MeasurementSession::profile() const
     return m_backend ? m_backend->profile() : closed().profile;
 }
 
+bool MeasurementSession::deviceCanRaise() const
+{
+    return m_backend ? m_backend->deviceCanRaise() : closed().profile.raisesAny();
+}
+
 const core::DeviceRequest& MeasurementSession::request() const
 {
     return m_backend ? m_backend->request() : closed().request;

@@ -92,6 +92,7 @@ public:
     const core::VectorSlots& slots() const;
     const core::IrqInfo& irqInfo(core::IrqIndex index) const;
     const core::DeviceProfile& profile() const;
+    bool deviceCanRaise() const; // the profile raises something, or the device has a command trigger (NVMe)
     const core::DeviceRequest& request() const;
     bool simulated() const { return mode() == SessionMode::Live && request().device == "sim"; }
     QString deviceId() const { return m_backend ? m_backend->deviceId() : QString(); }

@@ -93,6 +93,8 @@ public:
     virtual core::EngineStatus engineStatus() const { return {}; }
 
     virtual const core::DeviceProfile& profile() const;
+    // Whether device-raised triggers can raise anything: the profile's recipes, or a command trigger (NVMe).
+    virtual bool deviceCanRaise() const { return profile().raisesAny(); }
     virtual const EngineSettings& settings() const;
     virtual ReplayPlayer* replay() const { return nullptr; }
     virtual QString recordingPath() const { return {}; }
