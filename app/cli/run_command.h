@@ -2,6 +2,7 @@
 #pragma once
 
 #include "device_options.h"
+#include "host_tuning_options.h"
 #include "report_session.h"
 
 #include <CLI/CLI.hpp>
@@ -33,6 +34,7 @@ struct RunOptions
     std::string webConfig; // --web.config.file: TLS and basic authentication of --metrics
     std::string commandLine;
     RunReportOptions reports; // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
+    HostTuningOptions hostTuning; // --irq-thread-prio, --irq-thread-cpu, --deepest-idle-state (docs/rt-hosts.md)
 };
 
 void addRunCommand(CLI::App& app, RunOptions& options);

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace irqscope::core {
 
 namespace {
@@ -164,11 +166,22 @@ const HostIrq* findHostIrq(const std::vector<HostIrq>& irqs, VectorId vector)
 HostIrqTracker::HostIrqTracker(std::string bdf, std::string procRoot)
     : m_bdf(std::move(bdf))
     , m_procRoot(std::move(procRoot))
+    , m_threads(m_procRoot)
 {}
 
 void HostIrqTracker::sample()
 {
-    const auto irqs = readHostIrqs(m_bdf, m_procRoot);
+    auto irqs = readHostIrqs(m_bdf, m_procRoot);
+    {
+        std::vector<int> numbers;
+        for (const auto& irq : irqs)
+            numbers.push_back(irq.irq);
+        std::lock_guard lock(m_finderMutex);
+        auto threads = m_threads.read(numbers);
+        for (auto& irq : irqs)
+            if (const auto it = threads.find(irq.irq); it != threads.end())
+                irq.thread = it->second;
+    }
     std::lock_guard lock(m_mutex);
     m_lastSampleNs = monotonicNs();
     updateLocked(irqs);
@@ -209,6 +222,8 @@ void HostIrqTracker::updateLocked(const std::vector<HostIrq>& irqs)
         }
         t.last = count;
         t.cpu = irq.effectiveCpu;
+        if (!m_threadsHeld)
+            t.thread = irq.thread;
     }
     m_baselineTaken = true;
 }
@@ -223,7 +238,34 @@ void HostIrqTracker::apply(Snapshot& snapshot) const
         v.hostIrq = it->second.irq;
         v.hostCpu = it->second.cpu;
         v.hostCount = it->second.count();
+        v.irqThread = it->second.thread;
     }
+}
+
+std::vector<HostIrqTracker::ThreadedVector> HostIrqTracker::threads() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<ThreadedVector> out;
+    for (const auto& [id, track] : m_tracks)
+        if (track.thread)
+            out.push_back({id, track.irq, track.cpu, *track.thread});
+    return out;
+}
+
+void HostIrqTracker::holdThreads()
+{
+    std::lock_guard lock(m_mutex);
+    m_threadsHeld = true;
+}
+
+std::vector<int> HostIrqTracker::irqCpus() const
+{
+    std::lock_guard lock(m_mutex);
+    std::set<int> cpus;
+    for (const auto& [id, track] : m_tracks)
+        if (track.cpu >= 0)
+            cpus.insert(track.cpu);
+    return {cpus.begin(), cpus.end()};
 }
 
 } // namespace irqscope::core

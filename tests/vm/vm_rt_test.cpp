@@ -1,0 +1,282 @@
+// Threading hosts in the guest (docs/rt-hosts.md, docs/guest-tests.md §11): on Debian's PREEMPT_RT kernels and on a
+// stock kernel booted with `threadirqs`, each measured vector's IRQ thread is found and shown; a --fifo core
+// thread at or above it on its CPU is warned about; --irq-thread-prio changes it for the run only; the idle
+// states --deepest-idle-state disables come back after SIGINT, SIGTERM and a normal end. On a kernel that runs the
+// handlers in hard interrupt context the same runs find no thread and say so.
+#include "vm_cli.h"
+#include "vm_support.h"
+
+#include "base/file_text.h"
+#include "observe/irq_thread.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <sched.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace irqscope::vmtest;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// PREEMPT_RT (uname -v says so) or `threadirqs` on the command line: the kernel runs vfio's handlers in threads.
+bool rtThreadedHost()
+{
+    utsname u{};
+    uname(&u);
+    if (std::string_view(u.version).find("PREEMPT_RT") != std::string_view::npos)
+        return true;
+    const std::string cmdline = readWholeFile("/proc/cmdline").value_or("");
+    return (" " + cmdline).find(" threadirqs") != std::string::npos;
+}
+
+json rtReport(const std::string& args, const std::string& stem = "vmrt")
+{
+    const auto r = runCli(args + " --no-live --json /tmp/" + stem + ".json", stem);
+    EXPECT_EQ(r.rc, 0) << args << ": " << r.err;
+    try {
+        return json::parse(slurpFile("/tmp/" + stem + ".json"));
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << args << ": no JSON report: " << e.what();
+        return json::object();
+    }
+}
+
+// The pid of IRQ `irq`'s handler thread, -1 when it has none.
+int rtThreadPid(int irq)
+{
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        const auto pid = irqscope::core::parseInteger<int>(entry.path().filename().string());
+        if (pid && irqscope::core::isIrqThreadComm(readFirstLine(entry.path().string() + "/comm").value_or(""), irq))
+            return *pid;
+    }
+    return -1;
+}
+
+// The rt_priority of `pid` (stat field 40), -1 when it is gone.
+int rtPriorityOf(int pid)
+{
+    const auto stat = irqscope::core::parseProcStat(readWholeFile(fmt::format("/proc/{}/stat", pid)).value_or(""));
+    return stat ? stat->rtPriority : -1;
+}
+
+// The host IRQ of `vector` of `bdf` now, -1 when it has none.
+int rtHostIrq(const std::string& bdf, irqscope::core::VectorId vector)
+{
+    const auto irqs = irqscope::core::readHostIrqs(bdf);
+    const auto* irq = irqscope::core::findHostIrq(irqs, vector);
+    return irq ? irq->irq : -1;
+}
+
+// Starts `irqscope ARGS` without a shell, stdout and stderr to /tmp/STEM.{out,err}.
+pid_t rtStart(const std::vector<std::string>& args, const std::string& stem)
+{
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (!freopen(("/tmp/" + stem + ".out").c_str(), "w", stdout) ||
+            !freopen(("/tmp/" + stem + ".err").c_str(), "w", stderr))
+            _exit(126);
+        std::vector<char*> argv{const_cast<char*>(cliPath().c_str())};
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+int rtWait(pid_t pid)
+{
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+template<class Condition>
+bool rtWaitFor(Condition&& condition, std::chrono::seconds timeout = std::chrono::seconds(60))
+{
+    const auto giveUp = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() > giveUp)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
+
+} // namespace
+
+TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(e1000e, DeviceKind::E1000e);
+    const auto report = rtReport(fmt::format("run -d {} -v msix -t device -r 200 -D 2s", e1000e));
+    ASSERT_EQ(report["vectors"].size(), 5u);
+    for (const auto& v : report["vectors"]) {
+        const auto& t = v["irq_thread"];
+        std::printf("RT vector %s irq=%s thread=%s\n", v["name"].get<std::string>().c_str(), v["host_irq"].dump().c_str(),
+                    t.dump().c_str());
+        if (!rtThreadedHost()) {
+            EXPECT_TRUE(t.is_null()) << "hard interrupt context: no thread, " << v["name"];
+            continue;
+        }
+        ASSERT_TRUE(t.is_object()) << v["name"];
+        ASSERT_TRUE(v["host_irq"].is_number());
+        EXPECT_GT(t["pid"].get<int>(), 0);
+        EXPECT_TRUE(irqscope::core::isIrqThreadComm(t["comm"].get<std::string>(), v["host_irq"].get<int>()))
+            << t["comm"];
+        // The kernel gives every IRQ thread SCHED_FIFO at MAX_RT_PRIO / 2 (kernel/irq/manage.c setup_irq_thread).
+        EXPECT_EQ(t["policy"], "SCHED_FIFO");
+        EXPECT_EQ(t["priority"], 50);
+        EXPECT_FALSE(t["affinity"].get<std::string>().empty());
+        EXPECT_EQ(t["cpu"], 0) << "one vCPU";
+    }
+    EXPECT_TRUE(report["warnings"].empty()) << report["warnings"].dump();
+    // The recorded /proc texts the unit tests parse (tests/core/irq_thread_test.cpp).
+    if (rtThreadedHost()) {
+        const int pid = report["vectors"][0]["irq_thread"]["pid"].get<int>();
+        std::printf("RT-STAT %s", readWholeFile(fmt::format("/proc/{}/stat", pid)).value_or("gone\n").c_str());
+        const auto status = readWholeFile(fmt::format("/proc/{}/status", pid)).value_or("");
+        std::printf("RT-STATUS %s\n", irqscope::core::cpusAllowedList(status).c_str());
+    }
+    // JSON Lines carry it too (stdout not a terminal).
+    const auto lines = runCli(fmt::format("run -d {} -v msix:0 -t device -r 200 -D 1500ms -i 500ms", e1000e), "vmrtl");
+    EXPECT_EQ(lines.rc, 0) << lines.err;
+    std::istringstream in(lines.out);
+    std::string line;
+    int records = 0;
+    while (std::getline(in, line)) {
+        const auto record = json::parse(line, nullptr, false);
+        if (record.is_discarded() || record.value("type", "") != "interval")
+            continue;
+        ++records;
+        EXPECT_EQ(record["vectors"][0]["irq_thread"].is_object(), rtThreadedHost()) << line;
+    }
+    EXPECT_GT(records, 0) << lines.out;
+}
+
+TEST(VmRt, FifoAtOrAboveTheIrqThreadOnItsCpuIsWarnedAbout)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    if (!rtThreadedHost())
+        GTEST_SKIP() << "this kernel runs vfio's handlers in hard interrupt context: no IRQ thread to invert";
+    const auto above = rtReport(fmt::format("run -d {} -v msi -t device -r 200 -D 1s --cpu 0 --fifo 50", edu));
+    ASSERT_EQ(above["warnings"].size(), 1u) << above["warnings"].dump();
+    const std::string warning = above["warnings"][0];
+    std::printf("RT-WARNING %s\n", warning.c_str());
+    EXPECT_NE(warning.find("msi:0: irqscope's core thread (SCHED_FIFO 50) is at or above IRQ thread irq/"),
+              std::string::npos);
+    EXPECT_NE(slurpFile("/tmp/vmrt.err").find("irqscope: warning: " + warning), std::string::npos)
+        << "one line on stderr too";
+    const auto below = rtReport(fmt::format("run -d {} -v msi -t device -r 200 -D 1s --cpu 0 --fifo 49", edu));
+    EXPECT_TRUE(below["warnings"].empty()) << below["warnings"].dump();
+}
+
+TEST(VmRt, IrqThreadPrioChangesItForTheRunAndItIsBackAfterwards)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    if (!rtThreadedHost()) {
+        const auto r = runCli(fmt::format("run -d {} -v msi -t device -D 500ms --no-live --irq-thread-prio 70", edu));
+        EXPECT_EQ(r.rc, 0) << r.err;
+        EXPECT_NE(r.err.find("--irq-thread-prio: no IRQ thread serves the measured vectors"), std::string::npos)
+            << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        return;
+    }
+    // This process watches at SCHED_FIFO 99: it sees every change of the thread, and the restore before the disarm
+    // ends the thread, however the emulator schedules irqscope.
+    sched_param top{};
+    top.sched_priority = 99;
+    ASSERT_EQ(sched_setscheduler(0, SCHED_FIFO, &top), 0);
+    const pid_t run = rtStart({"run", "-d", edu, "-v", "msi", "-t", "device", "-r", "200", "-D", "0", "--no-live",
+                               "--irq-thread-prio", "70", "--json", "/tmp/vmrt-prio.json"},
+                              "vmrt-prio");
+    int pid = -1;
+    std::vector<int> seen; // each priority the thread had, in order
+    ASSERT_TRUE(rtWaitFor([&] {
+        const int irq = rtHostIrq(edu, {irqscope::core::IrqIndex::Msi, 0});
+        pid = irq >= 0 ? rtThreadPid(irq) : -1;
+        const int prio = pid > 0 ? rtPriorityOf(pid) : -1;
+        if (prio > 0 && (seen.empty() || seen.back() != prio))
+            seen.push_back(prio);
+        return prio == 70;
+    })) << "the thread never reached 70";
+    kill(run, SIGINT);
+    // Until the disarm ends the thread.
+    for (int prio = rtPriorityOf(pid); prio > 0; prio = rtPriorityOf(pid)) {
+        if (seen.back() != prio)
+            seen.push_back(prio);
+        usleep(200);
+    }
+    sched_param normal{};
+    sched_setscheduler(0, SCHED_OTHER, &normal);
+    EXPECT_EQ(rtWait(run), 130) << slurpFile("/tmp/vmrt-prio.err");
+    std::string history;
+    for (int p : seen)
+        history += std::to_string(p) + " ";
+    std::printf("RT-PRIO thread %d priorities seen: %s\n", pid, history.c_str());
+    ASSERT_GE(seen.size(), 2u);
+    EXPECT_EQ(seen[seen.size() - 2], 70);
+    EXPECT_EQ(seen.back(), 50) << "back to the kernel's 50 before the vector was disarmed";
+    const auto report = json::parse(slurpFile("/tmp/vmrt-prio.json"), nullptr, false);
+    ASSERT_FALSE(report.is_discarded());
+    EXPECT_EQ(report["vectors"][0]["irq_thread"]["priority"], 70) << "the report shows the thread as it ran";
+    EXPECT_EQ(report["config"]["host_tuning"].size(), 0u) << "a priority change is no note";
+    // A CPU the kernel refuses (the guest has one vCPU) is one line, and the run ends disarmed.
+    const auto bad = runCli(fmt::format("run -d {} -v msi -D 500ms --no-live --irq-thread-cpu 5", edu));
+    std::printf("RT-REFUSED rc=%d %s", bad.rc, bad.err.c_str());
+    EXPECT_EQ(bad.rc, 1) << bad.err;
+    EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+    EXPECT_NE(bad.err.find("--irq-thread-cpu 5: the kernel refused it"), std::string::npos) << bad.err;
+    EXPECT_EQ(slurpFile("/proc/interrupts").find("vfio-"), std::string::npos);
+}
+
+TEST(VmRt, IdleStatesComeBackAfterSigintSigtermAndANormalEnd)
+{
+    IRQSCOPE_REQUIRE_CLI();
+    IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cpuidle";
+    if (!fs::exists(dir)) {
+        // Without a cpuidle driver the option is refused in one line, and nothing stays armed.
+        const auto r = runCli(fmt::format("run -d {} -v msi -D 500ms --no-live --deepest-idle-state 0", edu));
+        EXPECT_EQ(r.rc, 1) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_NE(r.err.find("has no cpuidle states"), std::string::npos) << r.err;
+        EXPECT_EQ(slurpFile("/proc/interrupts").find("vfio-"), std::string::npos);
+        GTEST_SKIP() << dir << " is absent: this guest has no cpuidle driver (" <<
+            readFirstLine("/sys/devices/system/cpu/cpuidle/current_driver").value_or("none")
+                     << "); the restore is checked against a fake sysfs tree (tests/core/host_tuning_test.cpp)";
+    }
+    const auto states = [&] {
+        std::string out;
+        for (int k = 0; fs::exists(fmt::format("{}/state{}", dir, k)); ++k)
+            out += readFirstLine(fmt::format("{}/state{}/disable", dir, k)).value_or("?");
+        return out;
+    };
+    const std::string before = states();
+    std::printf("RT-IDLE states before: %s\n", before.c_str());
+    ASSERT_GE(before.size(), 2u) << "a single idle state leaves nothing to disable";
+    std::string limited = before.substr(0, 1) + std::string(before.size() - 1, '1');
+    for (const auto& [signal, code] : {std::pair{0, 0}, std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
+        const pid_t run = rtStart({"run", "-d", edu, "-v", "msi", "-t", "device", "-r", "200", "-D", signal ? "0" : "3s",
+                                   "--no-live", "--cpu", "0", "--deepest-idle-state", "0"},
+                                  "vmrt-idle");
+        std::string during;
+        EXPECT_TRUE(rtWaitFor([&] { return (during = states()) == limited; })) << "seen " << during;
+        if (signal)
+            kill(run, signal);
+        EXPECT_EQ(rtWait(run), code) << slurpFile("/tmp/vmrt-idle.err");
+        EXPECT_EQ(states(), before) << "signal " << signal;
+    }
+}
