@@ -12,10 +12,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <sched.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -25,17 +27,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// PREEMPT_RT (uname -v says so) or `threadirqs` on the command line: the kernel runs vfio's handlers in threads.
-bool rtThreadedHost()
-{
-    utsname u{};
-    uname(&u);
-    if (std::string_view(u.version).find("PREEMPT_RT") != std::string_view::npos)
-        return true;
-    const std::string cmdline = readWholeFile("/proc/cmdline").value_or("");
-    return (" " + cmdline).find(" threadirqs") != std::string::npos;
-}
 
 json rtReport(const std::string& args, const std::string& stem = "vmrt")
 {
@@ -125,7 +116,7 @@ TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
         const auto& t = v["irq_thread"];
         std::printf("RT vector %s irq=%s thread=%s\n", v["name"].get<std::string>().c_str(), v["host_irq"].dump().c_str(),
                     t.dump().c_str());
-        if (!rtThreadedHost()) {
+        if (!threadedIrqHandlers()) {
             EXPECT_TRUE(t.is_null()) << "hard interrupt context: no thread, " << v["name"];
             continue;
         }
@@ -141,13 +132,6 @@ TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
         EXPECT_EQ(t["cpu"], 0) << "one vCPU";
     }
     EXPECT_TRUE(report["warnings"].empty()) << report["warnings"].dump();
-    // The recorded /proc texts the unit tests parse (tests/core/irq_thread_test.cpp).
-    if (rtThreadedHost()) {
-        const int pid = report["vectors"][0]["irq_thread"]["pid"].get<int>();
-        std::printf("RT-STAT %s", readWholeFile(fmt::format("/proc/{}/stat", pid)).value_or("gone\n").c_str());
-        const auto status = readWholeFile(fmt::format("/proc/{}/status", pid)).value_or("");
-        std::printf("RT-STATUS %s\n", irqscope::core::cpusAllowedList(status).c_str());
-    }
     // JSON Lines carry it too (stdout not a terminal).
     const auto lines = runCli(fmt::format("run -d {} -v msix:0 -t device -r 200 -D 1500ms -i 500ms", e1000e), "vmrtl");
     EXPECT_EQ(lines.rc, 0) << lines.err;
@@ -159,7 +143,7 @@ TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
         if (record.is_discarded() || record.value("type", "") != "interval")
             continue;
         ++records;
-        EXPECT_EQ(record["vectors"][0]["irq_thread"].is_object(), rtThreadedHost()) << line;
+        EXPECT_EQ(record["vectors"][0]["irq_thread"].is_object(), threadedIrqHandlers()) << line;
     }
     EXPECT_GT(records, 0) << lines.out;
 }
@@ -168,7 +152,7 @@ TEST(VmRt, FifoAtOrAboveTheIrqThreadOnItsCpuIsWarnedAbout)
 {
     IRQSCOPE_REQUIRE_CLI();
     IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
-    if (!rtThreadedHost())
+    if (!threadedIrqHandlers())
         GTEST_SKIP() << "this kernel runs vfio's handlers in hard interrupt context: no IRQ thread to invert";
     const auto above = rtReport(fmt::format("run -d {} -v msi -t device -r 200 -D 1s --cpu 0 --fifo 50", edu));
     ASSERT_EQ(above["warnings"].size(), 1u) << above["warnings"].dump();
@@ -186,7 +170,7 @@ TEST(VmRt, IrqThreadPrioChangesItForTheRunAndItIsBackAfterwards)
 {
     IRQSCOPE_REQUIRE_CLI();
     IRQSCOPE_REQUIRE_DEVICE(edu, DeviceKind::Edu);
-    if (!rtThreadedHost()) {
+    if (!threadedIrqHandlers()) {
         const auto r = runCli(fmt::format("run -d {} -v msi -t device -D 500ms --no-live --irq-thread-prio 70", edu));
         EXPECT_EQ(r.rc, 0) << r.err;
         EXPECT_NE(r.err.find("--irq-thread-prio: no IRQ thread serves the measured vectors"), std::string::npos)
@@ -212,6 +196,11 @@ TEST(VmRt, IrqThreadPrioChangesItForTheRunAndItIsBackAfterwards)
             seen.push_back(prio);
         return prio == 70;
     })) << "the thread never reached 70";
+    // The recorded /proc texts the unit tests parse (tests/core/irq_thread_test.cpp).
+    std::printf("RT-STAT %s", readWholeFile(fmt::format("/proc/{}/stat", pid)).value_or("gone\n").c_str());
+    std::printf("RT-STATUS %s\n",
+                irqscope::core::cpusAllowedList(readWholeFile(fmt::format("/proc/{}/status", pid)).value_or(""))
+                    .c_str());
     kill(run, SIGINT);
     // Until the disarm ends the thread.
     for (int prio = rtPriorityOf(pid); prio > 0; prio = rtPriorityOf(pid)) {
