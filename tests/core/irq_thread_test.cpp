@@ -19,11 +19,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// /proc/PID/stat of edu's MSI handler thread in the 6.12 PREEMPT_RT guest (tests/vm, type1): SCHED_FIFO 50 on CPU 0.
+// /proc/PID/stat of edu's MSI handler thread in the 6.1 PREEMPT_RT guest (tests/vm, type1, RT-STAT), while
+// `irqscope run --irq-thread-prio 70` ran: SCHED_FIFO 70 on CPU 0. The kernel shows the thread's whole name, whose
+// vfio action name has parentheses of its own.
 constexpr const char* kRtStat =
-    "87 (irq/24-vfio-msi) S 2 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 -51 0 1 0 311 0 0 18446744073709551615 0 0 0 0 0 0 0 "
-    "2147483647 0 0 0 0 0 0 50 1 0 0 0 0 0 0 0 0 0 0 0\n";
-constexpr const char* kRtStatus = "Name:\tirq/24-vfio-msi\nUmask:\t0000\nState:\tS (sleeping)\nTgid:\t87\n"
+    "211 (irq/26-vfio-msi[0](0000:00:01.0)) R 2 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 -71 0 1 0 2343 0 0 "
+    "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 0 70 1 0 0 0 0 0 0 0 0 0 0 0\n";
+constexpr const char* kRtStatus = "Name:\tirq/26-vfio-msi[0](0000:00:01.0)\nUmask:\t0000\nState:\tR (running)\nTgid:\t211\n"
                                   "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\n";
 
 class IrqThreadFakeProc
@@ -97,9 +99,10 @@ TEST(IrqThreadParse, StatFieldsOfAnRtHandlerThread)
 {
     const auto s = parseProcStat(kRtStat);
     ASSERT_TRUE(s);
-    EXPECT_EQ(s->comm, "irq/24-vfio-msi");
+    EXPECT_EQ(s->comm, "irq/26-vfio-msi[0](0000:00:01.0)");
+    EXPECT_TRUE(isIrqThreadComm(s->comm, 26));
     EXPECT_EQ(s->lastCpu, 0);
-    EXPECT_EQ(s->rtPriority, 50);
+    EXPECT_EQ(s->rtPriority, 70);
     EXPECT_EQ(s->policy, 1);
     EXPECT_EQ(schedPolicyName(s->policy), "SCHED_FIFO");
 }
@@ -144,9 +147,12 @@ TEST(IrqThreadParse, ThreadNameMatchesItsIrqNumberOnly)
 
 TEST(IrqThreadParse, InfoFromTexts)
 {
-    const auto t = irqThreadFromTexts(87, kRtStat, kRtStatus, "0\n");
+    const auto t = irqThreadFromTexts(211, kRtStat, kRtStatus, "0\n");
     ASSERT_TRUE(t);
-    EXPECT_EQ(*t, fifoThread(50, "0", 0, "0"));
+    auto expected = fifoThread(70, "0", 0, "0");
+    expected.pid = 211;
+    expected.comm = "irq/26-vfio-msi[0](0000:00:01.0)";
+    EXPECT_EQ(*t, expected);
 }
 
 TEST(IrqThreadCpuList, ParseFormatIntersect)

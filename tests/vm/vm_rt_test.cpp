@@ -16,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <sched.h>
 #include <sstream>
 #include <sys/wait.h>
@@ -178,46 +179,49 @@ TEST(VmRt, IrqThreadPrioChangesItForTheRunAndItIsBackAfterwards)
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         return;
     }
-    // This process watches at SCHED_FIFO 99: it sees every change of the thread, and the restore before the disarm
-    // ends the thread, however the emulator schedules irqscope.
-    sched_param top{};
-    top.sched_priority = 99;
-    ASSERT_EQ(sched_setscheduler(0, SCHED_FIFO, &top), 0);
+    ASSERT_TRUE(fs::exists("/sys/kernel/tracing/instances")) << "tracefs is not mounted: the guest's /init mounts it";
     const pid_t run = rtStart({"run", "-d", edu, "-v", "msi", "-t", "device", "-r", "200", "-D", "0", "--no-live",
                                "--irq-thread-prio", "70", "--json", "/tmp/vmrt-prio.json"},
                               "vmrt-prio");
     int pid = -1;
-    std::vector<int> seen; // each priority the thread had, in order
     ASSERT_TRUE(rtWaitFor([&] {
         const int irq = rtHostIrq(edu, {irqscope::core::IrqIndex::Msi, 0});
         pid = irq >= 0 ? rtThreadPid(irq) : -1;
-        const int prio = pid > 0 ? rtPriorityOf(pid) : -1;
-        if (prio > 0 && (seen.empty() || seen.back() != prio))
-            seen.push_back(prio);
-        return prio == 70;
+        return pid > 0 && rtPriorityOf(pid) == 70;
     })) << "the thread never reached 70";
     // The recorded /proc texts the unit tests parse (tests/core/irq_thread_test.cpp).
     std::printf("RT-STAT %s", readWholeFile(fmt::format("/proc/{}/stat", pid)).value_or("gone\n").c_str());
     std::printf("RT-STATUS %s\n",
                 irqscope::core::cpusAllowedList(readWholeFile(fmt::format("/proc/{}/status", pid)).value_or(""))
                     .c_str());
+    // The disarm ends the thread, so "back afterwards" is the priority it dies with: the kernel's trace records it
+    // in sched_process_exit (prio = 99 - rt_priority: 49 for 50, 29 for 70), whatever the emulator's timing.
+    const std::string trace = "/sys/kernel/tracing/instances/irqscope-vmrt";
+    kill(run, SIGSTOP); // no exit before the event is on
+    fs::create_directory(trace);
+    const auto write = [&](const std::string& file, const std::string& text) {
+        std::ofstream out(trace + "/" + file);
+        out << text << '\n';
+        return static_cast<bool>(out.flush());
+    };
+    EXPECT_TRUE(write("events/sched/sched_process_exit/filter", fmt::format("pid == {}", pid)));
+    EXPECT_TRUE(write("events/sched/sched_process_exit/enable", "1"));
     kill(run, SIGINT);
-    // Until the disarm ends the thread.
-    for (int prio = rtPriorityOf(pid); prio > 0; prio = rtPriorityOf(pid)) {
-        if (seen.back() != prio)
-            seen.push_back(prio);
-        usleep(200);
-    }
-    sched_param normal{};
-    sched_setscheduler(0, SCHED_OTHER, &normal);
+    kill(run, SIGCONT);
     EXPECT_EQ(rtWait(run), 130) << slurpFile("/tmp/vmrt-prio.err");
-    std::string history;
-    for (int p : seen)
-        history += std::to_string(p) + " ";
-    std::printf("RT-PRIO thread %d priorities seen: %s\n", pid, history.c_str());
-    ASSERT_GE(seen.size(), 2u);
-    EXPECT_EQ(seen[seen.size() - 2], 70);
-    EXPECT_EQ(seen.back(), 50) << "back to the kernel's 50 before the vector was disarmed";
+    EXPECT_TRUE(rtWaitFor([&] { return rtPriorityOf(pid) < 0; })) << "the disarm ends the thread";
+    const std::string exits = readWholeFile(trace + "/trace").value_or("");
+    write("events/sched/sched_process_exit/enable", "0");
+    fs::remove(trace);
+    std::istringstream lines(exits);
+    std::string exitLine;
+    for (std::string l; std::getline(lines, l);)
+        if (l.find("sched_process_exit") != std::string::npos && l.find(fmt::format("pid={}", pid)) != std::string::npos)
+            exitLine = l;
+    std::printf("RT-PRIO thread %d exit: %s\n", pid, exitLine.c_str());
+    EXPECT_NE(exitLine.find(" prio=49"), std::string::npos)
+        << "the thread ended at the kernel's SCHED_FIFO 50 (prio 49), not 70 (prio 29): " << exitLine;
+    EXPECT_EQ(slurpFile("/tmp/vmrt-prio.err").find("cannot restore"), std::string::npos) << "no restore failed";
     const auto report = json::parse(slurpFile("/tmp/vmrt-prio.json"), nullptr, false);
     ASSERT_FALSE(report.is_discarded());
     EXPECT_EQ(report["vectors"][0]["irq_thread"]["priority"], 70) << "the report shows the thread as it ran";
