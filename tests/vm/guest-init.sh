@@ -9,6 +9,8 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# devpts: the guest tests run irqscope on a pseudo-terminal to see its table (forkpty).
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 # tracefs: irqscope run --observe times the host handlers through it (irq:irq_handler_entry/exit).
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 say() { echo "IRQSCOPE-VM $*"; }

@@ -14,11 +14,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sched.h>
 #include <sstream>
+#include <pty.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -86,6 +89,31 @@ pid_t rtStart(const std::vector<std::string>& args, const std::string& stem)
     return pid;
 }
 
+// `irqscope ARGS` on a pseudo-terminal (so it prints its table, not JSON Lines); everything it wrote.
+std::string rtRunOnPty(const std::vector<std::string>& args)
+{
+    std::fflush(stdout);
+    int master = -1;
+    const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+    if (pid < 0)
+        return fmt::format("forkpty failed: {} (is devpts mounted on /dev/pts?)", std::strerror(errno));
+    if (pid == 0) {
+        std::vector<char*> argv{const_cast<char*>(cliPath().c_str())};
+        for (const auto& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = read(master, buf, sizeof buf)) > 0;) // EIO once the child closed its side
+        out.append(buf, static_cast<std::size_t>(n));
+    close(master);
+    waitpid(pid, nullptr, 0);
+    return out;
+}
+
 int rtWait(pid_t pid)
 {
     int status = 0;
@@ -147,6 +175,15 @@ TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
         EXPECT_EQ(record["vectors"][0]["irq_thread"].is_object(), threadedIrqHandlers()) << line;
     }
     EXPECT_GT(records, 0) << lines.out;
+    // The table on a terminal: THREAD, PRIO and TCPU beside IRQ, CPU and HOST on a threading host only.
+    const std::string table =
+        rtRunOnPty({"run", "-d", e1000e, "-v", "msix:0", "-t", "device", "-r", "200", "-D", "1s", "--no-live"});
+    std::printf("RT-TABLE\n%s\n", table.c_str());
+    ASSERT_NE(table.find("IRQ  CPU     HOST"), std::string::npos) << "the table with its host columns: " << table;
+    const bool columns = table.find("HOST  THREAD     PRIO TCPU") != std::string::npos;
+    EXPECT_EQ(columns, threadedIrqHandlers()) << table;
+    if (threadedIrqHandlers())
+        EXPECT_NE(table.find("FIFO 50    0"), std::string::npos) << table;
 }
 
 TEST(VmRt, FifoAtOrAboveTheIrqThreadOnItsCpuIsWarnedAbout)
