@@ -212,6 +212,7 @@ void HostIrqTracker::updateLocked(const std::vector<HostIrq>& irqs)
         const bool intx = irq.action.vector.index == IrqIndex::Intx;
         auto [it, fresh] = m_tracks.try_emplace(irq.action.vector);
         Track& t = it->second;
+        const bool sameIrq = !fresh && irq.irq == t.irq;
         if (fresh) {
             t.irq = irq.irq;
             t.baseline = !m_baselineTaken || intx ? count : 0;
@@ -221,8 +222,12 @@ void HostIrqTracker::updateLocked(const std::vector<HostIrq>& irqs)
             t.baseline = intx && count >= t.last ? count : 0;
         }
         t.last = count;
-        t.cpu = irq.effectiveCpu;
-        if (!m_threadsHeld)
+        // /proc/interrupts and the per-IRQ files are separate reads: a disarm between them (a sample on the
+        // aggregator's thread while the core thread disarms) finds the action still listed but its effective
+        // affinity already cleared and its thread gone. The same IRQ keeps what was known of it then.
+        if (irq.effectiveCpu >= 0 || !sameIrq)
+            t.cpu = irq.effectiveCpu;
+        if (!m_threadsHeld && (irq.thread || !sameIrq))
             t.thread = irq.thread;
     }
     m_baselineTaken = true;
