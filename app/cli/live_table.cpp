@@ -87,11 +87,10 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
                               : fmt::format(" {:>5} {:>4} {:>8}", v.hostIrq,
                                             v.hostCpu >= 0 ? std::to_string(v.hostCpu) : "-", count(v.hostCount));
         if (host && threaded)
-            hostColumns += v.irqThread ? fmt::format(" {:>7} {:>8} {:>4}", v.irqThread->pid,
-                                                     threadPriority(*v.irqThread),
-                                                     v.irqThread->lastCpu >= 0 ? std::to_string(v.irqThread->lastCpu)
-                                                                               : "-")
-                                       : fmt::format(" {:>7} {:>8} {:>4}", "-", "-", "-");
+            hostColumns += v.irqThread
+                               ? fmt::format(" {:>7} {:>8} {:>4}", v.irqThread->pid, threadPriority(*v.irqThread),
+                                             v.irqThread->lastCpu >= 0 ? std::to_string(v.irqThread->lastCpu) : "-")
+                               : fmt::format(" {:>7} {:>8} {:>4}", "-", "-", "-");
         out += fmt::format("{:<9} {}{:<18}{} {:>8} {:>8} {:>6} {}{:>6}{} {:>5} {:>6} {}{:>5}{} {:>9.0f} {:>9} {:>9} "
                            "{:>9} {:>9} {:>9}{}\n",
                            v.name, color ? stateColor : "", state, color && *stateColor ? kReset : "",

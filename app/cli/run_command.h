@@ -33,7 +33,7 @@ struct RunOptions
     std::string metrics;   // --metrics [ADDR:]PORT: serve Prometheus metrics while running
     std::string webConfig; // --web.config.file: TLS and basic authentication of --metrics
     std::string commandLine;
-    RunReportOptions reports; // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
+    RunReportOptions reports;     // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
     HostTuningOptions hostTuning; // --irq-thread-prio, --irq-thread-cpu, --deepest-idle-state (docs/rt-hosts.md)
 };
 

@@ -48,8 +48,8 @@ std::optional<std::string> IdleStateGuard::apply(const std::vector<int>& cpus, i
         std::map<int, std::string> states; // K -> its directory
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
             const std::string name = entry.path().filename().string();
-            if (const auto k = name.starts_with("state") ? parseInteger<int>(std::string_view(name).substr(5))
-                                                          : std::nullopt)
+            if (const auto k =
+                    name.starts_with("state") ? parseInteger<int>(std::string_view(name).substr(5)) : std::nullopt)
                 states.emplace(*k, entry.path().string());
         }
         if (states.empty())
@@ -95,8 +95,8 @@ std::vector<std::string> IdleStateGuard::disabledStates() const
         std::size_t j = i;
         for (; j < m_saved.size() && m_saved[j].cpu == m_saved[i].cpu; ++j)
             names += (names.empty() ? "" : " ") + (m_saved[j].name.empty() ? "?" : m_saved[j].name);
-        out.push_back(fmt::format("cpu{}: {} (state{}-{})", m_saved[i].cpu, names, m_saved[i].state,
-                                  m_saved[j - 1].state));
+        out.push_back(
+            fmt::format("cpu{}: {} (state{}-{})", m_saved[i].cpu, names, m_saved[i].state, m_saved[j - 1].state));
         i = j;
     }
     return out;

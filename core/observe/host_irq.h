@@ -32,10 +32,10 @@ std::optional<VfioActionName> parseVfioActionName(std::string_view action);
 
 struct HostIrq
 {
-    int irq = -1;                 // the Linux IRQ number (column 1 of /proc/interrupts)
-    VfioActionName action;        // the vfio vector it serves
-    std::vector<uint64_t> perCpu; // counts per CPU column, in header order
-    int effectiveCpu = -1;        // first CPU of /proc/irq/N/effective_affinity_list, -1 when unknown
+    int irq = -1;                        // the Linux IRQ number (column 1 of /proc/interrupts)
+    VfioActionName action;               // the vfio vector it serves
+    std::vector<uint64_t> perCpu;        // counts per CPU column, in header order
+    int effectiveCpu = -1;               // first CPU of /proc/irq/N/effective_affinity_list, -1 when unknown
     std::optional<IrqThreadInfo> thread; // its handler thread on a threading host (HostIrqTracker reads it)
 
     uint64_t total() const;

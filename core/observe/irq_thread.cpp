@@ -112,9 +112,9 @@ std::optional<IrqThreadInfo> IrqThreadFinder::readPid(int pid, int irq) const
     const auto stat = readWholeFile(dir + "/stat");
     if (!stat)
         return std::nullopt;
-    auto info = irqThreadFromTexts(pid, *stat, readWholeFile(dir + "/status").value_or(""),
-                                   readWholeFile(fmt::format("{}/irq/{}/smp_affinity_list", m_procRoot, irq))
-                                       .value_or(""));
+    auto info =
+        irqThreadFromTexts(pid, *stat, readWholeFile(dir + "/status").value_or(""),
+                           readWholeFile(fmt::format("{}/irq/{}/smp_affinity_list", m_procRoot, irq)).value_or(""));
     if (!info || !isIrqThreadComm(info->comm, irq))
         return std::nullopt; // gone, or the pid now belongs to something else
     return info;

@@ -58,8 +58,8 @@ private:
     void scan(const std::set<int>& irqs);
 
     const std::string m_procRoot;
-    std::map<int, int> m_pids;  // IRQ -> pid of its thread
-    std::set<int> m_lookedFor;  // IRQs a scan has looked for
+    std::map<int, int> m_pids; // IRQ -> pid of its thread
+    std::set<int> m_lookedFor; // IRQs a scan has looked for
 };
 
 } // namespace irqscope::core

@@ -95,8 +95,8 @@ std::optional<std::string> IrqThreadGuard::apply(const std::vector<IrqThreadTarg
         if (priority) {
             const int policy = saved.policy == SCHED_RR ? SCHED_RR : SCHED_FIFO;
             if (int err = m_scheduler.setScheduler(t.pid, policy, *priority); err != 0)
-                return fmt::format("--irq-thread-prio {}: the kernel refused it for {} (pid {}): {}", *priority,
-                                   t.name, t.pid, err == EINVAL ? "invalid priority (use 1..99)" : why(err));
+                return fmt::format("--irq-thread-prio {}: the kernel refused it for {} (pid {}): {}", *priority, t.name,
+                                   t.pid, err == EINVAL ? "invalid priority (use 1..99)" : why(err));
             saved.scheduling = true;
             m_saved.push_back(saved);
         }

@@ -61,9 +61,9 @@ std::optional<std::string> HostTuning::apply(const HostIrqTracker* host, int cor
         std::string list;
         for (const auto& d : disabled)
             list += (list.empty() ? "" : "; ") + d;
-        m_notes.push_back(fmt::format("--deepest-idle-state {} on CPUs {}: {}", *m_config.deepestIdleState,
-                                      formatCpuList(m_idleCpus),
-                                      disabled.empty() ? std::string("no deeper state was enabled") : "disabled " + list));
+        m_notes.push_back(
+            fmt::format("--deepest-idle-state {} on CPUs {}: {}", *m_config.deepestIdleState, formatCpuList(m_idleCpus),
+                        disabled.empty() ? std::string("no deeper state was enabled") : "disabled " + list));
     }
     return std::nullopt;
 }

@@ -184,7 +184,8 @@ TEST(IdleStateGuard, DisablesTheDeeperStatesAndRestoresThePreviousValues)
         EXPECT_FALSE(guard.apply({0, 1}, 1));
         EXPECT_EQ(sys.disabled(0, 4), "0011");
         EXPECT_EQ(sys.disabled(1, 4), "0011");
-        EXPECT_EQ(guard.disabledStates(), (std::vector<std::string>{"cpu0: C1E (state2-2)", "cpu1: C1E C6 (state2-3)"}));
+        EXPECT_EQ(guard.disabledStates(),
+                  (std::vector<std::string>{"cpu0: C1E (state2-2)", "cpu1: C1E C6 (state2-3)"}));
     }
     EXPECT_EQ(sys.disabled(0, 4), "0001");
     EXPECT_EQ(sys.disabled(1, 4), "0000");
@@ -228,7 +229,8 @@ TEST(HostTuningRun, WithoutIrqThreadsTheThreadOptionsSayWhyAndChangeNothing)
     HostTuning tuning(config, s);
     EXPECT_FALSE(tuning.apply(nullptr, 0, -1));
     ASSERT_EQ(tuning.notes().size(), 1u);
-    EXPECT_NE(tuning.notes()[0].find("--irq-thread-prio: no IRQ thread serves the measured vectors"), std::string::npos);
+    EXPECT_NE(tuning.notes()[0].find("--irq-thread-prio: no IRQ thread serves the measured vectors"),
+              std::string::npos);
 }
 
 namespace {
@@ -244,9 +246,20 @@ int tuningCpu()
 int runWithIdleLimit(const TuningFakeIdleSysfs& sys, int signal, std::string& during)
 {
     const std::string cpu = std::to_string(tuningCpu());
-    const std::vector<std::string> args = {"run",      "--device", "sim", "--vectors", "msix:0", "--cpu", cpu,
-                                           "--no-live", "--duration", signal ? "0" : "2s", "--deepest-idle-state",
-                                           "0",        "--sysfs-root", sys.root().string()};
+    const std::vector<std::string> args = {"run",
+                                           "--device",
+                                           "sim",
+                                           "--vectors",
+                                           "msix:0",
+                                           "--cpu",
+                                           cpu,
+                                           "--no-live",
+                                           "--duration",
+                                           signal ? "0" : "2s",
+                                           "--deepest-idle-state",
+                                           "0",
+                                           "--sysfs-root",
+                                           sys.root().string()};
     const pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout))

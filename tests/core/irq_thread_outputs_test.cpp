@@ -93,9 +93,10 @@ TEST(IrqThreadOutputs, PrometheusFamiliesOnlyOnAThreadingHost)
     const Snapshot threaded = outputsSnapshot(true);
     const std::string text = prometheusText(&threaded, info);
     EXPECT_NE(text.find("# TYPE irqscope_irq_thread_info gauge\n"), std::string::npos);
-    EXPECT_NE(text.find("irqscope_irq_thread_info{device=\"0000:00:02.0\",index=\"msix\",subindex=\"0\",irq=\"35\","
-                        "irq_cpu=\"1\",pid=\"412\",comm=\"irq/35-vfio-msix\",policy=\"SCHED_FIFO\",affinity=\"1\"} 1\n"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find("irqscope_irq_thread_info{device=\"0000:00:02.0\",index=\"msix\",subindex=\"0\",irq=\"35\","
+                  "irq_cpu=\"1\",pid=\"412\",comm=\"irq/35-vfio-msix\",policy=\"SCHED_FIFO\",affinity=\"1\"} 1\n"),
+        std::string::npos)
         << text;
     EXPECT_NE(text.find("irqscope_irq_thread_priority{device=\"0000:00:02.0\",index=\"msix\",subindex=\"0\"} 50\n"),
               std::string::npos);

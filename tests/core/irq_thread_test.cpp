@@ -25,8 +25,9 @@ namespace {
 constexpr const char* kRtStat =
     "211 (irq/26-vfio-msi[0](0000:00:01.0)) R 2 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 -71 0 1 0 2343 0 0 "
     "18446744073709551615 0 0 0 0 0 0 0 2147483647 0 0 0 0 17 0 70 1 0 0 0 0 0 0 0 0 0 0 0\n";
-constexpr const char* kRtStatus = "Name:\tirq/26-vfio-msi[0](0000:00:01.0)\nUmask:\t0000\nState:\tR (running)\nTgid:\t211\n"
-                                  "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\n";
+constexpr const char* kRtStatus =
+    "Name:\tirq/26-vfio-msi[0](0000:00:01.0)\nUmask:\t0000\nState:\tR (running)\nTgid:\t211\n"
+    "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\n";
 
 class IrqThreadFakeProc
 {

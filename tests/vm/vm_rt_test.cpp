@@ -13,15 +13,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <pty.h>
 #include <sched.h>
 #include <sstream>
-#include <pty.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -143,8 +143,8 @@ TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
     ASSERT_EQ(report["vectors"].size(), 5u);
     for (const auto& v : report["vectors"]) {
         const auto& t = v["irq_thread"];
-        std::printf("RT vector %s irq=%s thread=%s\n", v["name"].get<std::string>().c_str(), v["host_irq"].dump().c_str(),
-                    t.dump().c_str());
+        std::printf("RT vector %s irq=%s thread=%s\n", v["name"].get<std::string>().c_str(),
+                    v["host_irq"].dump().c_str(), t.dump().c_str());
         if (!threadedIrqHandlers()) {
             EXPECT_TRUE(t.is_null()) << "hard interrupt context: no thread, " << v["name"];
             continue;
@@ -228,9 +228,9 @@ TEST(VmRt, IrqThreadPrioChangesItForTheRunAndItIsBackAfterwards)
     })) << "the thread never reached 70";
     // The recorded /proc texts the unit tests parse (tests/core/irq_thread_test.cpp).
     std::printf("RT-STAT %s", readWholeFile(fmt::format("/proc/{}/stat", pid)).value_or("gone\n").c_str());
-    std::printf("RT-STATUS %s\n",
-                irqscope::core::cpusAllowedList(readWholeFile(fmt::format("/proc/{}/status", pid)).value_or(""))
-                    .c_str());
+    std::printf(
+        "RT-STATUS %s\n",
+        irqscope::core::cpusAllowedList(readWholeFile(fmt::format("/proc/{}/status", pid)).value_or("")).c_str());
     // The disarm ends the thread, so "back afterwards" is the priority it dies with: the kernel's trace records it
     // in sched_process_exit (prio = 99 - rt_priority: 49 for 50, 29 for 70), whatever the emulator's timing.
     const std::string trace = "/sys/kernel/tracing/instances/irqscope-vmrt";
@@ -253,7 +253,8 @@ TEST(VmRt, IrqThreadPrioChangesItForTheRunAndItIsBackAfterwards)
     std::istringstream lines(exits);
     std::string exitLine;
     for (std::string l; std::getline(lines, l);)
-        if (l.find("sched_process_exit") != std::string::npos && l.find(fmt::format("pid={}", pid)) != std::string::npos)
+        if (l.find("sched_process_exit") != std::string::npos &&
+            l.find(fmt::format("pid={}", pid)) != std::string::npos)
             exitLine = l;
     std::printf("RT-PRIO thread %d exit: %s\n", pid, exitLine.c_str());
     EXPECT_NE(exitLine.find(" prio=49"), std::string::npos)
@@ -284,8 +285,8 @@ TEST(VmRt, IdleStatesComeBackAfterSigintSigtermAndANormalEnd)
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         EXPECT_NE(r.err.find("has no cpuidle states"), std::string::npos) << r.err;
         EXPECT_EQ(slurpFile("/proc/interrupts").find("vfio-"), std::string::npos);
-        GTEST_SKIP() << dir << " is absent: this guest has no cpuidle driver (" <<
-            readFirstLine("/sys/devices/system/cpu/cpuidle/current_driver").value_or("none")
+        GTEST_SKIP() << dir << " is absent: this guest has no cpuidle driver ("
+                     << readFirstLine("/sys/devices/system/cpu/cpuidle/current_driver").value_or("none")
                      << "); the restore is checked against a fake sysfs tree (tests/core/host_tuning_test.cpp)";
     }
     const auto states = [&] {
@@ -299,8 +300,8 @@ TEST(VmRt, IdleStatesComeBackAfterSigintSigtermAndANormalEnd)
     ASSERT_GE(before.size(), 2u) << "a single idle state leaves nothing to disable";
     std::string limited = before.substr(0, 1) + std::string(before.size() - 1, '1');
     for (const auto& [signal, code] : {std::pair{0, 0}, std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
-        const pid_t run = rtStart({"run", "-d", edu, "-v", "msi", "-t", "device", "-r", "200", "-D", signal ? "0" : "3s",
-                                   "--no-live", "--cpu", "0", "--deepest-idle-state", "0"},
+        const pid_t run = rtStart({"run", "-d", edu, "-v", "msi", "-t", "device", "-r", "200", "-D",
+                                   signal ? "0" : "3s", "--no-live", "--cpu", "0", "--deepest-idle-state", "0"},
                                   "vmrt-idle");
         std::string during;
         EXPECT_TRUE(rtWaitFor([&] { return (during = states()) == limited; })) << "seen " << during;
