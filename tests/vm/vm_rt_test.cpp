@@ -182,8 +182,9 @@ TEST(VmRt, EachMeasuredVectorsIrqThreadIsFoundAndShown)
     ASSERT_NE(table.find("IRQ  CPU     HOST"), std::string::npos) << "the table with its host columns: " << table;
     const bool columns = table.find("HOST  THREAD     PRIO TCPU") != std::string::npos;
     EXPECT_EQ(columns, threadedIrqHandlers()) << table;
-    if (threadedIrqHandlers())
+    if (threadedIrqHandlers()) {
         EXPECT_NE(table.find("FIFO 50    0"), std::string::npos) << table;
+    }
 }
 
 TEST(VmRt, FifoAtOrAboveTheIrqThreadOnItsCpuIsWarnedAbout)
