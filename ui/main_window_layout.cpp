@@ -67,7 +67,8 @@ void MainWindow::buildLayout()
     // Widths from the font, for the widest text each column usually shows.
     const QFontMetrics metrics = m_view->fontMetrics();
     for (int c = 0; c < VectorTableModel::ColumnCount; ++c) {
-        const char* sample = c == VectorTableModel::StateColumn ? "pending · masked"
+        const char* sample = c == VectorTableModel::StateColumn       ? "pending · masked"
+                             : c == VectorTableModel::IrqThreadColumn ? "FIFO 99, CPU 99"
                              : c >= VectorTableModel::MinColumn && c <= VectorTableModel::MaxColumn ? "999 µs"
                              : c >= VectorTableModel::TriggeredColumn                               ? "9999999"
                                                                                                     : "MSI-X";
@@ -241,8 +242,10 @@ void MainWindow::updateHostColumns()
     const bool observing = !m_headerBeforeObserving.isEmpty();
     const bool hideCount = !host;
     const bool hideGap = !host || observing;
+    const bool hideThread = !m_model->hasIrqThreads();
     if (m_view->isColumnHidden(VectorTableModel::HostCountColumn) == hideCount &&
-        m_view->isColumnHidden(VectorTableModel::HostGapColumn) == hideGap)
+        m_view->isColumnHidden(VectorTableModel::HostGapColumn) == hideGap &&
+        m_view->isColumnHidden(VectorTableModel::IrqThreadColumn) == hideThread)
         return;
     // The gap is the last column, stretched on a real device: hiding it while stretching would leave its width
     // in the header (see showObservedColumnsOnly()).
@@ -251,6 +254,7 @@ void MainWindow::updateHostColumns()
     header->setStretchLastSection(false);
     m_view->setColumnHidden(VectorTableModel::HostCountColumn, hideCount);
     m_view->setColumnHidden(VectorTableModel::HostGapColumn, hideGap);
+    m_view->setColumnHidden(VectorTableModel::IrqThreadColumn, hideThread);
     header->setStretchLastSection(stretch);
 }
 

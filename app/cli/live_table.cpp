@@ -25,6 +25,13 @@ std::string lat(const LatencySummary& l, int64_t v)
     return l.count ? formatLatencyNs(static_cast<double>(v)) : "-";
 }
 
+// "FIFO 50", "RR 10", "OTHER": an IRQ thread's policy and priority in one column.
+std::string threadPriority(const IrqThreadInfo& t)
+{
+    const std::string policy = t.policy.starts_with("SCHED_") ? t.policy.substr(6) : t.policy;
+    return t.priority > 0 ? fmt::format("{} {}", policy, t.priority) : policy;
+}
+
 const char* kReset = "\033[0m";
 const char* kRed = "\033[31m";
 const char* kYellow = "\033[33m";
@@ -49,11 +56,16 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
     // Host columns only on a real device (the sim has no host IRQs): IRQ, its effective CPU, and the interrupts it
     // took since arming (device-raised only: loopback triggers do not move it).
     bool host = false;
-    for (const auto& v : s.vectors)
+    bool threaded = false; // a host that runs the handlers in kernel threads (docs/rt-hosts.md §1)
+    for (const auto& v : s.vectors) {
         host = host || v.hostIrq >= 0;
+        threaded = threaded || v.irqThread.has_value();
+    }
+    const auto threadHeader = threaded ? fmt::format(" {:>7} {:>8} {:>4}", "THREAD", "PRIO", "TCPU") : std::string();
     out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n",
                        "VECTOR", "STATE", "TRIG", "DONE", "COAL", "MISS", "INFL", "SPUR", "ERR", "RATE/s", "MIN", "P50",
-                       "P99", "P99.9", "MAX", host ? fmt::format(" {:>5} {:>4} {:>8}", "IRQ", "CPU", "HOST") : "");
+                       "P99", "P99.9", "MAX",
+                       host ? fmt::format(" {:>5} {:>4} {:>8}{}", "IRQ", "CPU", "HOST", threadHeader) : "");
     int rows = 0;
     for (const auto& v : s.vectors) {
         if (rows == maxRows) {
@@ -74,6 +86,11 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
                               ? fmt::format(" {:>5} {:>4} {:>8}", "-", "-", "-")
                               : fmt::format(" {:>5} {:>4} {:>8}", v.hostIrq,
                                             v.hostCpu >= 0 ? std::to_string(v.hostCpu) : "-", count(v.hostCount));
+        if (host && threaded)
+            hostColumns += v.irqThread
+                               ? fmt::format(" {:>7} {:>8} {:>4}", v.irqThread->pid, threadPriority(*v.irqThread),
+                                             v.irqThread->lastCpu >= 0 ? std::to_string(v.irqThread->lastCpu) : "-")
+                               : fmt::format(" {:>7} {:>8} {:>4}", "-", "-", "-");
         out += fmt::format("{:<9} {}{:<18}{} {:>8} {:>8} {:>6} {}{:>6}{} {:>5} {:>6} {}{:>5}{} {:>9.0f} {:>9} {:>9} "
                            "{:>9} {:>9} {:>9}{}\n",
                            v.name, color ? stateColor : "", state, color && *stateColor ? kReset : "",

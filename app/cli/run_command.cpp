@@ -70,6 +70,7 @@ void addRunCommand(CLI::App& app, RunOptions& o)
                     "Web configuration of --metrics (exporter-toolkit YAML): TLS certificate and key, client "
                     "certificates, basic_auth_users");
     addRunReportOptions(*run, o.reports);
+    addHostTuningOptions(*run, o.hostTuning);
     sim->add_flag("--sim-no-remap", o.simNoRemap, "Sim without interrupt remapping (multi-MSI falls short)");
     sim->add_option("--sim-latency", o.simLatency,
                     "Device-side latency: none, fixed:5us, uniform:2us-10us, normal:10us,2us, lognormal:8us,0.5, "
@@ -185,8 +186,9 @@ LiveRunConfig liveRunConfig(const RunOptions& o, const RunPlan& plan)
     const bool writesFiles = o.reports.outputs.any() || !o.reports.record.empty() || !o.reports.thresholds.empty() ||
                              !o.jsonPath.empty() || o.pmQos;
     engine.dropCapabilities = true;
-    engine.keepCapabilities =
-        (o.mlock ? capabilityBit(CAP_IPC_LOCK) : 0) | (writesFiles ? capabilityBit(CAP_DAC_OVERRIDE) : 0);
+    engine.keepCapabilities = (o.mlock ? capabilityBit(CAP_IPC_LOCK) : 0) |
+                              (writesFiles ? capabilityBit(CAP_DAC_OVERRIDE) : 0) |
+                              hostTuningCapabilities(o.hostTuning);
     config.deviceLabel = o.target.device;
     config.trackHostIrqs = o.target.device != "sim";
     return config;
@@ -209,9 +211,11 @@ RunDescription describeRun(const RunOptions& o, const OpenedDevice& opened, cons
     return run;
 }
 
-// From the resolved ranges to a measuring run: engine, reports, arming and triggering, dropped capabilities,
-// the aggregator. The exit code on failure (the LiveRun disarms what was armed), else nullopt.
-std::optional<int> startRun(LiveRun& live, const RunPlan& plan, RunReports& reports, const RunDescription& run)
+// From the resolved ranges to a measuring run: engine, reports, arming, the host tuning and the IRQ thread
+// warnings (docs/rt-hosts.md), triggering, dropped capabilities, the aggregator. The exit code on failure (the
+// LiveRun disarms what was armed, HostTuning restores what it changed), else nullopt.
+std::optional<int> startRun(LiveRun& live, const RunPlan& plan, RunReports& reports, RunDescription& run,
+                            HostTuning& tuning, const WarningContext& warnings)
 {
     if (auto err = live.startEngine())
         return fail(kExitFailure, *err);
@@ -219,6 +223,9 @@ std::optional<int> startRun(LiveRun& live, const RunPlan& plan, RunReports& repo
         return fail(kExitFailure, err);
     if (auto err = live.arm(plan.vectors); !err.empty())
         return fail(kExitDevice, err);
+    if (auto code = applyHostTuning(tuning, live, run))
+        return code;
+    warnAboutIrqThreads(irqThreadSnapshot(live), live, warnings, run);
     if (auto err = live.startTriggering(plan.vectors); !err.empty())
         return fail(kExitDevice, err);
     // Set up and armed: the main thread drops what it no longer needs; the aggregator (and any exec= action it
@@ -309,8 +316,11 @@ int runMeasurement(const RunOptions& o)
     // The ranges are checked against the device before anything is armed: bad input leaves it untouched.
     if (auto err = live.resolve(plan.vectors); !err.empty())
         return fail(kExitUsage, err);
-    const RunDescription run = describeRun(o, opened, plan);
-    if (auto code = startRun(live, plan, reports, run))
+    RunDescription run = describeRun(o, opened, plan);
+    // Declared after the LiveRun: an early return restores the host before the run disarms.
+    HostTuning tuning(hostTuningConfig(o.hostTuning));
+    const WarningContext warnings{o.fifo, o.busyPoll, o.hostTuning.sysfsRoot};
+    if (auto code = startRun(live, plan, reports, run, tuning, warnings))
         return *code;
     // Serves from the run's latest snapshot; stopped (by this guard at the latest) before the LiveRun goes.
     const MetricsServing serving(metrics, !o.metrics.empty(), [&live] { return live.latest(); });
@@ -320,7 +330,15 @@ int runMeasurement(const RunOptions& o)
     const LiveViewConfig view = viewConfig(o, plan);
     EngineNotices notices(view.tty);
     const LiveViewEnd ended = runLiveView(live, reports, view, notices);
+    // Every way out of a started run passes here (the duration, SIGINT, SIGTERM, a threshold, the host taking the
+    // device): the host goes back as it was while the vectors are still armed, so their IRQ threads (which the
+    // disarm ends) are restored too; the report keeps the threads as they ran.
+    if (tuning.config().irqThreadPriority || tuning.config().irqThreadCpu)
+        live.holdIrqThreads();
+    restoreHostTuning(tuning);
     const LiveRunEnd end = live.stop();
+    if (end.final)
+        warnAboutIrqThreads(*end.final, live, warnings, run);
     notices.take(live.engine());
     notices.printDeferred();
     return finishRun(o, reports, run, view, ended, end);

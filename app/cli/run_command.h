@@ -2,6 +2,7 @@
 #pragma once
 
 #include "device_options.h"
+#include "host_tuning_options.h"
 #include "report_session.h"
 
 #include <CLI/CLI.hpp>
@@ -32,7 +33,8 @@ struct RunOptions
     std::string metrics;   // --metrics [ADDR:]PORT: serve Prometheus metrics while running
     std::string webConfig; // --web.config.file: TLS and basic authentication of --metrics
     std::string commandLine;
-    RunReportOptions reports; // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
+    RunReportOptions reports;     // --csv, --html, --pdf, cyclictest forms, --record, --on-threshold
+    HostTuningOptions hostTuning; // --irq-thread-prio, --irq-thread-cpu, --deepest-idle-state (docs/rt-hosts.md)
 };
 
 void addRunCommand(CLI::App& app, RunOptions& options);

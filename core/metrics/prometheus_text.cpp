@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <optional>
@@ -226,6 +227,36 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
         w.family(s.name, "gauge", s.help);
         for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
             w.sample(s.name, labels[i], uint64_t{(snapshot->vectors[i].counters.state & s.bits) ? 1u : 0u});
+    }
+
+    // The host's IRQ threads (docs/rt-hosts.md §1), only on a host that threads the vectors' handlers.
+    bool threaded = false;
+    for (const auto& v : snapshot->vectors)
+        threaded = threaded || v.irqThread.has_value();
+    if (threaded) {
+        w.family("irqscope_irq_thread_info", "gauge",
+                 "Always 1 per vector whose host IRQ handler runs in a kernel thread; the labels name the host IRQ, "
+                 "its effective CPU, and the thread's pid, name, policy and allowed CPUs.");
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i) {
+            const auto& v = snapshot->vectors[i];
+            if (!v.irqThread)
+                continue;
+            const auto& t = *v.irqThread;
+            w.sample("irqscope_irq_thread_info",
+                     fmt::format(R"({},irq="{}",irq_cpu="{}",pid="{}",comm="{}",policy="{}",affinity="{}")", labels[i],
+                                 v.hostIrq, v.hostCpu >= 0 ? std::to_string(v.hostCpu) : "", t.pid,
+                                 escapeLabelValue(t.comm), escapeLabelValue(t.policy), escapeLabelValue(t.affinity)),
+                     uint64_t{1});
+        }
+        w.family("irqscope_irq_thread_priority", "gauge",
+                 "Real-time priority of the vector's IRQ thread (1-99 under SCHED_FIFO or SCHED_RR, 0 otherwise).");
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+            if (const auto& t = snapshot->vectors[i].irqThread)
+                w.sample("irqscope_irq_thread_priority", labels[i], static_cast<uint64_t>(std::max(t->priority, 0)));
+        w.family("irqscope_irq_thread_cpu", "gauge", "The CPU the vector's IRQ thread last ran on.");
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+            if (const auto& t = snapshot->vectors[i].irqThread; t && t->lastCpu >= 0)
+                w.sample("irqscope_irq_thread_cpu", labels[i], static_cast<uint64_t>(t->lastCpu));
     }
 
     w.family("irqscope_latency_seconds", "histogram",

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 namespace irqscope::core {
 
 namespace {
@@ -164,11 +166,22 @@ const HostIrq* findHostIrq(const std::vector<HostIrq>& irqs, VectorId vector)
 HostIrqTracker::HostIrqTracker(std::string bdf, std::string procRoot)
     : m_bdf(std::move(bdf))
     , m_procRoot(std::move(procRoot))
+    , m_threads(m_procRoot)
 {}
 
 void HostIrqTracker::sample()
 {
-    const auto irqs = readHostIrqs(m_bdf, m_procRoot);
+    auto irqs = readHostIrqs(m_bdf, m_procRoot);
+    {
+        std::vector<int> numbers;
+        for (const auto& irq : irqs)
+            numbers.push_back(irq.irq);
+        std::lock_guard lock(m_finderMutex);
+        auto threads = m_threads.read(numbers);
+        for (auto& irq : irqs)
+            if (const auto it = threads.find(irq.irq); it != threads.end())
+                irq.thread = it->second;
+    }
     std::lock_guard lock(m_mutex);
     m_lastSampleNs = monotonicNs();
     updateLocked(irqs);
@@ -199,6 +212,7 @@ void HostIrqTracker::updateLocked(const std::vector<HostIrq>& irqs)
         const bool intx = irq.action.vector.index == IrqIndex::Intx;
         auto [it, fresh] = m_tracks.try_emplace(irq.action.vector);
         Track& t = it->second;
+        const bool sameIrq = !fresh && irq.irq == t.irq;
         if (fresh) {
             t.irq = irq.irq;
             t.baseline = !m_baselineTaken || intx ? count : 0;
@@ -208,7 +222,13 @@ void HostIrqTracker::updateLocked(const std::vector<HostIrq>& irqs)
             t.baseline = intx && count >= t.last ? count : 0;
         }
         t.last = count;
-        t.cpu = irq.effectiveCpu;
+        // /proc/interrupts and the per-IRQ files are separate reads: a disarm between them (a sample on the
+        // aggregator's thread while the core thread disarms) finds the action still listed but its effective
+        // affinity already cleared and its thread gone. The same IRQ keeps what was known of it then.
+        if (irq.effectiveCpu >= 0 || !sameIrq)
+            t.cpu = irq.effectiveCpu;
+        if (!m_threadsHeld && (irq.thread || !sameIrq))
+            t.thread = irq.thread;
     }
     m_baselineTaken = true;
 }
@@ -223,7 +243,34 @@ void HostIrqTracker::apply(Snapshot& snapshot) const
         v.hostIrq = it->second.irq;
         v.hostCpu = it->second.cpu;
         v.hostCount = it->second.count();
+        v.irqThread = it->second.thread;
     }
+}
+
+std::vector<HostIrqTracker::ThreadedVector> HostIrqTracker::threads() const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<ThreadedVector> out;
+    for (const auto& [id, track] : m_tracks)
+        if (track.thread)
+            out.push_back({id, track.irq, track.cpu, *track.thread});
+    return out;
+}
+
+void HostIrqTracker::holdThreads()
+{
+    std::lock_guard lock(m_mutex);
+    m_threadsHeld = true;
+}
+
+std::vector<int> HostIrqTracker::irqCpus() const
+{
+    std::lock_guard lock(m_mutex);
+    std::set<int> cpus;
+    for (const auto& [id, track] : m_tracks)
+        if (track.cpu >= 0)
+            cpus.insert(track.cpu);
+    return {cpus.begin(), cpus.end()};
 }
 
 } // namespace irqscope::core

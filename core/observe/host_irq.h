@@ -3,6 +3,7 @@
 #pragma once
 
 #include "base/vector_id.h"
+#include "observe/irq_thread.h"
 #include "stats/snapshot.h"
 
 #include <cstdint>
@@ -31,10 +32,11 @@ std::optional<VfioActionName> parseVfioActionName(std::string_view action);
 
 struct HostIrq
 {
-    int irq = -1;                 // the Linux IRQ number (column 1 of /proc/interrupts)
-    VfioActionName action;        // the vfio vector it serves
-    std::vector<uint64_t> perCpu; // counts per CPU column, in header order
-    int effectiveCpu = -1;        // first CPU of /proc/irq/N/effective_affinity_list, -1 when unknown
+    int irq = -1;                        // the Linux IRQ number (column 1 of /proc/interrupts)
+    VfioActionName action;               // the vfio vector it serves
+    std::vector<uint64_t> perCpu;        // counts per CPU column, in header order
+    int effectiveCpu = -1;               // first CPU of /proc/irq/N/effective_affinity_list, -1 when unknown
+    std::optional<IrqThreadInfo> thread; // its handler thread on a threading host (HostIrqTracker reads it)
 
     uint64_t total() const;
 };
@@ -72,8 +74,22 @@ public:
     // from 0 when it is MSI or MSI-X (vfio allocated its IRQ then) and from its count then when it is INTx (the
     // line outlives the action and may have counted before).
     void update(const std::vector<HostIrq>& irqs);
-    // Sets hostIrq, hostCpu and hostCount of each vector of `snapshot` the tracker has seen.
+    // Sets hostIrq, hostCpu, hostCount and irqThread of each vector of `snapshot` the tracker has seen.
     void apply(Snapshot& snapshot) const;
+    // The handler thread of each vector whose host IRQ is threaded, as of the latest reading.
+    struct ThreadedVector
+    {
+        VectorId id;
+        int irq = -1;
+        int cpu = -1; // the IRQ's effective CPU
+        IrqThreadInfo thread;
+    };
+    std::vector<ThreadedVector> threads() const;
+    // From now on the readings leave each vector's thread as it is: the run's report shows the threads as they ran,
+    // not as a restore at the end (docs/rt-hosts.md §3) left them.
+    void holdThreads();
+    // The effective CPUs of every tracked vector's IRQ (ascending, no repeats, unknown ones left out).
+    std::vector<int> irqCpus() const;
 
     const std::string& bdf() const { return m_bdf; }
 
@@ -85,15 +101,19 @@ private:
         uint64_t baseline = 0; // the IRQ's count when counting started on it
         uint64_t last = 0;     // its count at the latest reading
         uint64_t previous = 0; // interrupts counted on earlier IRQs of this vector
+        std::optional<IrqThreadInfo> thread;
         uint64_t count() const { return previous + (last - baseline); }
     };
     void updateLocked(const std::vector<HostIrq>& irqs);
 
     const std::string m_bdf;
     const std::string m_procRoot;
+    std::mutex m_finderMutex; // sample() may run on the aggregator and the controlling thread
+    IrqThreadFinder m_threads;
     mutable std::mutex m_mutex;
     std::map<VectorId, Track> m_tracks;
     bool m_baselineTaken = false;
+    bool m_threadsHeld = false;
     int64_t m_lastSampleNs = 0;
 };
 

@@ -40,16 +40,23 @@ std::string csvSummary(const ReportInput& input)
 {
     std::string out = "vector,index,subindex,triggered,completed,coalesced,missed,in_flight,spurious,"
                       "device_originated,errors,skipped,balanced,state,completion_rate_hz,latency_count,min_ns,"
-                      "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns,last_error\n";
+                      "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns,last_error,irq_thread_pid,"
+                      "irq_thread_policy,irq_thread_priority,irq_thread_affinity,irq_thread_cpu\n";
     for (const auto& v : input.snapshot.vectors) {
         const auto& c = v.counters;
         const auto& l = v.latency;
         const bool balanced = c.triggered == c.completed + c.coalesced + c.missed + c.inFlight;
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{},{},{},{},{},{},{}\n",
+        // The host's IRQ thread (docs/rt-hosts.md §1): empty cells when the handler is not threaded.
+        const auto& t = v.irqThread;
+        const std::string thread =
+            t ? fmt::format("{},{},{},{},{}", t->pid, t->policy, t->priority, quoted(t->affinity),
+                            t->lastCpu >= 0 ? std::to_string(t->lastCpu) : std::string())
+              : std::string(",,,,");
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{},{},{},{},{},{},{},{}\n",
                            v.name, irqIndexName(v.id.index), v.id.sub, c.triggered, c.completed, c.coalesced, c.missed,
                            c.inFlight, c.spurious, c.deviceOriginated, c.errors, c.skipped, balanced ? "true" : "false",
                            quoted(stateText(c.state)), v.completionRateHz, l.count, l.minNs, l.meanNs, l.p50Ns, l.p90Ns,
-                           l.p99Ns, l.p999Ns, l.p9999Ns, l.maxNs, quoted(v.lastError));
+                           l.p99Ns, l.p999Ns, l.p9999Ns, l.maxNs, quoted(v.lastError), thread);
     }
     return out;
 }

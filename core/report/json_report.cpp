@@ -23,6 +23,19 @@ nlohmann::json latencyJson(const LatencySummary& l)
             {"p99", l.p99Ns},   {"p99_9", l.p999Ns}, {"p99_99", l.p9999Ns}, {"max", l.maxNs}};
 }
 
+nlohmann::json irqThreadJson(const std::optional<IrqThreadInfo>& t)
+{
+    if (!t)
+        return nullptr;
+    return {{"pid", t->pid},
+            {"comm", t->comm},
+            {"policy", t->policy},
+            {"priority", t->priority},
+            {"affinity", t->affinity},
+            {"cpu", t->lastCpu >= 0 ? nlohmann::json(t->lastCpu) : nlohmann::json(nullptr)},
+            {"irq_affinity", t->irqAffinity}};
+}
+
 nlohmann::json stateArray(uint32_t state)
 {
     nlohmann::json a = nlohmann::json::array();
@@ -88,6 +101,7 @@ nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec)
         {"host_cpu", v.hostCpu >= 0 ? nlohmann::json(v.hostCpu) : nlohmann::json(nullptr)},
         {"host_count", v.hostIrq >= 0 ? nlohmann::json(v.hostCount) : nlohmann::json(nullptr)},
         {"host_completion_gap", v.hostIrq >= 0 ? nlohmann::json(v.hostCompletionGap()) : nlohmann::json(nullptr)},
+        {"irq_thread", irqThreadJson(v.irqThread)},
     };
     return j;
 }
@@ -130,7 +144,8 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
           {"sim_kernel", run.simKernel},
           {"sim_latency", run.simLatency},
           {"sim_faults", run.simFaults},
-          {"command_line", run.commandLine}}},
+          {"command_line", run.commandLine},
+          {"host_tuning", run.hostTuning}}},
         {"run",
          {{"duration_s", snapshot.elapsedSec},
           {"stop_reason", run.stopReason},
@@ -150,6 +165,7 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
           {"errors", errors},
           {"balanced", triggered == completed + coalesced + missed + inFlight}}},
         {"vectors", vectors},
+        {"warnings", run.warnings},
     };
 }
 

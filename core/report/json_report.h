@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <string>
+#include <vector>
 
 namespace irqscope::core {
 
@@ -26,6 +27,11 @@ struct RunDescription
     std::string simFaults;  // sim faults (sim only)
     std::string stopReason; // "duration elapsed", "SIGINT", ...
     std::string commandLine;
+    // Host set-ups that ruin a measurement (an IRQ thread below irqscope's core thread on its CPU, ...), one line
+    // each (docs/rt-hosts.md §2), and what --irq-thread-prio, --irq-thread-cpu and --deepest-idle-state changed
+    // for the run (§3).
+    std::vector<std::string> warnings;
+    std::vector<std::string> hostTuning;
 };
 
 nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec); // elapsedSec: the run's, for mean rates

@@ -85,6 +85,23 @@ std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& 
         {"samples", fmt::format("{} taken, {} lost to a full ring", e.samplesPushed, e.ringDrops)},
         {"command line", r.commandLine},
     };
+    // The host's IRQ threads, what the run changed on the host, and the set-ups that ruin a measurement
+    // (docs/rt-hosts.md).
+    for (const auto& v : input.snapshot.vectors) {
+        if (!v.irqThread)
+            continue;
+        const auto& th = *v.irqThread;
+        f.emplace_back(fmt::format("IRQ thread {}", v.name),
+                       fmt::format("{} (pid {}), {}{}, CPUs {}, last ran on CPU {}; IRQ {} on CPU {}", th.comm, th.pid,
+                                   th.policy, th.priority > 0 ? fmt::format(" {}", th.priority) : std::string(),
+                                   th.affinity.empty() ? "?" : th.affinity,
+                                   th.lastCpu >= 0 ? std::to_string(th.lastCpu) : "?", v.hostIrq,
+                                   v.hostCpu >= 0 ? std::to_string(v.hostCpu) : "?"));
+    }
+    for (const auto& line : r.hostTuning)
+        f.emplace_back("host tuning", line);
+    for (const auto& line : r.warnings)
+        f.emplace_back("warning", line);
     if (!r.simKernel.empty())
         f.insert(f.begin() + 7, {"simulation", fmt::format("kernel model {}, latency {}, faults {}", r.simKernel,
                                                            r.simLatency, r.simFaults.empty() ? "none" : r.simFaults)});

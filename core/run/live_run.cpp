@@ -93,6 +93,20 @@ std::string LiveRun::arm(const std::vector<VectorRange>& ranges)
     return {};
 }
 
+void LiveRun::refreshHostIrqs()
+{
+    if (m_host)
+        m_host->sample();
+}
+
+void LiveRun::holdIrqThreads()
+{
+    if (!m_host)
+        return;
+    m_host->sample();
+    m_host->holdThreads();
+}
+
 std::string LiveRun::startTriggering(const std::vector<VectorRange>& ranges)
 {
     if (m_engine.config().triggerMode == TriggerMode::None)

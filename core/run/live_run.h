@@ -97,6 +97,11 @@ public:
     std::shared_ptr<const Snapshot> latest() const;
     // Null when host IRQs are not tracked.
     const HostIrqTracker* hostIrqs() const { return m_host.get(); }
+    // Reads the host IRQs (and their threads) again now, e.g. after changing the threads. No-op when not tracked.
+    void refreshHostIrqs();
+    // Reads them once more and keeps the IRQ threads as they are now for the rest of the run (the final snapshot
+    // included): before a restore of what the run changed on them. No-op when not tracked.
+    void holdIrqThreads();
     const DeviceProfile& profile() const { return m_profile; }
 
 private:

@@ -66,6 +66,22 @@ struct ObservedHostRow
     std::vector<std::pair<int, double>> perCpuRateHz;
 };
 
+// The kernel thread that runs a vector's host IRQ handler when the host threads it (PREEMPT_RT, or the `threadirqs`
+// boot option): docs/rt-hosts.md §1. Read from /proc/PID/stat and /proc/PID/status; absent when the handler runs in
+// hard interrupt context.
+struct IrqThreadInfo
+{
+    int pid = -1;
+    std::string comm;        // "irq/35-vfio-msi" (the kernel cuts a comm to 15 characters)
+    std::string policy;      // "SCHED_FIFO", "SCHED_OTHER", ...
+    int priority = 0;        // rt_priority: 1..99 under SCHED_FIFO / SCHED_RR, 0 otherwise (stat field 40)
+    std::string affinity;    // the CPUs it may run on: Cpus_allowed_list ("3", "0-3")
+    int lastCpu = -1;        // the CPU it last ran on (stat field 39)
+    std::string irqAffinity; // the CPUs its IRQ may fire on: /proc/irq/N/smp_affinity_list ("" when unknown)
+
+    friend bool operator==(const IrqThreadInfo&, const IrqThreadInfo&) = default;
+};
+
 struct VectorSnapshot
 {
     uint32_t slot = 0;
@@ -91,6 +107,9 @@ struct VectorSnapshot
     // Reconciliation: hostCompletionGap() = eventfd completions - hostCount is the number of signals that did not
     // come through the host IRQ (loopback); 0 for a device-raised run.
     uint64_t hostCount = 0;
+    // The thread that runs hostIrq's handler on a host that threads it (both modes); nullopt when not threaded or
+    // unknown. Keeps its last values after the vector is disarmed.
+    std::optional<IrqThreadInfo> irqThread;
     // Observer mode only (set exactly when Snapshot::observed): what the observer read from /proc.
     std::optional<ObservedVector> observed;
 

@@ -125,3 +125,31 @@ TEST(HostIrqTracker, ReadsProcAndRefreshesOnlyWhenTheReadingIsOld)
     EXPECT_EQ(s.vectors[0].hostCount, 3u);
     std::filesystem::remove_all(root);
 }
+
+TEST(HostIrqTracker, AReadingTornByADisarmKeepsTheIrqsCpuAndThread)
+{
+    // Seen in the guests on a loaded host: a sample on the aggregator's thread read /proc/interrupts with the action
+    // still listed, then the core thread's disarm cleared the effective affinity and ended the IRQ thread before the
+    // sample read them. The report then said host_cpu null after hundreds of device-raised interrupts.
+    HostIrqTracker t(kBdf);
+    auto known = parse(line(24, 7, "vfio-msix[0](0000:00:02.0)"));
+    known[0].effectiveCpu = 2;
+    known[0].thread = IrqThreadInfo{};
+    known[0].thread->pid = 87;
+    t.update(known);
+    auto torn = parse(line(24, 9, "vfio-msix[0](0000:00:02.0)")); // no CPU, no thread: read after the disarm
+    t.update(torn);
+    auto s = snapshotOf({kMsix0});
+    t.apply(s);
+    EXPECT_EQ(s.vectors[0].hostCpu, 2);
+    ASSERT_TRUE(s.vectors[0].irqThread);
+    EXPECT_EQ(s.vectors[0].irqThread->pid, 87);
+    EXPECT_EQ(s.vectors[0].hostCount, 2u);
+    // Another IRQ for the vector starts over: what was known of the old one does not carry over.
+    t.update(parse(line(30, 0, "vfio-msix[0](0000:00:02.0)")));
+    s = snapshotOf({kMsix0});
+    t.apply(s);
+    EXPECT_EQ(s.vectors[0].hostIrq, 30);
+    EXPECT_EQ(s.vectors[0].hostCpu, -1);
+    EXPECT_FALSE(s.vectors[0].irqThread);
+}

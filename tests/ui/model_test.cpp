@@ -170,7 +170,13 @@ private Q_SLOTS:
         model.applySnapshot(s);
         QVERIFY(model.hasHostData());
         QCOMPARE(changed.count(), 1);
-        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), int(VectorTableModel::HostGapColumn));
+        // Up to the IRQ thread column, whose tooltip now says the known host IRQ runs in hard interrupt context;
+        // nothing after it.
+        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), int(VectorTableModel::IrqThreadColumn));
+        QVERIFY(model.index(1, VectorTableModel::IrqThreadColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("IRQ 34's handler runs in hard interrupt context")));
         QCOMPARE(model.index(1, VectorTableModel::HostCountColumn).data().toString(), QStringLiteral("0"));
         QCOMPARE(model.index(1, VectorTableModel::HostGapColumn).data().toString(), QStringLiteral("40"));
         QCOMPARE(model.index(2, VectorTableModel::HostCountColumn).data().toString(), QStringLiteral("40"));
@@ -186,6 +192,41 @@ private Q_SLOTS:
                     .toString()
                     .contains(QStringLiteral("since the vector was armed")));
         QVERIFY(!model.headerData(VectorTableModel::HostGapColumn, Qt::Horizontal).toString().isEmpty());
+    }
+
+    void irqThreadColumnShowsTheHandlerThread()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        auto s = snapshotWith(slots, {0, 1}, 1);
+        s.vectors[0].hostIrq = 26;
+        s.vectors[0].hostCpu = 0;
+        model.applySnapshot(s);
+        QVERIFY(!model.hasIrqThreads());
+        QCOMPARE(model.index(0, VectorTableModel::IrqThreadColumn).data().toString(), QStringLiteral("—"));
+        core::IrqThreadInfo t;
+        t.pid = 211;
+        t.comm = "irq/26-vfio-msi[0](0000:00:01.0)";
+        t.policy = "SCHED_FIFO";
+        t.priority = 50;
+        t.affinity = "0";
+        t.lastCpu = 0;
+        t.irqAffinity = "0";
+        s.vectors[0].irqThread = t;
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.applySnapshot(s);
+        QVERIFY(model.hasIrqThreads());
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), int(VectorTableModel::IrqThreadColumn));
+        QCOMPARE(model.index(0, VectorTableModel::IrqThreadColumn).data().toString(), QStringLiteral("FIFO 50, CPU 0"));
+        QCOMPARE(model.index(0, VectorTableModel::IrqThreadColumn).data(VectorTableModel::SortRole).toInt(), 50);
+        QVERIFY(model.index(0, VectorTableModel::IrqThreadColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("irq/26-vfio-msi[0](0000:00:01.0) (pid 211): SCHED_FIFO 50, may run on "
+                                               "CPUs 0, last ran on CPU 0")));
     }
 
     void shortfallShowsWhatTheScheduleOwedAndDidNotFire()

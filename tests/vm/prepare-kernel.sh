@@ -1,8 +1,10 @@
 #!/bin/bash
 # Fetches one Debian kernel with apt-get download (never installed on the host) and prepares what the guest
 # needs, cached under $CACHE/$KVER: vmlinux (PVH-bootable ELF), the six vfio modules uncompressed, and vfio.ko
-# rebuilt with CONFIG_VFIO_NOIOMMU (Debian ships it off; docs/guest-tests.md §3).
-#   usage: prepare-kernel.sh 6.1|6.12 CACHE_DIR      prints the kernel directory on its last line
+# rebuilt with CONFIG_VFIO_NOIOMMU (Debian ships it off; docs/guest-tests.md §3). The PREEMPT_RT series (6.1-rt,
+# 6.12-rt: linux-image-rt-amd64, docs/guest-tests.md §12) boot in type1 mode only and skip the no-IOMMU rebuild,
+# so they need the image package alone.
+#   usage: prepare-kernel.sh 6.1|6.12|6.1-rt|6.12-rt CACHE_DIR      prints the kernel directory on its last line
 set -euo pipefail
 SERIES=$1
 CACHE=$2
@@ -10,11 +12,28 @@ mkdir -p "$CACHE/debs"
 CACHE=$(cd "$CACHE" && pwd)
 log() { echo "[prepare-kernel $SERIES] $*" >&2; }
 
-# The image package: 6.1 is what linux-image-amd64 depends on; 6.12 is the newest 6.12.N+deb12 bookworm carries.
+# The newest package whose name matches $1 (an ERE) that apt can install: pkgnames also lists names that only
+# other packages mention (a newer -dbg or -unsigned build), which have no candidate.
+newest_installable() {
+    local name
+    for name in $(apt-cache pkgnames "$2" | grep -E "$1" | sort -rV); do
+        if apt-cache policy "$name" | awk '/Candidate:/{exit ($2 == "(none)")}'; then
+            echo "$name"
+            return 0
+        fi
+    done
+}
+# The image package: 6.1 is what linux-image-amd64 depends on; 6.12 is the newest 6.12.N+deb12 bookworm carries;
+# the -rt series are the PREEMPT_RT flavours of the same (6.12.N+deb12-rt-amd64 is in bookworm's updates; where a
+# machine has it only from bookworm-backports, the newest 6.12 -rt-amd64 of either is taken).
+NOIOMMU=1
 case $SERIES in
 6.1) KPKG=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-6\.1\./{print $2; exit}') ;;
-6.12) KPKG=$(apt-cache pkgnames linux-image-6.12. | grep -E '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' | sort -V |
-    tail -n1) ;;
+6.12) KPKG=$(newest_installable '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' linux-image-6.12.) ;;
+6.1-rt) KPKG=$(apt-cache depends linux-image-rt-amd64 | awk '/Depends: linux-image-6\.1\./{print $2; exit}')
+    NOIOMMU=0 ;;
+6.12-rt) KPKG=$(newest_installable '^linux-image-6\.12\.[0-9]+\+(deb12|bpo)[.0-9]*-rt-amd64$' linux-image-6.12.)
+    NOIOMMU=0 ;;
 *) log "unknown series $SERIES"; exit 2 ;;
 esac
 [ -n "$KPKG" ] || { log "no kernel package found for $SERIES (apt-get update?)"; exit 2; }
@@ -22,29 +41,33 @@ KVER=${KPKG#linux-image-}
 KABI=${KVER%-amd64}
 KDIR=$CACHE/$KVER
 # A cache prepared before the igb modules were part of the payload is prepared again.
-if [ -e "$KDIR/ready" ] && [ -e "$KDIR/modules/igb.ko" ]; then
+if [ -e "$KDIR/ready" ] && [ -e "$KDIR/modules/igb.ko" ] && { [ $NOIOMMU = 0 ] || [ -e "$KDIR/modules/vfio-noiommu.ko" ]; }; then
     log "cached: $KDIR"
     echo "$KDIR"
     exit 0
 fi
-PKGVER=$(apt-cache show "$KPKG" | awk '/^Version:/{print $2; exit}')
-KBUILD_PKG=$(apt-cache show "linux-headers-$KVER=$PKGVER" | awk -F': ' '/^Depends:/{print $2; exit}' |
-    tr ',|' '\n\n' | awk '$1 ~ /^linux-kbuild-/{print $1; exit}')
-log "$KPKG $PKGVER (kbuild $KBUILD_PKG)"
+PKGVER=$(apt-cache policy "$KPKG" | awk '/Candidate:/{print $2; exit}')
+want=("$KPKG=$PKGVER")
+if [ $NOIOMMU = 1 ]; then
+    KBUILD_PKG=$(apt-cache show "linux-headers-$KVER=$PKGVER" | awk -F': ' '/^Depends:/{print $2; exit}' |
+        tr ',|' '\n\n' | awk '$1 ~ /^linux-kbuild-/{print $1; exit}')
+    want+=("linux-headers-$KVER=$PKGVER" "linux-headers-$KABI-common=$PKGVER" "$KBUILD_PKG=$PKGVER"
+        "linux-source-$SERIES=$PKGVER")
+fi
+log "$KPKG $PKGVER (${KBUILD_PKG:-no no-IOMMU rebuild})"
 
 cd "$CACHE/debs"
-want=("$KPKG=$PKGVER" "linux-headers-$KVER=$PKGVER" "linux-headers-$KABI-common=$PKGVER" "$KBUILD_PKG=$PKGVER"
-    "linux-source-$SERIES=$PKGVER")
 missing=()
 for w in "${want[@]}"; do
     name=${w%%=*}
-    ls "${name}"_*.deb >/dev/null 2>&1 || missing+=("$w")
+    ls "${name}_${PKGVER//:/%3a}"_*.deb >/dev/null 2>&1 || missing+=("$w")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get download ${missing[*]}"
     apt-get download "${missing[@]}" >&2
 fi
-deb() { ls "$1"_*.deb | head -n1; }
+# Several versions of one package may sit side by side in debs/ (6.12.N and 6.12.N+1): take the one wanted.
+deb() { ls "$1"_"${PKGVER//:/%3a}"_*.deb 2>/dev/null | head -n1 || true; }
 
 rm -rf "$KDIR.tmp" && mkdir -p "$KDIR.tmp"/{img,kb,src,noiommu,mod}
 T=$KDIR.tmp
@@ -113,31 +136,33 @@ if [ "$(head -c4 "$T/vmlinux" | od -An -tx1 | tr -d ' ')" != 7f454c46 ]; then
     cp "$VMLINUZ" "$T/vmlinux"
 fi
 
-log "building vfio.ko with CONFIG_VFIO_NOIOMMU from linux-source-$SERIES (drivers/vfio only)"
-for p in "$(deb "linux-headers-$KVER")" "$(deb "linux-headers-$KABI-common")" "$(deb "$KBUILD_PKG")"; do
-    dpkg -x "$p" "$T/kb"
-done
-KB=$T/kb/usr/src/linux-headers-$KVER
-sed -i "s#^include /usr/src/#include $T/kb/usr/src/#" "$KB/Makefile"
-dpkg-deb --fsys-tarfile "$(deb "linux-source-$SERIES")" | tar -xO "./usr/src/linux-source-$SERIES.tar.xz" >"$T/src.tar.xz"
-tar -xJf "$T/src.tar.xz" -C "$T/src" "linux-source-$SERIES/drivers/vfio"
-rm -f "$T/src.tar.xz"
-SRCV=$T/src/linux-source-$SERIES/drivers/vfio
-cp "$SRCV"/*.c "$SRCV"/*.h "$T/noiommu/"
-{
-    echo "obj-m := vfio.o"
-    # vfio.ko's object list as the kernel's own Makefile has it (continuation lines joined).
-    sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$SRCV/Makefile" | grep -E '^vfio-(y|\$\(CONFIG_[A-Z0-9_]+\))[[:space:]]*[+:]?='
-    echo "ccflags-y := -DCONFIG_VFIO_NOIOMMU=1"
-} >"$T/noiommu/Kbuild"
-make -s -C "$KB" M="$T/noiommu" CONFIG_DEBUG_INFO_BTF_MODULES= -j2 modules >&2
-# The rebuilt module must export the same symbol CRCs as the stock one, or vfio-pci-core refuses it.
-if ! diff <(awk '{print $2, $1}' "$T/noiommu/Module.symvers" | sort) \
-    <(awk '$3=="drivers/vfio/vfio"{print $2, $1}' "$KB/Module.symvers" | sort) >/dev/null; then
-    log "the rebuilt vfio.ko exports different CRCs than the stock one"
-    exit 1
+if [ $NOIOMMU = 1 ]; then
+    log "building vfio.ko with CONFIG_VFIO_NOIOMMU from linux-source-$SERIES (drivers/vfio only)"
+    for p in "$(deb "linux-headers-$KVER")" "$(deb "linux-headers-$KABI-common")" "$(deb "$KBUILD_PKG")"; do
+        dpkg -x "$p" "$T/kb"
+    done
+    KB=$T/kb/usr/src/linux-headers-$KVER
+    sed -i "s#^include /usr/src/#include $T/kb/usr/src/#" "$KB/Makefile"
+    dpkg-deb --fsys-tarfile "$(deb "linux-source-$SERIES")" | tar -xO "./usr/src/linux-source-$SERIES.tar.xz" >"$T/src.tar.xz"
+    tar -xJf "$T/src.tar.xz" -C "$T/src" "linux-source-$SERIES/drivers/vfio"
+    rm -f "$T/src.tar.xz"
+    SRCV=$T/src/linux-source-$SERIES/drivers/vfio
+    cp "$SRCV"/*.c "$SRCV"/*.h "$T/noiommu/"
+    {
+        echo "obj-m := vfio.o"
+        # vfio.ko's object list as the kernel's own Makefile has it (continuation lines joined).
+        sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$SRCV/Makefile" | grep -E '^vfio-(y|\$\(CONFIG_[A-Z0-9_]+\))[[:space:]]*[+:]?='
+        echo "ccflags-y := -DCONFIG_VFIO_NOIOMMU=1"
+    } >"$T/noiommu/Kbuild"
+    make -s -C "$KB" M="$T/noiommu" CONFIG_DEBUG_INFO_BTF_MODULES= -j2 modules >&2
+    # The rebuilt module must export the same symbol CRCs as the stock one, or vfio-pci-core refuses it.
+    if ! diff <(awk '{print $2, $1}' "$T/noiommu/Module.symvers" | sort) \
+        <(awk '$3=="drivers/vfio/vfio"{print $2, $1}' "$KB/Module.symvers" | sort) >/dev/null; then
+        log "the rebuilt vfio.ko exports different CRCs than the stock one"
+        exit 1
+    fi
+    cp "$T/noiommu/vfio.ko" "$T/mod/vfio-noiommu.ko"
 fi
-cp "$T/noiommu/vfio.ko" "$T/mod/vfio-noiommu.ko"
 
 rm -rf "$KDIR" && mkdir -p "$KDIR"
 mv "$T/vmlinux" "$KDIR/vmlinux"

@@ -3,12 +3,15 @@
 # default) with the shared libraries they load, prepares Debian's 6.1 and 6.12 kernels (prepare-kernel.sh), packs
 # an initramfs per kernel and boots each on QEMU 10 in no-IOMMU mode (rebuilt vfio.ko) and type1 mode (emulated VT-d with
 # interrupt remapping) with edu, e1000e, nec-usb-xhci,msix=off and igb bound to vfio-pci, then igb's SR-IOV VFs.
+# The threading configs (docs/guest-tests.md §12) boot Debian's PREEMPT_RT kernels (6.1-rt, 6.12-rt) and the stock
+# 6.12 with `threadirqs` (6.12-threadirqs), in type1 mode only, with the lighter phase set (irqscope.phases=rt).
 # Exit 0: every run passed; 1: a failure; 77: skipped (QEMU cannot run here), with the reason.
-#   env: KERNELS="6.1 6.12"  MODES="noiommu type1"  CACHE=build/vm-cache  BUILD=build/ci  VM_JOBS=2
+#   env: KERNELS="6.1 6.12 6.1-rt 6.12-rt 6.12-threadirqs"  MODES="noiommu type1"  CACHE=build/vm-cache
+#        BUILD=build/ci  VM_JOBS=2
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tests/vm
-KERNELS=${KERNELS:-6.1 6.12}
+KERNELS=${KERNELS:-6.1 6.12 6.1-rt 6.12-rt 6.12-threadirqs}
 MODES=${MODES:-noiommu type1}
 CACHE=${CACHE:-$ROOT/build/vm-cache}
 BUILD=${BUILD:-$ROOT/build/ci}
@@ -61,22 +64,34 @@ copy_program() {
     done
 }
 
-# Both kernels are prepared at once: on a cold cache each spends most of a minute unpacking linux-source.
-stamp "preparing kernels $KERNELS"
+# A config is a kernel series (6.1, 6.12, 6.1-rt, 6.12-rt: prepare-kernel.sh), optionally "-threadirqs" (the same
+# kernel booted with threadirqs). The stock series boot in every mode of MODES with every phase; the threading
+# configs in type1 only (no no-IOMMU rebuild for them), with the lighter phase set (docs/guest-tests.md §12).
+series_of() { echo "${1%-threadirqs}"; }
+modes_of() {
+    case $1 in
+    6.1 | 6.12) echo "$MODES" ;;
+    *) case " $MODES " in *" type1 "*) echo type1 ;; esac ;;
+    esac
+}
+# Every series is prepared at once: on a cold cache each spends most of a minute unpacking linux-source.
+SERIES_LIST=$(for c in $KERNELS; do series_of "$c"; done | awk '!seen[$0]++')
+stamp "preparing kernels $SERIES_LIST"
 declare -A PREP
-for series in $KERNELS; do
+for series in $SERIES_LIST; do
     bash "$HERE/prepare-kernel.sh" "$series" "$CACHE" >"$LOGS/prepare-$series.out" 2>"$LOGS/prepare-$series.log" &
     PREP[$series]=$!
 done
-for series in $KERNELS; do
+for series in $SERIES_LIST; do
     wait "${PREP[$series]}" || { cat "$LOGS/prepare-$series.log"; echo "preparing kernel $series failed"; exit 1; }
 done
-# One kernel: its initramfs, then one boot per mode. Writes "$LOGS/result-SERIES-MODE" (PASS|FAIL and a summary).
+# One config: its initramfs, then one boot per mode. Writes "$LOGS/result-CONFIG-MODE" (PASS|FAIL and a summary).
 run_kernel() {
-    local series=$1 KDIR INITRD R mode LOG machine iommu append start attempt qrc wall tests rows result
+    local config=$1 series KDIR INITRD R mode LOG machine iommu append start attempt qrc wall tests rows result
+    series=$(series_of "$config")
     KDIR=$(tail -n1 "$LOGS/prepare-$series.out")
-    stamp "kernel $series: $(cat "$KDIR/ready")"
-    INITRD=$CACHE/initramfs-$series.cpio.gz
+    stamp "kernel $config: $(cat "$KDIR/ready")"
+    INITRD=$CACHE/initramfs-$config.cpio.gz
     R=$(mktemp -d)
     chmod 0755 "$R" # the guest's / : mktemp's 0700 would lock the non-root test user out of everything
     mkdir -p "$R"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,etc,lib/modules}
@@ -101,11 +116,11 @@ run_kernel() {
     mknod -m 666 "$R/dev/null" c 1 3
     (cd "$R" && find . | sort | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 >"$INITRD"
     rm -rf "$R"
-    for mode in $MODES; do
-        LOG=$LOGS/$series-$mode.log
+    for mode in $(modes_of "$config"); do
+        LOG=$LOGS/$config-$mode.log
         # QEMU's nvme gets a 1 MiB raw namespace of random bytes; irqscope's NVMe trigger (a Verify per trigger,
         # docs/dma-triggers.md) must leave it as it was: compared after the guest powers off.
-        NVME_IMG=$CACHE/nvme-$series-$mode.img
+        NVME_IMG=$CACHE/nvme-$config-$mode.img
         head -c 1048576 /dev/urandom >"$NVME_IMG"
         nvme_sum=$(sha256sum "$NVME_IMG" | cut -d' ' -f1)
         machine=q35
@@ -113,12 +128,16 @@ run_kernel() {
         # no_timer_check: on a loaded host TCG can miss the kernel's early timer-IRQ check, which then panics
         # ("timer doesn't work through Interrupt-remapped IO-APIC") before anything of ours runs.
         append="console=ttyS0 panic=-1 quiet no_timer_check irqscope.mode=$mode irqscope.qemu=$QEMU_VERSION"
+        case $config in
+        *-threadirqs) append="$append threadirqs irqscope.phases=rt" ;;
+        *-rt) append="$append irqscope.phases=rt" ;;
+        esac
         if [ "$mode" = type1 ]; then
             machine=q35,kernel-irqchip=split
             iommu=(-device intel-iommu,intremap=on)
             append="$append intel_iommu=on"
         fi
-        stamp "boot $series $mode"
+        stamp "boot $config $mode"
         start=$(date +%s.%N)
         for attempt in 1 2; do
             set +e
@@ -132,7 +151,7 @@ run_kernel() {
             set -e
             # A guest that died before /init ran is the emulator's trouble, not irqscope's: boot it once more.
             grep -aq 'IRQSCOPE-VM boot' "$LOG" && break
-            stamp "$series $mode: the guest died before /init (qemu rc=$qrc), booting again"
+            stamp "$config $mode: the guest died before /init (qemu rc=$qrc), booting again"
             cp "$LOG" "$LOG.attempt$attempt"
         done
         wall=$(echo "$(date +%s.%N) - $start" | bc)
@@ -153,19 +172,19 @@ run_kernel() {
                 grep -aE 'IRQSCOPE-VM FAIL|Failure|FAILED|DIFF$|Expected|Which is|kernel panic|Kernel panic' "$LOG" |
                     head -n 40 || true
                 [ $qrc -eq 124 ] && echo "QEMU timed out after 240 s"
-            } >"$LOGS/failure-$series-$mode"
+            } >"$LOGS/failure-$config-$mode"
         fi
-        echo "$result $series $mode: $result (${tests:-0} gtest passed; ${rows:-no differential}; ${wall}s) log $LOG" \
-            >"$LOGS/result-$series-$mode"
-        stamp "$series $mode: $result in ${wall}s"
+        echo "$result $config $mode: $result (${tests:-0} gtest passed; ${rows:-no differential}; ${wall}s) log $LOG" \
+            >"$LOGS/result-$config-$mode"
+        stamp "$config $mode: $result in ${wall}s"
     done
 }
 
 # The kernels boot side by side (each QEMU is one TCG thread; VM_JOBS=1 boots them one after the other).
 rm -f "$LOGS"/result-* "$LOGS"/failure-*
 RUNNING=()
-for series in $KERNELS; do
-    run_kernel "$series" &
+for config in $KERNELS; do
+    run_kernel "$config" &
     RUNNING+=($!)
     if [ ${#RUNNING[@]} -ge "${VM_JOBS:-2}" ]; then
         wait "${RUNNING[0]}" || true
@@ -176,18 +195,18 @@ for pid in "${RUNNING[@]}"; do wait "$pid" || true; done
 
 RC=0
 echo "== irqscope VM tests"
-for series in $KERNELS; do
-    for mode in $MODES; do
-        r=$LOGS/result-$series-$mode
+for config in $KERNELS; do
+    for mode in $(modes_of "$config"); do
+        r=$LOGS/result-$config-$mode
         if [ ! -e "$r" ]; then
-            echo "  $series $mode: did not run"
+            echo "  $config $mode: did not run"
             RC=1
             continue
         fi
         echo "  $(cut -d' ' -f2- "$r")"
         if [ "$(cut -d' ' -f1 "$r")" != PASS ]; then
             RC=1
-            sed 's/^/    /' "$LOGS/failure-$series-$mode"
+            sed 's/^/    /' "$LOGS/failure-$config-$mode"
         fi
     done
 done

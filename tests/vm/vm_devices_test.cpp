@@ -252,7 +252,14 @@ TEST(VmE1000e, EachMsixCauseSignalsOnlyItsOwnVector)
         EXPECT_EQ(misses, 0) << "vector " << v << ": a raise was not signalled";
         EXPECT_GE(own, static_cast<uint64_t>(kPerVector)) << "vector " << v;
         EXPECT_LE(own, kPerVector * most) << "vector " << v;
-        EXPECT_EQ(delta, own) << "vector " << v << ": one host interrupt per signal";
+        if (threadedIrqHandlers()) {
+            // A repeat that comes while the vector's IRQ thread is still pending is handled by the same run of
+            // it: one signal, two host interrupts (pitfall 21).
+            EXPECT_GE(delta, own) << "vector " << v << ": at least one host interrupt per signal";
+            EXPECT_LE(delta, raised * most) << "vector " << v;
+        } else {
+            EXPECT_EQ(delta, own) << "vector " << v << ": one host interrupt per signal";
+        }
         EXPECT_EQ(others, 0u) << "cause of vector " << v << " signalled another vector";
         EXPECT_EQ(otherHosts, 0u) << "cause of vector " << v << " moved another vector's host count";
         for (uint32_t o = 0; o < 5; ++o)

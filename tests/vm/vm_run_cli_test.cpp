@@ -188,8 +188,17 @@ TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
         for (const auto& v : report["vectors"]) {
             printHost(v);
             EXPECT_TRUE(v["host_cpu"].is_number()) << args << " " << v["name"];
-            EXPECT_EQ(v["host_count"], completions(v)) << args << " " << v["name"];
-            EXPECT_EQ(v["host_completion_gap"], 0) << args << " " << v["name"];
+            if (threadedIrqHandlers()) {
+                // e1000e's repeats (pitfall 9) that come while the IRQ thread is still pending share its run: one
+                // completion for two host interrupts (pitfall 21). At most one repeat per completed trigger.
+                const auto host = v["host_count"].get<uint64_t>();
+                EXPECT_GE(host, completions(v)) << args << " " << v["name"];
+                EXPECT_LE(host, completions(v) + v["completed"].get<uint64_t>()) << args << " " << v["name"];
+                EXPECT_LE(v["host_completion_gap"].get<int64_t>(), 0) << args << " " << v["name"];
+            } else {
+                EXPECT_EQ(v["host_count"], completions(v)) << args << " " << v["name"];
+                EXPECT_EQ(v["host_completion_gap"], 0) << args << " " << v["name"];
+            }
         }
     }
 }

@@ -42,6 +42,23 @@ inline std::string qemuVersion()
     return {};
 }
 
+// The kernel runs vfio's handlers in threads: PREEMPT_RT (uname -v says so) or `threadirqs` on the command line
+// (docs/rt-hosts.md). Hard interrupts that come while their thread is still pending are handled by one run of it,
+// so one eventfd signal may stand for several host interrupts there (docs/guest-tests.md pitfall 21).
+inline bool threadedIrqHandlers()
+{
+    utsname u{};
+    uname(&u);
+    if (std::string_view(u.version).find("PREEMPT_RT") != std::string_view::npos)
+        return true;
+    std::ifstream in("/proc/cmdline");
+    std::string word;
+    while (in >> word)
+        if (word == "threadirqs")
+            return true;
+    return false;
+}
+
 inline bool interruptRemapping()
 {
     return guestMode() == "type1";

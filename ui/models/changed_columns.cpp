@@ -67,6 +67,8 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
         return a.hostGap != b.hostGap || a.hostIrq != b.hostIrq;
     case C::ShortfallColumn:
         return x.skipped != y.skipped || x.behind != y.behind || x.requested != y.requested;
+    case C::IrqThreadColumn:
+        return a.irqThread != b.irqThread || a.hostIrq != b.hostIrq;
     default:
         return false;
     }

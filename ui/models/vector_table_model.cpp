@@ -35,6 +35,7 @@ void VectorTableModel::setVectors(const core::VectorSlots& slots)
         m_rows[slot].id = slots.id(slot);
     }
     m_hasHostData = false;
+    m_hasIrqThreads = false;
     endResetModel();
 }
 
@@ -46,6 +47,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
     int lastRow = -1;
     ColumnSpan columns;
     bool host = false;
+    bool threads = false;
     std::size_t next = 0; // snapshot vectors are in slot order
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         VectorRow& r = m_rows[row];
@@ -63,6 +65,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             updated.hostCpu = v.hostCpu;
             updated.hostCount = v.hostCount;
             updated.hostGap = v.hostCompletionGap();
+            updated.irqThread = v.irqThread;
             updated.observed.reset();
             if (v.observed)
                 updated.observed = ObservedRow{v.observed->present, v.observed->hostCount, v.observed->hostRateHz,
@@ -81,6 +84,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             }
         }
         host = host || updated.hostIrq >= 0;
+        threads = threads || updated.irqThread.has_value();
         // (A row changing between measured and observed changes its State, Rate/s and Host count cells.)
         const ColumnSpan span = changedColumns(r, updated);
         if (span.empty())
@@ -93,6 +97,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
         lastRow = static_cast<int>(row);
     }
     m_hasHostData = host;
+    m_hasIrqThreads = threads;
     // One signal: the view repaints its viewport either way, and the proxy maps one range instead of many.
     if (changed)
         Q_EMIT dataChanged(index(firstRow, columns.first), index(lastRow, columns.last));
@@ -221,6 +226,16 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
         return row.hostIrq >= 0 ? QString::number(row.hostGap) : QStringLiteral("—");
     case ShortfallColumn:
         return QString::number(c.skipped + c.behind);
+    case IrqThreadColumn: {
+        if (!row.irqThread)
+            return QStringLiteral("—");
+        const auto& t = *row.irqThread;
+        QString policy = QString::fromStdString(t.policy);
+        policy.remove(QStringLiteral("SCHED_"));
+        if (t.priority > 0)
+            policy += QStringLiteral(" %1").arg(t.priority);
+        return t.lastCpu >= 0 ? QStringLiteral("%1, CPU %2").arg(policy).arg(t.lastCpu) : policy;
+    }
     default:
         return {};
     }
@@ -277,6 +292,8 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
         return row.hostIrq >= 0 ? static_cast<qint64>(row.hostGap) : std::numeric_limits<qint64>::min();
     case ShortfallColumn:
         return QVariant::fromValue<qulonglong>(c.skipped + c.behind);
+    case IrqThreadColumn: // by priority; no thread before any
+        return row.irqThread ? row.irqThread->priority : -1;
     default:
         return {};
     }
@@ -338,6 +355,23 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
             .arg(c.requested)
             .arg(c.behind)
             .arg(c.skipped);
+    case IrqThreadColumn: {
+        if (!row.irqThread)
+            return row.hostIrq >= 0 ? QStringLiteral("IRQ %1's handler runs in hard interrupt context: no thread "
+                                                     "(a PREEMPT_RT kernel or the threadirqs boot option threads it)")
+                                          .arg(row.hostIrq)
+                                    : m_hostNote;
+        const auto& t = *row.irqThread;
+        return QStringLiteral("%1 (pid %2): %3%4, may run on CPUs %5, last ran on CPU %6; IRQ %7 may fire on CPUs %8")
+            .arg(QString::fromStdString(t.comm))
+            .arg(t.pid)
+            .arg(QString::fromStdString(t.policy))
+            .arg(t.priority > 0 ? QStringLiteral(" %1").arg(t.priority) : QString())
+            .arg(QString::fromStdString(t.affinity))
+            .arg(t.lastCpu)
+            .arg(row.hostIrq)
+            .arg(t.irqAffinity.empty() ? QStringLiteral("?") : QString::fromStdString(t.irqAffinity));
+    }
     default:
         return {};
     }
@@ -348,9 +382,9 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
     static const char* const kTitles[ColumnCount] = {
-        "Index", "Sub",    "Host IRQ", "CPU",   "State",      "Triggered", "Done",
-        "Coal.", "Missed", "Infl.",    "Spur.", "Errors",     "Rate/s",    "Min",
-        "P50",   "P99",    "P99.9",    "Max",   "Host count", "Host gap",  "Shortfall"};
+        "Index",  "Sub",   "Host IRQ",   "CPU",      "State",     "Triggered", "Done", "Coal.",
+        "Missed", "Infl.", "Spur.",      "Errors",   "Rate/s",    "Min",       "P50",  "P99",
+        "P99.9",  "Max",   "Host count", "Host gap", "Shortfall", "IRQ thread"};
     static const char* const kTips[ColumnCount] = {
         "Interrupt index (INTx, MSI, MSI-X, ERR, REQ)",
         "Subindex (vector number within the index)",
@@ -372,7 +406,8 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
         "Maximum latency",
         "Interrupts the host IRQ took since the vector was armed (device raises; loopback triggers do not move it)",
         "Eventfd completions minus the host count: signals that did not come through the host IRQ (loopback)",
-        "Requested triggers (rate × time triggered) not fired: schedule behind plus window full"};
+        "Requested triggers (rate × time triggered) not fired: schedule behind plus window full",
+        "The kernel thread running the host IRQ's handler (PREEMPT_RT, threadirqs): policy, priority, last CPU"};
     if (role == Qt::DisplayRole)
         return QString::fromUtf8(kTitles[section]);
     if (role == Qt::ToolTipRole)

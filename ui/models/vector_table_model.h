@@ -42,6 +42,8 @@ struct VectorRow
     uint64_t hostCount = 0; // active mode: interrupts the host IRQ took since arming (meaningful when hostIrq >= 0)
     int64_t hostGap = 0;    // completions - hostCount: signals that did not come through the host IRQ
     std::optional<ObservedRow> observed; // set while observing (then the measured fields above stay 0)
+    // The kernel thread running hostIrq's handler on a threading host (docs/rt-hosts.md §1).
+    std::optional<core::IrqThreadInfo> irqThread;
 
     // What the State, Rate/s and Host count columns show: the measured values, or the observed ones for an
     // observed vector (armed while present: the owner armed it).
@@ -77,6 +79,7 @@ public:
         HostCountColumn, // appended, so saved header states of older versions keep their columns
         HostGapColumn,
         ShortfallColumn, // requested triggers not fired: schedule behind + window full (docs/report-schema.md)
+        IrqThreadColumn, // the host IRQ's handler thread: policy, priority, CPU (docs/rt-hosts.md)
         ColumnCount
     };
     enum Role
@@ -95,6 +98,8 @@ public:
     int applySnapshot(const core::Snapshot& snapshot);
     // Some vector has a host IRQ (a real device or an observed one; never the simulated device).
     bool hasHostData() const { return m_hasHostData; }
+    // Some vector's host IRQ handler runs in a kernel thread (PREEMPT_RT, threadirqs).
+    bool hasIrqThreads() const { return m_hasIrqThreads; }
     // The last snapshot came from the observer (nothing armed or fired by irqscope).
     bool observed() const { return m_observed; }
 
@@ -118,6 +123,7 @@ private:
     QString m_hostNote;
     bool m_observed = false; // the last snapshot came from the observer
     bool m_hasHostData = false;
+    bool m_hasIrqThreads = false;
 };
 
 } // namespace irqscope::ui
