@@ -305,6 +305,11 @@ std::string XhciTrigger::setUp(uint32_t sub)
     // IP cleared in the same write that sets IE: a pending flag left by the probe sends no message.
     write32(i0 + xhci::kIman, xhci::kImanPending | xhci::kImanEnable);
     write32(m_op + xhci::kUsbCmd, xhci::kCmdRun | xhci::kCmdInte);
+    // EHB cleared once more: a controller that set it after the probe's ERDP write (its interrupt logic running
+    // behind its event writes) would otherwise never send a message. With nothing unconsumed it sends none.
+    const uint64_t erdp = m_dma->iova() + kEventRingPage * 4096 + uint64_t(m_evtDequeue) * sizeof(xhci::Trb);
+    write32(i0 + xhci::kErdp + 4, static_cast<uint32_t>(erdp >> 32));
+    write32(i0 + xhci::kErdp, static_cast<uint32_t>(erdp) | uint32_t(xhci::kErdpBusy));
     if (m_accessFailed)
         return fmt::format("{}: BAR0 cannot be written", prefix());
     m_live = true;

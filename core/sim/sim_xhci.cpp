@@ -367,7 +367,9 @@ void SimXhci::run()
             if (e.epoch != m_epoch)
                 continue;
             if (e.raise) {
-                raiseLocked(0, raises);
+                // An event the host consumed already (it polled) needs no message: EHB is not set behind its back.
+                if (unconsumedLocked(0))
+                    raiseLocked(0, raises);
                 continue;
             }
             if (!postLocked(0, e.trb)) // command completions go to the primary interrupter (§4.9.4)

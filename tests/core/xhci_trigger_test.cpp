@@ -77,9 +77,8 @@ TEST(XhciTriggerDriver, NoOpsWrapTheCommandAndEventRingsAndHaltAtShutdown)
 
 TEST(XhciTriggerDriver, FullCommandRingIsBusyNotOverwritten)
 {
-    SimConfig c = xhciSim();
-    c.deviceLatency = {LatencyDistribution::Kind::Fixed, 60e9, 0}; // nothing completes during the test
-    SimDevice device(c);
+    // Nothing is reaped: the driver knows of no completed command after the probe's, so the ring fills.
+    SimDevice device(xhciSim());
     XhciTrigger trigger(device);
     ASSERT_EQ(trigger.prepare(), "");
     ASSERT_EQ(trigger.setUp(0), "");
