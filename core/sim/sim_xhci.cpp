@@ -11,27 +11,27 @@ namespace irqscope::core {
 
 namespace {
 
-bool later(const auto& a, const auto& b)
+bool laterXhciEvent(const auto& a, const auto& b)
 {
     return a.dueNs > b.dueNs;
 }
 
-uint32_t low(uint64_t v)
+uint32_t lowDword(uint64_t v)
 {
     return static_cast<uint32_t>(v);
 }
 
-uint32_t high(uint64_t v)
+uint32_t highDword(uint64_t v)
 {
     return static_cast<uint32_t>(v >> 32);
 }
 
-void setLow(uint64_t& r, uint32_t v)
+void setLowDword(uint64_t& r, uint32_t v)
 {
     r = (r & ~0xffffffffull) | v;
 }
 
-void setHigh(uint64_t& r, uint32_t v)
+void setHighDword(uint64_t& r, uint32_t v)
 {
     r = (r & 0xffffffffull) | (uint64_t(v) << 32);
 }
@@ -88,9 +88,9 @@ uint32_t SimXhci::read(uint64_t offset) const
         case xhci::kCrcr:
             return m_cmdPending ? (1u << 3) : 0; // CRR; the pointer reads as 0 (§5.4.5)
         case xhci::kDcbaap:
-            return low(m_dcbaap);
+            return lowDword(m_dcbaap);
         case xhci::kDcbaap + 4:
-            return high(m_dcbaap);
+            return highDword(m_dcbaap);
         case xhci::kConfig:
             return m_config8;
         default:
@@ -108,13 +108,13 @@ uint32_t SimXhci::read(uint64_t offset) const
         case xhci::kErstSz:
             return in.erstsz;
         case xhci::kErstBa:
-            return low(in.erstba);
+            return lowDword(in.erstba);
         case xhci::kErstBa + 4:
-            return high(in.erstba);
+            return highDword(in.erstba);
         case xhci::kErdp:
-            return low(in.erdp);
+            return lowDword(in.erdp);
         case xhci::kErdp + 4:
-            return high(in.erdp);
+            return highDword(in.erdp);
         default:
             return 0;
         }
@@ -169,20 +169,20 @@ void SimXhci::writeOperational(uint64_t offset, uint32_t value)
         m_usbsts &= ~(value & (xhci::kStsHostError | xhci::kStsEint)); // RW1C
         return;
     case xhci::kCrcr:
-        setLow(m_crcr, value);
+        setLowDword(m_crcr, value);
         return;
     case xhci::kCrcr + 4: // the ring is (re)initialised on the high dword, as in QEMU
-        setHigh(m_crcr, value);
+        setHighDword(m_crcr, value);
         if (m_usbsts & xhci::kStsHalted) {
             m_cmdDequeue = m_crcr & ~0x3full;
             m_cmdCycle = m_crcr & xhci::kCrcrRcs;
         }
         return;
     case xhci::kDcbaap:
-        setLow(m_dcbaap, value & ~0x3fu);
+        setLowDword(m_dcbaap, value & ~0x3fu);
         return;
     case xhci::kDcbaap + 4:
-        setHigh(m_dcbaap, value);
+        setHighDword(m_dcbaap, value);
         return;
     case xhci::kConfig:
         m_config8 = value & 0xff;
@@ -209,10 +209,10 @@ void SimXhci::writeRuntime(uint64_t offset, uint32_t value, std::vector<uint32_t
         in.erstsz = value & 0xffff;
         return;
     case xhci::kErstBa:
-        setLow(in.erstba, value & ~0x3fu);
+        setLowDword(in.erstba, value & ~0x3fu);
         return;
     case xhci::kErstBa + 4: {
-        setHigh(in.erstba, value);
+        setHighDword(in.erstba, value);
         // The event ring is (re)set from its one segment table entry (QEMU takes exactly one segment).
         xhci::ErstEntry entry;
         in.ringBase = 0;
@@ -240,7 +240,7 @@ void SimXhci::writeRuntime(uint64_t offset, uint32_t value, std::vector<uint32_t
             raiseLocked(n, raises);
         return;
     case xhci::kErdp + 4:
-        setHigh(in.erdp, value);
+        setHighDword(in.erdp, value);
         return;
     default:
         return;
@@ -344,7 +344,7 @@ void SimXhci::fetchCommandsLocked(int64_t nowNs)
         e.trb.control = xhci::trbTypeBits(xhci::kTrbCommandCompletion);
         e.epoch = m_epoch;
         m_events.push_back(e);
-        std::push_heap(m_events.begin(), m_events.end(), later<Event, Event>);
+        std::push_heap(m_events.begin(), m_events.end(), laterXhciEvent<Event, Event>);
         m_cmdDequeue += sizeof(xhci::Trb);
     }
 }
@@ -361,7 +361,7 @@ void SimXhci::run()
             fetchCommandsLocked(now);
         }
         while (!m_events.empty() && m_events.front().dueNs <= now) {
-            std::pop_heap(m_events.begin(), m_events.end(), later<Event, Event>);
+            std::pop_heap(m_events.begin(), m_events.end(), laterXhciEvent<Event, Event>);
             Event e = m_events.back();
             m_events.pop_back();
             if (e.epoch != m_epoch)
@@ -379,7 +379,7 @@ void SimXhci::run()
             r.raise = true;
             r.epoch = m_epoch;
             m_events.push_back(r);
-            std::push_heap(m_events.begin(), m_events.end(), later<Event, Event>);
+            std::push_heap(m_events.begin(), m_events.end(), laterXhciEvent<Event, Event>);
         }
         if (!raises.empty()) {
             m_stats.interrupts += raises.size();
