@@ -241,7 +241,7 @@ std::string XhciTrigger::probeNoOp()
             uint32_t completions = 0;
             const uint32_t code = xhci::completionCode(e.status);
             const uint32_t type = xhci::trbType(control);
-            const uint32_t errors = consumeEvents(completions);
+            const uint32_t errors = consumeEvents(completions, UINT32_MAX);
             if (type == xhci::kTrbCommandCompletion && errors)
                 return fmt::format("{} completed the No-Op command irqscope triggers with completion code {} (1 is "
                                    "Success): use --trigger loopback",
@@ -260,12 +260,12 @@ std::string XhciTrigger::probeNoOp()
     }
 }
 
-uint32_t XhciTrigger::consumeEvents(uint32_t& completions)
+uint32_t XhciTrigger::consumeEvents(uint32_t& completions, uint32_t maxCompletions)
 {
     const uint64_t ringBase = m_dma->iova() + kCommandRingPage * 4096;
     xhci::Trb* events = eventRing();
     uint32_t consumed = 0, errors = 0;
-    for (;;) {
+    while (completions < maxCompletions) {
         const xhci::Trb& e = events[m_evtDequeue];
         const uint32_t control = xhciLoadAcquire(e.control);
         if (bool(control & xhci::kTrbCycle) != m_evtCycle)
@@ -342,8 +342,11 @@ uint32_t XhciTrigger::reap(uint32_t sub)
 {
     if (sub != 0 || !m_live)
         return 0;
+    // One completion per message: EHB cleared with events still unconsumed makes the controller send another
+    // message (§4.17.2; QEMU's ERDP write), so two completions that shared one message (the second posted while
+    // EHB was still set) each get their own and none is left for the deadline to call missed.
     uint32_t completions = 0;
-    return consumeEvents(completions);
+    return consumeEvents(completions, 1);
 }
 
 void XhciTrigger::shutdown()

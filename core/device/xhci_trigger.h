@@ -39,7 +39,7 @@ public:
     std::string setUp(uint32_t sub) override;  // interrupter 0: IMAN.IE=1, then USBCMD.INTE=1
     void tearDown(uint32_t sub) override;       // USBCMD.INTE=0, IMAN.IE=0
     int submit(uint32_t sub) override;          // a No-Op on the command ring, doorbell 0
-    uint32_t reap(uint32_t sub) override;       // events consumed, ERDP moved with EHB cleared
+    uint32_t reap(uint32_t sub) override;       // one completion consumed, ERDP moved with EHB cleared
     void shutdown() override;                   // RS=0, HCH=1 waited for, DMA memory released
     // Nothing: the set-up's No-Op completes with interrupts off, and IMAN.IP is cleared before IE is set.
     uint64_t vectorZeroMessages() const override { return 0; }
@@ -56,8 +56,9 @@ private:
     std::string start();
     std::string probeNoOp();
     void enqueueNoOp();
-    // Consumes the events in memory; returns how many were command completions with an error code.
-    uint32_t consumeEvents(uint32_t& completions);
+    // Consumes the events in memory up to `maxCompletions` command completions and moves ERDP; returns how many
+    // of those completions carried an error code.
+    uint32_t consumeEvents(uint32_t& completions, uint32_t maxCompletions);
     std::string prefix() const;
 
     xhci::Trb* commandRing() { return reinterpret_cast<xhci::Trb*>(m_dma->data() + kCommandRingPage * 4096); }

@@ -159,7 +159,10 @@ TEST(XhciTriggerRun, DeviceRaisedRunOnVectorZeroBalancesAndLeavesTheControllerHa
         EXPECT_EQ(c.spurious, 0u);
         EXPECT_EQ(c.errors, 0u);
         EXPECT_GE(c.completed, 20u);
-        EXPECT_GE(v.latency.minNs, kXhciDeviceNs + kXhciInterruptNs);
+        // The event is in memory before any message announces it. A completion posted while EHB was still set
+        // is announced by the ERDP write that acknowledges the one before it, which may come before its own
+        // interrupt latency has passed: the device's time is the bound.
+        EXPECT_GE(v.latency.minNs, kXhciDeviceNs);
         EXPECT_EQ(c.state & vstate::kArmed, 0u);
     }
     EXPECT_TRUE(seen);
