@@ -2,6 +2,8 @@
 
 #include "base/nvme_spec.h"
 #include "device/nvme_trigger.h"
+#include "device/xhci_trigger.h"
+#include "base/xhci_spec.h"
 #include "profile/profile_file.h"
 #include "sim/sim_device.h"
 #include "vfio/device_owner.h"
@@ -50,6 +52,10 @@ OpenedDevice openDevice(const DeviceRequest& request)
             out.profile = genericProfile();
             out.profile.name = "nvme";
             out.commandTrigger = std::make_unique<NvmeTrigger>(*out.device);
+        } else if (request.profilePath.empty() && request.sim.model == SimModel::Xhci) {
+            out.profile = genericProfile();
+            out.profile.name = "xhci";
+            out.commandTrigger = std::make_unique<XhciTrigger>(*out.device);
         } else if (request.profilePath.empty()) {
             out.profile = simProfile();
         }
@@ -72,6 +78,11 @@ OpenedDevice openDevice(const DeviceRequest& request)
             // An NVMe controller: its interrupts announce command completions (docs/dma-triggers.md §3).
             out.profile.name = "nvme";
             out.commandTrigger = std::make_unique<NvmeTrigger>(*out.device);
+        } else if (pci && pci->pciClass == xhci::kPciClass &&
+                   &profileFor(pci->vendor, pci->device) == &genericProfile()) {
+            // An xHCI controller: a No-Op command's completion event raises interrupter 0 (docs/dma-triggers.md §5).
+            out.profile.name = "xhci";
+            out.commandTrigger = std::make_unique<XhciTrigger>(*out.device);
         }
     }
     return out;

@@ -1,6 +1,7 @@
 #include "device/trigger_modes.h"
 
 #include "base/nvme_spec.h"
+#include "base/xhci_spec.h"
 #include "profile/device_profile.h"
 
 namespace irqscope::core {
@@ -17,6 +18,12 @@ OfferedTriggers offeredTriggers(const DiscoveredDevice& device)
         // NVMe: a Verify command per trigger (docs/dma-triggers.md §3); needs type1 (§2).
         out.modes.emplace_back("device");
         out.deviceProfile = "nvme";
+    } else if (device.bdf != "sim" && device.pciClass == xhci::kPciClass &&
+               device.irqs[static_cast<size_t>(IrqIndex::Msix)].count > 0) {
+        // xHCI: a No-Op command per trigger, msix:0 only (docs/dma-triggers.md §5); needs type1 (§2). Without
+        // MSI-X (nec-usb-xhci,msix=off) there is no vector its completions raise that irqscope can arm for it.
+        out.modes.emplace_back("device");
+        out.deviceProfile = "xhci";
     }
     return out;
 }

@@ -34,8 +34,9 @@ std::string checkCommandTriggerCanRaise(const VectorRange& r, const CommandTrigg
 {
     for (uint32_t sub = r.start; sub < r.start + r.count; ++sub) {
         if (!trigger.canRaise({r.index, sub}))
-            return fmt::format("the {} trigger cannot raise {}:{}: it raises MSI-X vectors that can get a queue "
-                               "of their own; use --trigger loopback for it",
+            return fmt::format("the {} trigger cannot raise {}:{}: no command completion of the controller is "
+                               "delivered on it (nvme: MSI-X vectors that get a queue; xhci: msix:0 only, "
+                               "docs/dma-triggers.md); use --trigger loopback for it",
                                trigger.name(), irqIndexName(r.index), sub);
     }
     return {};

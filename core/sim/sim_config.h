@@ -70,6 +70,16 @@ enum class SimModel
 {
     Registers, // raise registers (simreg below): the `sim` profile's device-raised triggers
     Nvme,      // a small NVMe controller completing commands by DMA (sim_nvme.h, docs/dma-triggers.md §4)
+    Xhci,      // a small xHCI controller: command ring, event rings (sim_xhci.h, docs/dma-triggers.md §5)
+};
+
+// Faults of the xhci model's controller.
+enum class SimXhciFault
+{
+    None,
+    NeverReady,   // after HCRST, USBSTS.CNR never clears
+    HostError,    // RS=1 sets USBSTS.HSE (host system error) and the controller stays halted
+    CommandError, // every command completes with completion code TRB Error
 };
 
 // Faults of the nvme model's controller.
@@ -100,6 +110,7 @@ struct SimConfig
     SimModel model = SimModel::Registers;
     LatencyDistribution interruptLatency; // nvme: completion in memory -> its MSI-X message
     SimNvmeFault nvmeFault = SimNvmeFault::None;
+    SimXhciFault xhciFault = SimXhciFault::None;
 };
 
 // BAR0 register map of the simulated device (all 32-bit, little endian). Writes to RAISE_* make the

@@ -14,7 +14,9 @@ constexpr uint32_t kNumRegions = VFIO_PCI_NUM_REGIONS;
 
 bool validRegister(const SimConfig& config, uint32_t region, uint64_t offset)
 {
-    const uint64_t size = config.model == SimModel::Nvme ? SimNvme::kBarSize : simreg::kBarSize;
+    const uint64_t size = config.model == SimModel::Nvme   ? SimNvme::kBarSize
+                          : config.model == SimModel::Xhci ? SimXhci::kBarSize
+                                                           : simreg::kBarSize;
     return region == simreg::kBar && offset % 4 == 0 && offset <= size - 4;
 }
 
@@ -41,11 +43,16 @@ SimDevice::SimDevice(SimConfig config)
                 return m_kernel.activeType() == IrqIndex::Msix;
             });
     }
+    if (m_config.model == SimModel::Xhci) {
+        m_xhci = std::make_unique<SimXhci>(m_config, m_dma, [this](uint32_t vector) {
+            std::lock_guard lock(m_kernelLock);
+            m_kernel.raiseMsi(IrqIndex::Msix, vector);
+        });
+    }
     m_info.id = "sim";
-    m_info.description =
-        fmt::format("irqscope simulated {}device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
-                    m_config.model == SimModel::Nvme ? "NVMe " : "", simKernelName(m_config.kernel),
-                    m_config.intx ? 1 : 0, msi.count, msix.count, m_config.pcie ? ", PCIe" : ", conventional PCI");
+    m_info.description = fmt::format("irqscope simulated {}device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
+                                     m_config.model == SimModel::Nvme ? "NVMe " : m_config.model == SimModel::Xhci ? "xHCI " : "", simKernelName(m_config.kernel), m_config.intx ? 1 : 0, msi.count, msix.count,
+                                     m_config.pcie ? ", PCIe" : ", conventional PCI");
     m_info.flags = VFIO_DEVICE_FLAGS_PCI;
     m_info.numRegions = kNumRegions;
     m_info.numIrqs = kNumPciIrqIndexes;
@@ -78,7 +85,7 @@ int SimDevice::regionRead32(uint32_t region, uint64_t offset, uint32_t& value)
 {
     if (!validRegister(m_config, region, offset))
         return -EINVAL;
-    value = m_nvme ? m_nvme->read(offset) : m_hardware.read(offset);
+    value = m_nvme ? m_nvme->read(offset) : m_xhci ? m_xhci->read(offset) : m_hardware.read(offset);
     return 0;
 }
 
@@ -88,6 +95,8 @@ int SimDevice::regionWrite32(uint32_t region, uint64_t offset, uint32_t value)
         return -EINVAL;
     if (m_nvme)
         m_nvme->write(offset, value);
+    else if (m_xhci)
+        m_xhci->write(offset, value);
     else
         m_hardware.write(offset, value);
     return 0;

@@ -10,6 +10,7 @@
 #include "sim/sim_hardware.h"
 #include "sim/sim_kernel_model.h"
 #include "sim/sim_nvme.h"
+#include "sim/sim_xhci.h"
 #include "vfio/irq_device.h"
 
 #include <cstdint>
@@ -58,6 +59,7 @@ public:
     bool reqArmed() const;
     // The nvme model's controller (nullptr for the registers model) and the DMA buffers still allocated.
     const SimNvme* nvme() const { return m_nvme.get(); }
+    const SimXhci* xhci() const { return m_xhci.get(); } // the xhci model's controller, or nullptr
     std::size_t dmaBuffers() const { return m_dma.buffers(); }
 
 private:
@@ -67,7 +69,8 @@ private:
     SimKernelModel m_kernel;
     SimHardware m_hardware; // its thread stops before the kernel model goes
     SimDmaSpace m_dma;
-    std::unique_ptr<SimNvme> m_nvme; // last: its thread stops first
+    std::unique_ptr<SimNvme> m_nvme; // its thread stops before the DMA space goes
+    std::unique_ptr<SimXhci> m_xhci; // last: its thread stops first
 };
 
 } // namespace irqscope::core

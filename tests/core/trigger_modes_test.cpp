@@ -57,3 +57,12 @@ TEST(TriggerModes, EveryBuiltinProfileThatRaisesIsOffered)
         EXPECT_EQ(t.modes.size(), 2u) << p.name;
     }
 }
+
+TEST(TriggerModes, AnXhciOffersItsNoOpTriggerOnlyWithMsix)
+{
+    DiscoveredDevice d = triggerModesDevice("0000:00:06.0", 0x1b36, 0x000d);
+    d.pciClass = 0x0c0330;
+    EXPECT_EQ(offeredTriggersText(offeredTriggers(d)), "loopback") << "no MSI-X: nothing its completions raise";
+    d.irqs[static_cast<size_t>(IrqIndex::Msix)].count = 16;
+    EXPECT_EQ(offeredTriggersText(offeredTriggers(d)), "loopback,device(xhci)");
+}

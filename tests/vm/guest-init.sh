@@ -15,7 +15,7 @@ mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 say() { echo "IRQSCOPE-VM $*"; }
 MODE=noiommu
-BIND=1234:11e8,8086:10d3,1033:0194,8086:10c9,1b36:0010
+BIND=1234:11e8,8086:10d3,1033:0194,8086:10c9,1b36:0010,1b36:000d
 PHASES=all
 for arg in $(cat /proc/cmdline); do
     case $arg in

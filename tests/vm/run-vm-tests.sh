@@ -145,7 +145,7 @@ run_kernel() {
                 -display none -serial stdio -no-reboot -kernel "$KDIR/vmlinux" -initrd "$INITRD" -append "$append" \
                 "${iommu[@]}" -device edu -device e1000e -device nec-usb-xhci,msix=off \
                 -device pcie-root-port,id=igbport,chassis=1 -device igb,bus=igbport \
-                -drive file="$NVME_IMG",if=none,id=nvm,format=raw -device nvme,drive=nvm,serial=irqscope \
+                -drive file="$NVME_IMG",if=none,id=nvm,format=raw -device nvme,drive=nvm,serial=irqscope -device qemu-xhci \
                 </dev/null >"$LOG" 2>&1
             qrc=$?
             set -e

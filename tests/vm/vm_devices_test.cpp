@@ -83,9 +83,13 @@ TEST(VmList, DeviceTableCountsAndFlags)
             // QEMU's nvme: no MSI capability, 65 MSI-X vectors (msix_qsize), PCIe.
             expectIrqs(d, {intx, none, Expect{65, k612 ? 0x1u : 0x9u}, err, req});
             ++seen;
+        } else if (d.vendor == 0x1b36 && d.device == 0x000d) {
+            // QEMU's qemu-xhci: MSI off, 16 MSI-X vectors (one per interrupter), PCIe on q35's root bus.
+            expectIrqs(d, {intx, none, Expect{16, k612 ? 0x1u : 0x9u}, err, req});
+            ++seen;
         }
     }
-    EXPECT_EQ(seen, 5);
+    EXPECT_EQ(seen, 6);
 }
 
 TEST(VmEdu, IntxDeviceRaisedIsAutomaskedUntilAckAndUnmask)

@@ -119,6 +119,7 @@ TEST(VmCli, ListJsonMatchesTheDeviceTable)
         {"1033", "0194", {{{1, 0x7}, {16, 0x9}, {0, 0}, {1, 0x9}, {1, 0x9}}}},
         {"8086", "10c9", {{{1, 0x7}, {1, 0x9}, {10, k612 ? 0x1u : 0x9u}, {1, 0x9}, {1, 0x9}}}},
         {"1b36", "0010", {{{1, 0x7}, {0, 0}, {65, k612 ? 0x1u : 0x9u}, {1, 0x9}, {1, 0x9}}}},
+        {"1b36", "000d", {{{1, 0x7}, {0, 0}, {16, k612 ? 0x1u : 0x9u}, {1, 0x9}, {1, 0x9}}}},
     };
     int seen = 0;
     bool sim = false;
@@ -151,7 +152,7 @@ TEST(VmCli, ListJsonMatchesTheDeviceTable)
             }
         }
     }
-    EXPECT_EQ(seen, 5);
+    EXPECT_EQ(seen, 6);
     EXPECT_TRUE(sim) << "sim stays listed";
 }
 
