@@ -11,15 +11,21 @@ namespace irqscope::core::xhci {
 inline constexpr uint32_t kPciClass = 0x0c0330; // serial bus, USB, xHCI
 
 // Capability registers (spec §5.3), from BAR0 offset 0.
-inline constexpr uint64_t kCapLength = 0x00; // CAPLENGTH 7:0, HCIVERSION 31:16
+inline constexpr uint64_t kCapLength = 0x00;  // CAPLENGTH 7:0, HCIVERSION 31:16
 inline constexpr uint64_t kHcsParams1 = 0x04; // MaxSlots 7:0, MaxIntrs 18:8, MaxPorts 31:24
 inline constexpr uint64_t kHcsParams2 = 0x08; // Max Scratchpad Bufs Hi 25:21, Lo 31:27
 inline constexpr uint64_t kHccParams1 = 0x10; // AC64 bit 0
 inline constexpr uint64_t kDbOff = 0x14;      // doorbell array offset (dword aligned)
 inline constexpr uint64_t kRtsOff = 0x18;     // runtime registers offset (32-byte aligned)
 
-inline constexpr uint32_t maxInterrupters(uint32_t hcs1) { return (hcs1 >> 8) & 0x7ff; }
-inline constexpr uint32_t maxScratchpads(uint32_t hcs2) { return (((hcs2 >> 21) & 0x1f) << 5) | ((hcs2 >> 27) & 0x1f); }
+inline constexpr uint32_t maxInterrupters(uint32_t hcs1)
+{
+    return (hcs1 >> 8) & 0x7ff;
+}
+inline constexpr uint32_t maxScratchpads(uint32_t hcs2)
+{
+    return (((hcs2 >> 21) & 0x1f) << 5) | ((hcs2 >> 27) & 0x1f);
+}
 
 // Operational registers (spec §5.4), at CAPLENGTH.
 inline constexpr uint64_t kUsbCmd = 0x00;
@@ -40,7 +46,10 @@ inline constexpr uint32_t kStsHcError = 1u << 12;  // HCE
 inline constexpr uint32_t kCrcrRcs = 1u << 0;
 
 // Runtime registers (spec §5.5), at RTSOFF: interrupter n's register set at 0x20 + 32 n.
-inline constexpr uint64_t interrupter(uint32_t n) { return 0x20 + 32ull * n; }
+inline constexpr uint64_t interrupter(uint32_t n)
+{
+    return 0x20 + 32ull * n;
+}
 inline constexpr uint64_t kIman = 0x00;   // IP 0 (RW1C), IE 1
 inline constexpr uint64_t kImod = 0x04;   // IMODI 15:0 (250 ns units), 0: no moderation
 inline constexpr uint64_t kErstSz = 0x08; // segments in the event ring segment table
@@ -70,9 +79,18 @@ static_assert(sizeof(ErstEntry) == 16);
 
 inline constexpr uint32_t kTrbCycle = 1u << 0;
 inline constexpr uint32_t kTrbToggle = 1u << 1; // Link TRB: toggle the cycle state
-inline constexpr uint32_t trbType(uint32_t control) { return (control >> 10) & 0x3f; }
-inline constexpr uint32_t trbTypeBits(uint32_t type) { return type << 10; }
-inline constexpr uint32_t completionCode(uint32_t status) { return status >> 24; }
+inline constexpr uint32_t trbType(uint32_t control)
+{
+    return (control >> 10) & 0x3f;
+}
+inline constexpr uint32_t trbTypeBits(uint32_t type)
+{
+    return type << 10;
+}
+inline constexpr uint32_t completionCode(uint32_t status)
+{
+    return status >> 24;
+}
 
 // TRB types (spec table 6-91) and completion codes (table 6-90).
 inline constexpr uint32_t kTrbLink = 6;

@@ -1,9 +1,9 @@
 #include "device/open_device.h"
 
 #include "base/nvme_spec.h"
+#include "base/xhci_spec.h"
 #include "device/nvme_trigger.h"
 #include "device/xhci_trigger.h"
-#include "base/xhci_spec.h"
 #include "profile/profile_file.h"
 #include "sim/sim_device.h"
 #include "vfio/device_owner.h"

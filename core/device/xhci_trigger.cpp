@@ -37,8 +37,7 @@ XhciTrigger::XhciTrigger(IrqDevice& device)
     : m_device(device)
 {
     IrqInfo msix;
-    m_hasVector0 = device.irqInfo(static_cast<uint32_t>(IrqIndex::Msix), msix) == 0 && msix.eventfd() &&
-                   msix.count > 0;
+    m_hasVector0 = device.irqInfo(static_cast<uint32_t>(IrqIndex::Msix), msix) == 0 && msix.eventfd() && msix.count > 0;
 }
 
 XhciTrigger::~XhciTrigger()
@@ -90,7 +89,8 @@ std::string XhciTrigger::waitStatus(uint32_t mask, uint32_t want, int64_t timeou
         if (errors && (sts & (xhci::kStsHostError | xhci::kStsHcError)))
             return fmt::format("{} reports a {} (USBSTS {:#x}) {}: reset the device (echo 1 > "
                                "/sys/bus/pci/devices/{}/reset) or check it",
-                               prefix(), (sts & xhci::kStsHostError) ? "host system error (HSE)" : "host controller error (HCE)",
+                               prefix(),
+                               (sts & xhci::kStsHostError) ? "host system error (HSE)" : "host controller error (HCE)",
                                sts, what, m_device.info().id);
         if ((sts & mask) == want)
             return {};

@@ -36,11 +36,11 @@ public:
     // interrupts off; one No-Op polled to completion (a controller that cannot run it is refused here). "" or one
     // line; on failure the controller is halted and nothing is mapped.
     std::string prepare() override;
-    std::string setUp(uint32_t sub) override;  // interrupter 0: IMAN.IE=1, then USBCMD.INTE=1
-    void tearDown(uint32_t sub) override;       // USBCMD.INTE=0, IMAN.IE=0
-    int submit(uint32_t sub) override;          // a No-Op on the command ring, doorbell 0
-    uint32_t reap(uint32_t sub) override;       // one completion consumed, ERDP moved with EHB cleared
-    void shutdown() override;                   // RS=0, HCH=1 waited for, DMA memory released
+    std::string setUp(uint32_t sub) override; // interrupter 0: IMAN.IE=1, then USBCMD.INTE=1
+    void tearDown(uint32_t sub) override;     // USBCMD.INTE=0, IMAN.IE=0
+    int submit(uint32_t sub) override;        // a No-Op on the command ring, doorbell 0
+    uint32_t reap(uint32_t sub) override;     // one completion consumed, ERDP moved with EHB cleared
+    void shutdown() override;                 // RS=0, HCH=1 waited for, DMA memory released
     // Nothing: the set-up's No-Op completes with interrupts off, and IMAN.IP is cleared before IE is set.
     uint64_t vectorZeroMessages() const override { return 0; }
 
@@ -50,8 +50,7 @@ private:
     uint32_t read32(uint64_t offset);
     void write32(uint64_t offset, uint32_t value);
     void write64LowFirst(uint64_t offset, uint64_t value);
-    std::string waitStatus(uint32_t mask, uint32_t want, int64_t timeoutNs, const char* what,
-                           bool errors = true);
+    std::string waitStatus(uint32_t mask, uint32_t want, int64_t timeoutNs, const char* what, bool errors = true);
     std::string halt();
     std::string start();
     std::string probeNoOp();

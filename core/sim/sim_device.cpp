@@ -51,7 +51,10 @@ SimDevice::SimDevice(SimConfig config)
     }
     m_info.id = "sim";
     m_info.description = fmt::format("irqscope simulated {}device (kernel model {}; INTx {}, MSI {}, MSI-X {}{})",
-                                     m_config.model == SimModel::Nvme ? "NVMe " : m_config.model == SimModel::Xhci ? "xHCI " : "", simKernelName(m_config.kernel), m_config.intx ? 1 : 0, msi.count, msix.count,
+                                     m_config.model == SimModel::Nvme   ? "NVMe "
+                                     : m_config.model == SimModel::Xhci ? "xHCI "
+                                                                        : "",
+                                     simKernelName(m_config.kernel), m_config.intx ? 1 : 0, msi.count, msix.count,
                                      m_config.pcie ? ", PCIe" : ", conventional PCI");
     m_info.flags = VFIO_DEVICE_FLAGS_PCI;
     m_info.numRegions = kNumRegions;

@@ -335,8 +335,8 @@ void SimXhci::fetchCommandsLocked(int64_t nowNs)
             continue;
         }
         ++m_stats.commands;
-        const bool ok = xhci::trbType(trb.control) == xhci::kTrbNoOpCommand &&
-                        m_config.xhciFault != SimXhciFault::CommandError;
+        const bool ok =
+            xhci::trbType(trb.control) == xhci::kTrbNoOpCommand && m_config.xhciFault != SimXhciFault::CommandError;
         Event e;
         e.dueNs = nowNs + m_random.latencyNs(m_config.deviceLatency);
         e.trb.parameter = m_cmdDequeue;

@@ -29,11 +29,11 @@ namespace irqscope::core {
 
 struct SimXhciStats
 {
-    uint64_t commands = 0;    // command TRBs fetched (Link TRBs not counted)
-    uint64_t events = 0;      // event TRBs written to memory
-    uint64_t interrupts = 0;  // MSI-X messages sent
-    uint64_t dmaFaults = 0;   // accesses outside every mapped buffer
-    bool running = false;     // USBSTS.HCH == 0
+    uint64_t commands = 0;   // command TRBs fetched (Link TRBs not counted)
+    uint64_t events = 0;     // event TRBs written to memory
+    uint64_t interrupts = 0; // MSI-X messages sent
+    uint64_t dmaFaults = 0;  // accesses outside every mapped buffer
+    bool running = false;    // USBSTS.HCH == 0
 };
 
 class SimXhci

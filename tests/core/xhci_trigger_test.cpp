@@ -85,7 +85,8 @@ TEST(XhciTriggerDriver, FullCommandRingIsBusyNotOverwritten)
     uint32_t accepted = 0;
     while (trigger.submit(0) == 0)
         ++accepted;
-    EXPECT_EQ(accepted, XhciTrigger::kCommandTrbs - 2); // all but the Link TRB and the one gap that tells full from empty
+    EXPECT_EQ(accepted,
+              XhciTrigger::kCommandTrbs - 2); // all but the Link TRB and the one gap that tells full from empty
     EXPECT_EQ(trigger.submit(0), -EBUSY);
 }
 

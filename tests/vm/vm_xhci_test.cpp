@@ -52,8 +52,7 @@ TEST(VmQemuXhci, DeviceRaisedNoOpCompletionsOnVectorZero)
     const auto& v = report["vectors"][0];
     std::printf("QEMU-XHCI %s triggered=%s completed=%s device_originated=%s host_count=%s latency_ns=%s\n",
                 v["name"].dump().c_str(), v["triggered"].dump().c_str(), v["completed"].dump().c_str(),
-                v["device_originated"].dump().c_str(), v["host_count"].dump().c_str(),
-                v["latency_ns"].dump().c_str());
+                v["device_originated"].dump().c_str(), v["host_count"].dump().c_str(), v["latency_ns"].dump().c_str());
     EXPECT_GT(v["completed"].get<uint64_t>(), 0u);
     EXPECT_EQ(v["completed"], v["triggered"]);
     EXPECT_EQ(v["missed"], 0);
