@@ -19,7 +19,7 @@ using namespace irqscope::core;
 
 namespace {
 
-std::vector<std::pair<int64_t, uint64_t>> snapshotBuckets(const LogHistogram& h)
+std::vector<std::pair<int64_t, uint64_t>> metricsHistogramBuckets(const LogHistogram& h)
 {
     std::vector<std::pair<int64_t, uint64_t>> out;
     h.forEachBucket([&out](const HistogramBucket& b) { out.emplace_back(b.lowerNs, b.count); });
@@ -35,7 +35,7 @@ VectorSnapshot vector(IrqIndex index, uint32_t sub, const std::vector<int64_t>& 
     for (const auto ns : latenciesNs)
         h.record(ns);
     v.latency = summarizeLatency(h);
-    v.histogram = snapshotBuckets(h);
+    v.histogram = metricsHistogramBuckets(h);
     v.counters.triggered = latenciesNs.size() + 5;
     v.counters.completed = latenciesNs.size();
     v.counters.coalesced = 2;
@@ -102,7 +102,7 @@ TEST(MetricsText, LatencyBucketsAreCumulativeAndNeverCountASampleBelowItsBound)
              {500, 3}, {999, 2}, {1000, 1}, {30'000, 4}, {7'000'000, 1}, {3'000'000'000, 2}})
         for (int i = 0; i < n; ++i)
             h.record(ns);
-    const auto c = cumulativeLatencyBuckets(snapshotBuckets(h));
+    const auto c = cumulativeLatencyBuckets(metricsHistogramBuckets(h));
     ASSERT_EQ(c.size(), 17u);
     const std::vector<uint64_t> want = {5, 6, 6, 6, 6, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 13};
     EXPECT_EQ(std::vector<uint64_t>(c.begin(), c.end()), want);
