@@ -49,7 +49,7 @@ TEST(VmNvme, DeviceRaisedCompletionsOnFourVectors)
     EXPECT_EQ(report["totals"]["balanced"], true);
     ASSERT_EQ(report["vectors"].size(), 4u);
     for (const auto& v : report["vectors"]) {
-        std::printf("NVME %s triggered=%s completed=%s device_originated=%s host_count=%s latency_ns=%s\n",
+        std::printf("NVME %s triggered=%s completed=%s device_originated=%s host_count=%s min=%s p50=%s\n",
                     v["name"].dump().c_str(), v["triggered"].dump().c_str(), v["completed"].dump().c_str(),
                     v["device_originated"].dump().c_str(), v["host_count"].dump().c_str(),
                     v["latency_ns"]["min"].dump().c_str(), v["latency_ns"]["p50"].dump().c_str());
