@@ -13,6 +13,7 @@
 #include <cmath>
 #include <map>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -66,14 +67,21 @@ SvgHistogram parseSvg(const std::string& svg)
         if ((*it)[3] == "end" && std::regex_match(label, std::regex(R"re(\d+)re")))
             out.countAxis[std::stod(label)] = std::stod((*it)[2]) - 3;
     }
-    const std::regex polyline(R"re(<polyline points="([^"]*)")re");
-    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), polyline); it != std::sregex_iterator(); ++it) {
+    // Found by plain search: std::regex recurses once per character of a long points attribute, which overflows
+    // the stack under AddressSanitizer's larger frames.
+    const std::string open = "<polyline points=\"";
+    for (size_t at = svg.find(open); at != std::string::npos; at = svg.find(open, at)) {
+        at += open.size();
+        const size_t end = svg.find('"', at);
         std::vector<std::pair<double, double>> points;
-        const std::string pts = (*it)[1];
-        const std::regex pair(R"re(([-\d.]+),([-\d.]+))re");
-        for (auto p = std::sregex_iterator(pts.begin(), pts.end(), pair); p != std::sregex_iterator(); ++p)
-            points.emplace_back(std::stod((*p)[1]), std::stod((*p)[2]));
+        std::istringstream pts(svg.substr(at, end - at));
+        std::string point;
+        while (pts >> point) {
+            const size_t comma = point.find(',');
+            points.emplace_back(std::stod(point.substr(0, comma)), std::stod(point.substr(comma + 1)));
+        }
         out.polylines.push_back(points);
+        at = end;
     }
     return out;
 }
