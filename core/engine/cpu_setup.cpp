@@ -1,6 +1,7 @@
 #include "engine/cpu_setup.h"
 
 #include "base/file_text.h"
+#include "base/sched_policy.h"
 
 #include <fmt/format.h>
 
@@ -69,11 +70,9 @@ std::string currentPolicy()
     sched_param param{};
     if (pthread_getschedparam(pthread_self(), &policy, &param) != 0)
         return "unknown";
-    if (policy == SCHED_FIFO)
-        return fmt::format("SCHED_FIFO {}", param.sched_priority);
-    if (policy == SCHED_RR)
-        return fmt::format("SCHED_RR {}", param.sched_priority);
-    return "SCHED_OTHER";
+    if (policy == SCHED_FIFO || policy == SCHED_RR)
+        return fmt::format("{} {}", schedPolicyName(policy), param.sched_priority);
+    return schedPolicyName(policy);
 }
 
 std::optional<std::string> lockAllMemory()

@@ -57,26 +57,6 @@ std::string cpusAllowedList(std::string_view statusText)
     return {};
 }
 
-std::string schedPolicyName(int policy)
-{
-    switch (policy) {
-    case SCHED_OTHER:
-        return "SCHED_OTHER";
-    case SCHED_FIFO:
-        return "SCHED_FIFO";
-    case SCHED_RR:
-        return "SCHED_RR";
-    case SCHED_BATCH:
-        return "SCHED_BATCH";
-    case SCHED_IDLE:
-        return "SCHED_IDLE";
-    case 6:
-        return "SCHED_DEADLINE";
-    default:
-        return fmt::format("policy {}", policy);
-    }
-}
-
 bool isIrqThreadComm(std::string_view comm, int irq)
 {
     const std::string prefix = fmt::format("irq/{}-", irq);

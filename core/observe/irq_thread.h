@@ -3,6 +3,7 @@
 // so that recorded /proc texts test it.
 #pragma once
 
+#include "base/sched_policy.h"
 #include "stats/snapshot.h"
 
 #include <map>
@@ -27,9 +28,6 @@ std::optional<ProcStat> parseProcStat(std::string_view text);
 
 // The Cpus_allowed_list line of a /proc/PID/status text ("" when it has none).
 std::string cpusAllowedList(std::string_view statusText);
-
-// "SCHED_FIFO" for 1, ...; "policy N" for one this table does not know.
-std::string schedPolicyName(int policy);
 
 // Whether `comm` names the handler thread of `irq`: the kernel names it "irq/N-ACTION" and cuts it to 15
 // characters, so only the "irq/N-" prefix is reliable. The secondary thread of a split handler ("irq/N-s-...")

@@ -3,6 +3,7 @@
 
 #include "base/file_text.h"
 #include "base/number_text.h"
+#include "base/sched_policy.h"
 #include "engine/engine_config.h"
 
 #include <nlohmann/json.hpp>
@@ -13,28 +14,6 @@
 #include <sys/utsname.h>
 
 namespace irqscope::core {
-
-namespace {
-
-std::string policyName(int policy)
-{
-    switch (policy) {
-    case SCHED_OTHER:
-        return "SCHED_OTHER";
-    case SCHED_FIFO:
-        return "SCHED_FIFO";
-    case SCHED_RR:
-        return "SCHED_RR";
-    case SCHED_BATCH:
-        return "SCHED_BATCH";
-    case SCHED_IDLE:
-        return "SCHED_IDLE";
-    default:
-        return fmt::format("policy {}", policy);
-    }
-}
-
-} // namespace
 
 TuningInfo collectTuningInfo(int coreCpu)
 {
@@ -61,7 +40,7 @@ TuningInfo collectTuningInfo(int coreCpu)
     t.freqGovernor = readFirstLine(cpuDir + "/cpufreq/scaling_governor").value_or("");
     t.rtRuntimeUs = readRtRuntimeUs().value_or(0);
     t.rtPeriodUs = readInteger<long>("/proc/sys/kernel/sched_rt_period_us").value_or(0);
-    t.processPolicy = policyName(sched_getscheduler(0));
+    t.processPolicy = schedPolicyName(sched_getscheduler(0));
     t.realtimeKernel = readFirstLine("/sys/kernel/realtime") == "1" ? "1" : "0";
     return t;
 }
