@@ -2,13 +2,13 @@
 #include "device/nvme_controller.h"
 
 #include "base/monotonic_clock.h"
+#include "device/dma_poll.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-#include <time.h>
 
 namespace irqscope::core {
 
@@ -17,18 +17,6 @@ namespace {
 constexpr uint32_t kAdminEntries = 32;
 constexpr uint64_t kAdminSqPage = 0, kAdminCqPage = 1, kIdentifyPage = 2, kFirstPairPage = 3;
 constexpr uint64_t kPagesPerPair = 3; // SQ: 128 x 64 bytes = 2 pages; CQ: 128 x 16 bytes in 1 page
-constexpr int64_t kPollNs = 50'000;
-
-void pause()
-{
-    timespec ts{0, kPollNs};
-    nanosleep(&ts, nullptr);
-}
-
-uint32_t loadAcquire(const uint32_t& word)
-{
-    return std::atomic_ref<const uint32_t>(word).load(std::memory_order_acquire);
-}
 
 } // namespace
 
@@ -92,7 +80,7 @@ std::string NvmeController::waitReady(bool ready)
         if (monotonicNs() > deadline)
             return fmt::format("{} did not become {} within CAP.TO ({} ms): CSTS.RDY stayed {}", prefix(),
                                ready ? "ready" : "disabled", m_timeoutNs / 1'000'000, ready ? 0 : 1);
-        pause();
+        pollPause();
     }
 }
 
@@ -162,7 +150,7 @@ std::string NvmeController::admin(nvme::SubmissionEntry cmd, const char* what)
     write32(nvme::sqTailDoorbell(0, m_stride), m_adminTail);
     const int64_t deadline = monotonicNs() + m_timeoutNs;
     for (;;) {
-        const uint32_t dw3 = loadAcquire(cq[m_adminHead].dw3);
+        const uint32_t dw3 = loadDmaWord(cq[m_adminHead].dw3);
         if (bool((dw3 >> 16) & 1) == m_adminPhase) {
             m_adminHead = (m_adminHead + 1) % kAdminEntries;
             if (m_adminHead == 0)
@@ -180,7 +168,7 @@ std::string NvmeController::admin(nvme::SubmissionEntry cmd, const char* what)
             return fmt::format("{} failed during {} (CSTS {:#x})", prefix(), what, csts);
         if (monotonicNs() > deadline)
             return fmt::format("{} did not complete {} within CAP.TO ({} ms)", prefix(), what, m_timeoutNs / 1'000'000);
-        pause();
+        pollPause();
     }
 }
 
@@ -210,7 +198,7 @@ std::string NvmeController::probeVerify()
     std::string error;
     const int64_t deadline = monotonicNs() + m_timeoutNs;
     for (;;) {
-        const uint32_t dw3 = loadAcquire(cq[0].dw3);
+        const uint32_t dw3 = loadDmaWord(cq[0].dw3);
         if ((dw3 >> 16) & 1) {
             write32(nvme::cqHeadDoorbell(1, m_stride), 1);
             if (const uint16_t status = (dw3 >> 17) & 0x7ff; status != 0)
@@ -225,7 +213,7 @@ std::string NvmeController::probeVerify()
                                 m_timeoutNs / 1'000'000);
             break;
         }
-        pause();
+        pollPause();
     }
     if (std::string e = deletePair(1); error.empty())
         error = e;

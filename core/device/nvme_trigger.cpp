@@ -1,6 +1,8 @@
 // NvmeTrigger: one Verify command per trigger on the vector's own I/O queue pair (docs/dma-triggers.md §3).
 #include "device/nvme_trigger.h"
 
+#include "device/dma_poll.h"
+
 #include <algorithm>
 #include <cerrno>
 
@@ -106,7 +108,7 @@ uint32_t NvmeTrigger::reap(uint32_t sub)
     uint32_t consumed = 0, errors = 0;
     for (;;) {
         nvme::CompletionEntry& e = p.cq[p.cqHead];
-        const uint32_t dw3 = std::atomic_ref<uint32_t>(e.dw3).load(std::memory_order_acquire);
+        const uint32_t dw3 = loadDmaWord(e.dw3);
         if (bool((dw3 >> 16) & 1) != p.phase)
             break;
         if ((dw3 >> 17) & 0x7ff)

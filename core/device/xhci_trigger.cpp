@@ -2,34 +2,22 @@
 #include "device/xhci_trigger.h"
 
 #include "base/monotonic_clock.h"
+#include "device/dma_poll.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <time.h>
 
 namespace irqscope::core {
 
 namespace {
 
-constexpr int64_t kXhciPollNs = 50'000;
 // The spec bounds halting at 16 ms (§5.4.2 HCH); reset and CNR have no bound, so a generous one is used.
 constexpr int64_t kHaltTimeoutNs = 500'000'000;
 constexpr int64_t kResetTimeoutNs = 1'000'000'000;
 constexpr int64_t kCommandTimeoutNs = 500'000'000;
-
-void xhciPause()
-{
-    timespec ts{0, kXhciPollNs};
-    nanosleep(&ts, nullptr);
-}
-
-uint32_t xhciLoadAcquire(const uint32_t& word)
-{
-    return std::atomic_ref<const uint32_t>(word).load(std::memory_order_acquire);
-}
 
 } // namespace
 
@@ -97,7 +85,7 @@ std::string XhciTrigger::waitStatus(uint32_t mask, uint32_t want, int64_t timeou
         if (monotonicNs() > deadline)
             return fmt::format("{} did not finish {} within {} ms (USBSTS {:#x})", prefix(), what,
                                timeoutNs / 1'000'000, sts);
-        xhciPause();
+        pollPause();
     }
 }
 
@@ -143,7 +131,7 @@ std::string XhciTrigger::prepare()
         if (m_accessFailed || monotonicNs() > deadline)
             return fmt::format("{} did not finish its reset within {} ms (USBCMD.HCRST stayed 1)", prefix(),
                                kResetTimeoutNs / 1'000'000);
-        xhciPause();
+        pollPause();
     }
     if (!(read32(m_op + xhci::kPageSize) & 1))
         return fmt::format("{} does not support 4 KiB pages (PAGESIZE {:#x}): not supported", prefix(),
@@ -236,7 +224,7 @@ std::string XhciTrigger::probeNoOp()
     const int64_t deadline = monotonicNs() + kCommandTimeoutNs;
     for (;;) {
         const xhci::Trb& e = eventRing()[m_evtDequeue];
-        const uint32_t control = xhciLoadAcquire(e.control);
+        const uint32_t control = loadDmaWord(e.control);
         if (bool(control & xhci::kTrbCycle) == m_evtCycle) {
             uint32_t completions = 0;
             const uint32_t code = xhci::completionCode(e.status);
@@ -256,7 +244,7 @@ std::string XhciTrigger::probeNoOp()
         if (monotonicNs() > deadline)
             return fmt::format("{} did not complete a No-Op command within {} ms", prefix(),
                                kCommandTimeoutNs / 1'000'000);
-        xhciPause();
+        pollPause();
     }
 }
 
@@ -267,7 +255,7 @@ uint32_t XhciTrigger::consumeEvents(uint32_t& completions, uint32_t maxCompletio
     uint32_t consumed = 0, errors = 0;
     while (completions < maxCompletions) {
         const xhci::Trb& e = events[m_evtDequeue];
-        const uint32_t control = xhciLoadAcquire(e.control);
+        const uint32_t control = loadDmaWord(e.control);
         if (bool(control & xhci::kTrbCycle) != m_evtCycle)
             break;
         if (xhci::trbType(control) == xhci::kTrbCommandCompletion) {
