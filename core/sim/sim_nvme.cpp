@@ -14,11 +14,6 @@ namespace {
 constexpr uint32_t kMqes = 255; // queues of up to 256 entries
 constexpr uint32_t kNamespaces = 1;
 
-bool later(const auto& a, const auto& b)
-{
-    return a.dueNs > b.dueNs;
-}
-
 } // namespace
 
 SimNvme::SimNvme(const SimConfig& config, SimDmaSpace& dma, RaiseFn raise, MsixEnabledFn msixEnabled)
@@ -31,7 +26,6 @@ SimNvme::SimNvme(const SimConfig& config, SimDmaSpace& dma, RaiseFn raise, MsixE
     // CAP: MQES, contiguous queues required, TO = 1 (500 ms), doorbell stride 4, the NVM command set, 4 KiB pages.
     m_cap = kMqes | (1ull << 16) | (1ull << 24) | (1ull << 37);
     m_doorbells.reserve(2 * kMaxQueues);
-    m_events.reserve(1024);
     m_thread = std::thread([this] { run(); });
 }
 
@@ -155,7 +149,6 @@ SimNvmeStats SimNvme::stats() const
 // queue and every pending completion is gone, RDY clears.
 void SimNvme::enableLocked(bool on)
 {
-    ++m_epoch;
     m_sq.fill({});
     m_cq.fill({});
     m_doorbells.clear();
@@ -191,12 +184,7 @@ void SimNvme::run()
             m_doorbells.pop_back();
             fetchLocked(sqid, now, raises);
         }
-        while (!m_events.empty() && m_events.front().dueNs <= now) {
-            std::pop_heap(m_events.begin(), m_events.end(), later<Event, Event>);
-            Event e = m_events.back();
-            m_events.pop_back();
-            if (e.epoch != m_epoch)
-                continue;
+        for (Event e; m_events.popDue(now, e);) {
             if (e.raise) {
                 m_stats.lastInterruptNs = now;
                 raises.push_back(e.vector);
@@ -206,7 +194,7 @@ void SimNvme::run()
                 const Queue& full = m_cq[e.cqid];
                 if (full.exists && (full.tail + 1) % full.size == full.head) { // again once the host moves the head
                     e.dueNs = now + 100'000;
-                    scheduleLocked(e);
+                    m_events.push(e);
                 }
                 continue;
             }
@@ -215,8 +203,7 @@ void SimNvme::run()
             const Queue& cq = m_cq[e.cqid];
             if (cq.interrupts) {
                 // The entry is in memory now; its message follows after the interrupt latency.
-                Event r{now + m_random.latencyNs(m_config.interruptLatency), true, e.cqid, cq.vector, {}, m_epoch};
-                scheduleLocked(r);
+                m_events.push({now + m_random.latencyNs(m_config.interruptLatency), true, e.cqid, cq.vector, {}});
             }
         }
         if (!raises.empty()) {
@@ -229,13 +216,7 @@ void SimNvme::run()
         }
         if (!m_doorbells.empty())
             continue;
-        if (m_events.empty()) {
-            m_cv.wait(lock);
-        } else {
-            const int64_t wait = m_events.front().dueNs - monotonicNs();
-            if (wait > 0)
-                m_cv.wait_for(lock, std::chrono::nanoseconds(wait));
-        }
+        m_events.waitForNext(m_cv, lock);
     }
 }
 
@@ -265,7 +246,7 @@ void SimNvme::fetchLocked(uint32_t sqid, int64_t nowNs, std::vector<uint32_t>& r
         }
         ++m_stats.ioCommands;
         entry.dw3 = cmd.cid | (uint32_t(ioStatus(cmd)) << 17);
-        scheduleLocked({nowNs + m_random.latencyNs(m_config.deviceLatency), false, sq.cqid, 0, entry, m_epoch});
+        m_events.push({nowNs + m_random.latencyNs(m_config.deviceLatency), false, sq.cqid, 0, entry});
     }
 }
 
@@ -355,12 +336,6 @@ bool SimNvme::postLocked(uint32_t cqid, nvme::CompletionEntry entry)
     if (cq.tail == 0)
         cq.phase = !cq.phase;
     return true;
-}
-
-void SimNvme::scheduleLocked(const Event& e)
-{
-    m_events.push_back(e);
-    std::push_heap(m_events.begin(), m_events.end(), later<Event, Event>);
 }
 
 } // namespace irqscope::core

@@ -15,6 +15,7 @@
 #include "base/nvme_spec.h"
 #include "sim/sim_config.h"
 #include "sim/sim_dma_space.h"
+#include "sim/sim_due_queue.h"
 #include "sim/sim_random.h"
 
 #include <array>
@@ -79,7 +80,6 @@ private:
         uint32_t cqid = 0;
         uint32_t vector = 0;
         nvme::CompletionEntry entry;
-        uint32_t epoch = 0; // controller enables since construction: events of an older enable are dropped
     };
 
     void run();
@@ -88,7 +88,6 @@ private:
     uint16_t adminLocked(const nvme::SubmissionEntry& cmd);
     uint16_t ioStatus(const nvme::SubmissionEntry& cmd) const;
     bool postLocked(uint32_t cqid, nvme::CompletionEntry entry); // false: the CQ is full or gone
-    void scheduleLocked(const Event& e);
 
     SimConfig m_config;
     SimDmaSpace& m_dma;
@@ -103,8 +102,7 @@ private:
     uint64_t m_asq = 0, m_acq = 0;
     std::array<Queue, kMaxQueues> m_sq{}, m_cq{};
     std::vector<uint32_t> m_doorbells; // SQ ids whose tail moved, for the worker
-    std::vector<Event> m_events;       // min-heap on dueNs
-    uint32_t m_epoch = 0;
+    SimDueQueue<Event> m_events{1024};
     SimNvmeStats m_stats;
     bool m_stop = false;
     std::thread m_thread;

@@ -11,11 +11,6 @@ namespace irqscope::core {
 
 namespace {
 
-bool laterXhciEvent(const auto& a, const auto& b)
-{
-    return a.dueNs > b.dueNs;
-}
-
 uint32_t lowDword(uint64_t v)
 {
     return static_cast<uint32_t>(v);
@@ -44,7 +39,6 @@ SimXhci::SimXhci(const SimConfig& config, SimDmaSpace& dma, RaiseFn raise)
     , m_raise(std::move(raise))
     , m_random(config.faults.seed ^ 0x78686369ULL)
 {
-    m_events.reserve(1024);
     m_thread = std::thread([this] { run(); });
 }
 
@@ -160,8 +154,7 @@ void SimXhci::writeOperational(uint64_t offset, uint32_t value)
         } else if (wasRunning && !(value & xhci::kCmdRun)) {
             m_usbsts |= xhci::kStsHalted;
             m_cmdPending = false;
-            ++m_epoch; // events not yet written are dropped: a halted controller writes nothing
-            m_events.clear();
+            m_events.clear(); // events not yet written are dropped: a halted controller writes nothing
         }
         return;
     }
@@ -259,7 +252,6 @@ bool SimXhci::unconsumedLocked(uint32_t n) const
 // HCRST: every register to its default and every pending event gone; with the never-ready fault CNR stays set.
 void SimXhci::resetLocked()
 {
-    ++m_epoch;
     m_events.clear();
     m_usbcmd = 0;
     m_usbsts = xhci::kStsHalted | (m_config.xhciFault == SimXhciFault::NeverReady ? xhci::kStsNotReady : 0);
@@ -342,9 +334,7 @@ void SimXhci::fetchCommandsLocked(int64_t nowNs)
         e.trb.parameter = m_cmdDequeue;
         e.trb.status = (ok ? xhci::kCodeSuccess : xhci::kCodeTrbError) << 24;
         e.trb.control = xhci::trbTypeBits(xhci::kTrbCommandCompletion);
-        e.epoch = m_epoch;
-        m_events.push_back(e);
-        std::push_heap(m_events.begin(), m_events.end(), laterXhciEvent<Event, Event>);
+        m_events.push(e);
         m_cmdDequeue += sizeof(xhci::Trb);
     }
 }
@@ -360,12 +350,7 @@ void SimXhci::run()
             m_cmdPending = false;
             fetchCommandsLocked(now);
         }
-        while (!m_events.empty() && m_events.front().dueNs <= now) {
-            std::pop_heap(m_events.begin(), m_events.end(), laterXhciEvent<Event, Event>);
-            Event e = m_events.back();
-            m_events.pop_back();
-            if (e.epoch != m_epoch)
-                continue;
+        for (Event e; m_events.popDue(now, e);) {
             if (e.raise) {
                 // An event the host consumed already (it polled) needs no message: EHB is not set behind its back.
                 if (unconsumedLocked(0))
@@ -377,9 +362,7 @@ void SimXhci::run()
             Event r;
             r.dueNs = now + m_random.latencyNs(m_config.interruptLatency);
             r.raise = true;
-            r.epoch = m_epoch;
-            m_events.push_back(r);
-            std::push_heap(m_events.begin(), m_events.end(), laterXhciEvent<Event, Event>);
+            m_events.push(r);
         }
         if (!raises.empty()) {
             m_stats.interrupts += raises.size();
@@ -391,13 +374,7 @@ void SimXhci::run()
         }
         if (m_cmdPending)
             continue;
-        if (m_events.empty()) {
-            m_cv.wait(lock);
-        } else {
-            const int64_t wait = m_events.front().dueNs - monotonicNs();
-            if (wait > 0)
-                m_cv.wait_for(lock, std::chrono::nanoseconds(wait));
-        }
+        m_events.waitForNext(m_cv, lock);
     }
 }
 

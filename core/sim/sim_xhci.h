@@ -15,6 +15,7 @@
 #include "base/xhci_spec.h"
 #include "sim/sim_config.h"
 #include "sim/sim_dma_space.h"
+#include "sim/sim_due_queue.h"
 #include "sim/sim_random.h"
 
 #include <array>
@@ -67,7 +68,6 @@ private:
         int64_t dueNs = 0;
         bool raise = false; // false: write the event TRB; true: send interrupter 0's message
         xhci::Trb trb;
-        uint32_t epoch = 0;
     };
 
     void run();
@@ -92,8 +92,7 @@ private:
     bool m_cmdCycle = true;
     bool m_cmdPending = false;
     std::array<Interrupter, kInterrupters> m_intr{};
-    std::vector<Event> m_events; // min-heap on dueNs
-    uint32_t m_epoch = 0;
+    SimDueQueue<Event> m_events{1024};
     SimXhciStats m_stats;
     bool m_stop = false;
     std::thread m_thread;
