@@ -67,4 +67,11 @@ void setTicks(QCategoryAxis* axis, const std::vector<core::AxisTick>& ticks, dou
     axis->setRange(min, max);
 }
 
+const core::VectorSnapshot* vectorInSlot(const core::Snapshot& snapshot, uint32_t slot)
+{
+    const auto it = std::lower_bound(snapshot.vectors.begin(), snapshot.vectors.end(), slot,
+                                     [](const core::VectorSnapshot& v, uint32_t s) { return v.slot < s; });
+    return it != snapshot.vectors.end() && it->slot == slot ? &*it : nullptr;
+}
+
 } // namespace irqscope::ui

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "report/latency_axis.h"
+#include "stats/snapshot.h"
 
 #include <QList>
 #include <QPointF>
@@ -30,5 +31,8 @@ void percentilePoints(const std::vector<std::pair<double, double>>& curve, doubl
 // Replaces the axis' categories with `ticks`, labelled on their values (log10 of them when `log10Values`), over
 // [min, max]; ticks outside it are left out.
 void setTicks(QCategoryAxis* axis, const std::vector<core::AxisTick>& ticks, double min, double max, bool log10Values);
+
+// The vector of `snapshot` in `slot` (its vectors are sorted by slot), or null when the snapshot has none there.
+const core::VectorSnapshot* vectorInSlot(const core::Snapshot& snapshot, uint32_t slot);
 
 } // namespace irqscope::ui

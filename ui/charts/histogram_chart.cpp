@@ -77,11 +77,9 @@ void HistogramChart::refresh(const core::Snapshot& snapshot)
     m_histograms.assign(m_slots.size(), nullptr);
     int64_t maxNs = 0; // exact, for the title (the layout knows bucket bounds only)
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
-        const auto it = std::lower_bound(snapshot.vectors.begin(), snapshot.vectors.end(), m_slots[n],
-                                         [](const core::VectorSnapshot& v, uint32_t slot) { return v.slot < slot; });
-        if (it != snapshot.vectors.end() && it->slot == m_slots[n]) {
-            m_histograms[n] = &it->histogram;
-            maxNs = std::max(maxNs, it->latency.maxNs);
+        if (const core::VectorSnapshot* v = vectorInSlot(snapshot, m_slots[n])) {
+            m_histograms[n] = &v->histogram;
+            maxNs = std::max(maxNs, v->latency.maxNs);
         }
     }
     // One axis for every charted vector, kept while the fit moves only a little (no twitching at 30 Hz).

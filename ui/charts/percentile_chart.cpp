@@ -66,10 +66,8 @@ void PercentileChart::refresh(const core::Snapshot& snapshot)
 {
     m_histograms.assign(m_slots.size(), nullptr);
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
-        const auto it = std::lower_bound(snapshot.vectors.begin(), snapshot.vectors.end(), m_slots[n],
-                                         [](const core::VectorSnapshot& v, uint32_t slot) { return v.slot < slot; });
-        if (it != snapshot.vectors.end() && it->slot == m_slots[n])
-            m_histograms[n] = &it->histogram;
+        if (const core::VectorSnapshot* v = vectorInSlot(snapshot, m_slots[n]))
+            m_histograms[n] = &v->histogram;
     }
     const core::PercentileLayout layout = core::percentileLayout(m_histograms);
     for (std::size_t n = 0; n < m_slots.size(); ++n) {
