@@ -4,6 +4,7 @@
 #include "report/json_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdio>
 
@@ -23,8 +24,14 @@ int writeFinalOutput(const nlohmann::json& report, const FinalOutput& out, int c
         std::fputs((summary.dump() + "\n").c_str(), stdout);
     } else {
         std::fputs(out.table.c_str(), stdout);
-        std::printf("stopped: %s; %s%s\n", out.stopReason.c_str(), out.outcome.c_str(),
-                    out.jsonPath.empty() ? "" : fmt::format("; report written to {}", out.jsonPath).c_str());
+        std::vector<std::string> files = out.otherFiles;
+        if (!out.jsonPath.empty())
+            files.insert(files.begin(), out.jsonPath);
+        const std::string written =
+            files.empty()
+                ? std::string()
+                : fmt::format("; {} written to {}", files.size() == 1 ? "report" : "reports", fmt::join(files, ", "));
+        std::printf("stopped: %s; %s%s\n", out.stopReason.c_str(), out.outcome.c_str(), written.c_str());
     }
     std::fflush(stdout);
     return code;

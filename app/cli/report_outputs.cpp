@@ -74,6 +74,17 @@ CollectorConfig collectorConfig(const ReportOutputs& o, int64_t originNs)
     return c;
 }
 
+std::vector<std::string> ReportOutputs::files() const
+{
+    std::vector<std::string> out;
+    for (const std::string* path : {&json, &csv, &html, &pdf, &histfile, &cyclictestJson})
+        if (!path->empty() && *path != "-")
+            out.push_back(*path);
+    if (samples && !csv.empty() && csv != "-")
+        out.push_back(samplesCsvPath(csv));
+    return out;
+}
+
 bool writeReports(const ReportInput& input, const ReportOutputs& o, int returnCode)
 {
     bool ok = true;

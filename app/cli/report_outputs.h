@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace irqscope::cli {
 
@@ -24,6 +25,9 @@ struct ReportOutputs
     bool histogramAll = false; // an "all vectors" column (cyclictest -H)
     std::string cyclictestJson;
     bool nanoseconds = false; // cyclictest units: ns instead of µs
+
+    // The files these options write (not stdout's "-"), in the order writeReports writes them.
+    std::vector<std::string> files() const;
 
     bool any() const
     {

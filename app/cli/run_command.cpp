@@ -279,6 +279,9 @@ int finishRun(const RunOptions& o, RunReports& reports, RunDescription run, cons
         code = kExitFailure;
     FinalOutput output;
     output.jsonPath = o.jsonPath;
+    output.otherFiles = o.reports.outputs.files();
+    if (!o.reports.record.empty())
+        output.otherFiles.push_back(o.reports.record);
     output.jsonLines = view.jsonLines;
     output.stopReason = ended.stopReason;
     output.outcome = "every vector disarmed";
