@@ -169,8 +169,9 @@ run_kernel() {
         else
             result=FAIL
             {
-                grep -aE 'IRQSCOPE-VM FAIL|Failure|FAILED|DIFF$|Expected|Which is|kernel panic|Kernel panic' "$LOG" |
-                    head -n 40 || true
+                # Each failure with the lines after it: the values and the message streamed into the assertion.
+                grep -aE -A8 'IRQSCOPE-VM FAIL|Failure$|DIFF$|kernel panic|Kernel panic' "$LOG" | cut -c1-400 |
+                    head -n 80 || true
                 [ $qrc -eq 124 ] && echo "QEMU timed out after 240 s"
             } >"$LOGS/failure-$config-$mode"
         fi
