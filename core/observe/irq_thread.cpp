@@ -69,6 +69,10 @@ std::optional<IrqThreadInfo> irqThreadFromTexts(int pid, std::string_view stat, 
     const auto parsed = parseProcStat(stat);
     if (!parsed)
         return std::nullopt;
+    // Every task's status has Cpus_allowed_list; none means the read came after the thread exited (free_irq at
+    // disarm ends it between our stat and status reads): no facts about a thread that is gone.
+    if (cpusAllowedList(status).empty())
+        return std::nullopt;
     IrqThreadInfo t;
     t.pid = pid;
     t.comm = parsed->comm;

@@ -48,7 +48,10 @@ std::vector<std::string> irqThreadWarnings(const Snapshot& snapshot, const RunSc
                 "cannot run while irqscope runs or busy-polls there; use a --fifo below {}, --irq-thread-prio above "
                 "{} or --irq-thread-cpu another CPU",
                 v.name, run.coreFifoPriority, describe(t), cpu, std::max(threadPriority, 1), run.coreFifoPriority));
-        const auto allowed = parseCpuList(t.affinity);
+        // An empty list is no reading, not "no CPU" (the kernel never lets a task's mask go empty).
+        auto allowed = parseCpuList(t.affinity);
+        if (allowed && allowed->empty())
+            allowed.reset();
         const auto irqCpus = parseCpuList(t.irqAffinity);
         if (allowed && irqCpus && !irqCpus->empty() && !cpuListsIntersect(*allowed, *irqCpus))
             out.push_back(fmt::format("{}: IRQ thread {} may run on CPUs {} only, none of the CPUs its IRQ {} may fire "

@@ -156,6 +156,14 @@ TEST(IrqThreadParse, InfoFromTexts)
     EXPECT_EQ(*t, expected);
 }
 
+// The guest's 6.1-rt kernel: the thread exited (vector disarmed) between the reads of its stat and its status,
+// and an end-of-run warning said it "may run on CPUs  only, none of them online".
+TEST(IrqThreadParse, AThreadGoneBeforeItsStatusIsReadIsNoThread)
+{
+    EXPECT_FALSE(irqThreadFromTexts(211, kRtStat, "", "0\n"));
+    EXPECT_FALSE(irqThreadFromTexts(211, kRtStat, "Name:\tirq/26-vfio-msi\nCpus_allowed_list:\t\n", "0\n"));
+}
+
 TEST(IrqThreadCpuList, ParseFormatIntersect)
 {
     EXPECT_EQ(parseCpuList("0-3,8,10-11\n"), (std::vector<int>{0, 1, 2, 3, 8, 10, 11}));
@@ -286,6 +294,9 @@ TEST(IrqThreadWarnings, AffinityOutsideTheIrqsCpusOrOffline)
     w = irqThreadWarnings(oneThreadedVector(fifoThread(50, "6-7", 6)), run);
     ASSERT_EQ(w.size(), 1u);
     EXPECT_NE(w[0].find("none of them online (0-3)"), std::string::npos) << w[0];
+    // No affinity read is no warning (a thread that exited mid-read), not "none of them online".
+    EXPECT_TRUE(irqThreadWarnings(oneThreadedVector(fifoThread(50, "", 0)), run).empty());
+    EXPECT_TRUE(irqThreadWarnings(oneThreadedVector(fifoThread(50, "", 0, "2-3")), run).empty());
 }
 
 TEST(IrqThreadWarnings, RtThrottlingWhileBusyPollingOnAThreadingHost)
