@@ -12,11 +12,30 @@
 # batches. 14.6 min in all on the 2-core development machine; each stage's seconds are in docs/reliability.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Each stage's wall and CPU seconds (children's user + sys), so a CI log says where the time went.
+LAST_WALL=$SECONDS
+LAST_CPU=0
+cpu_seconds() { # cutime + cstime of this shell (proc(5) fields 16 and 17, in clock ticks)
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); printf "%d", ($14 + $15) / hz }' "/proc/$$/stat"
+}
+stage_done() {
+  local cpu
+  cpu=$(cpu_seconds)
+  echo "run-tests: stage $1: $((SECONDS - LAST_WALL)) s wall, $((cpu - LAST_CPU)) CPU-s (total $SECONDS s)"
+  LAST_WALL=$SECONDS
+  LAST_CPU=$cpu
+}
+
 ./scripts/install-deps.sh
+stage_done "install-deps"
 cmake --workflow --preset ci
+stage_done "ci build + tests"
 ./tests/packaging/package-test.sh build/ci || [ $? -eq 77 ]
+stage_done "packaging"
 rc=0
 tests/vm/run-vm-tests.sh || rc=$?
+stage_done "QEMU guests"
 if [ $rc -eq 77 ]; then
   echo "run-tests: the QEMU guest tests were skipped (reason above)"
 elif [ $rc -ne 0 ]; then
@@ -24,5 +43,8 @@ elif [ $rc -ne 0 ]; then
   exit $rc
 fi
 cmake --workflow --preset tsan
+stage_done "tsan build + tests"
 cmake --workflow --preset asan
+stage_done "asan build + tests"
 cmake --workflow --preset fuzz
+stage_done "fuzz build + runs"
