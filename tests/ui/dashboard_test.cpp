@@ -259,7 +259,7 @@ private Q_SLOTS:
         snapshot.floor.p99Ns = 25'000;
         panel->update(&snapshot, true, snapshot.monotonicNs);
         QCOMPARE(panel->floorText(),
-                 QStringLiteral("floor: p50 %1, p99 %2").arg(formatLatency(1'200), formatLatency(25'000)));
+                 QStringLiteral("instrument floor: p50 %1, p99 %2").arg(formatLatency(1'200), formatLatency(25'000)));
         panel->update(nullptr, false, 0);
         QCOMPARE(panel->floorText(), QString());
     }

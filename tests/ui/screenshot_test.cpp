@@ -147,7 +147,7 @@ private Q_SLOTS:
         }
         QCOMPARE(w.chartedSlots().size(), std::size_t{4});
         // The instrument floor in the status bar once its first samples came (it is signalled 20 times a second).
-        QTRY_VERIFY_WITH_TIMEOUT(w.statusPanel()->floorText().startsWith(QStringLiteral("floor: p50 ")),
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusPanel()->floorText().startsWith(QStringLiteral("instrument floor: p50 ")),
                                  kGenerousWaitMs);
 
         const QString path =

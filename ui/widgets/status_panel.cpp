@@ -110,8 +110,9 @@ void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t n
     const auto& e = snapshot->engine;
     // Nothing rather than 0 where no floor is measured (observer mode, a recording made before it existed).
     if (const auto& f = snapshot->floor; f.count > 0) {
-        setSteadyText(m_floor,
-                      QStringLiteral("floor: p50 %1, p99 %2").arg(formatLatency(f.p50Ns), formatLatency(f.p99Ns)));
+        setSteadyText(
+            m_floor,
+            QStringLiteral("instrument floor: p50 %1, p99 %2").arg(formatLatency(f.p50Ns), formatLatency(f.p99Ns)));
         m_floor->show();
     } else {
         m_floor->hide();

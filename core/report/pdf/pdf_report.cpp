@@ -156,7 +156,7 @@ std::string pdfReport(const ReportInput& input, std::string& out)
             c.text(kMargin, pages.y(), v.name + ": " + v.lastError, 8, Color{201, 42, 42}, Anchor::Start, true);
         }
         if (const std::string floor = instrumentFloorText(input); !floor.empty()) {
-            const auto lines = wrap(floor, 140);
+            const auto lines = wrap(floor, 185);
             pages.need(4 + 11.0 * lines.size());
             pages.advance(4);
             for (const auto& line : lines) {
