@@ -59,9 +59,10 @@ void expectWellFormedFloor(const std::vector<Sample>& floor)
         EXPECT_EQ(floor[i].value, 1u) << "never signalled while the previous signal was outstanding";
         EXPECT_GT(floor[i].triggerNs, 0);
         EXPECT_GE(floor[i].latencyNs(), 0);
-        if (i > 0)
+        if (i > 0) {
             EXPECT_GE(floor[i].triggerNs - floor[i - 1].triggerNs, kInstrumentFloorPeriodNs)
                 << "at most the floor's low rate: a late signal is not caught up with a burst";
+        }
     }
 }
 
