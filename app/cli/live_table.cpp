@@ -1,6 +1,7 @@
 #include "live_table.h"
 
 #include "base/duration.h"
+#include "engine/instrument_floor.h"
 #include "report/json_report.h"
 
 #include <fmt/format.h>
@@ -105,6 +106,14 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
     }
     if (s.vectors.empty())
         out += "(no vector armed)\n";
+    // What irqscope itself adds to every latency above (docs/benchmarks.md "The instrument floor"); nothing in
+    // observer mode, which measures no latency.
+    if (s.floor.count > 0)
+        out += fmt::format(
+            "{}instrument floor  p50 {}  p99 {}  max {}  (n={}, irqscope's own wake path at {:g} Hz){}\n",
+            color ? kDim : "", formatLatencyNs(static_cast<double>(s.floor.p50Ns)),
+            formatLatencyNs(static_cast<double>(s.floor.p99Ns)), formatLatencyNs(static_cast<double>(s.floor.maxNs)),
+            count(s.floor.count), kInstrumentFloorRateHz, color ? kReset : "");
     // A rate below the one asked for, explained (docs/report-schema.md "Requested and shortfall"): whose it is.
     uint64_t requested = 0, behind = 0, skipped = 0;
     for (const auto& v : s.vectors) {

@@ -19,7 +19,8 @@ enum class CqeKind : uint8_t
     DoorbellRead = 2,
     UnmaskWrite = 3,
     Cancel = 4,
-    ReqRead = 5, // the REQ index's eventfd: the host wants the device back (docs/kernel-vfio-irq.md §2.6)
+    ReqRead = 5,   // the REQ index's eventfd: the host wants the device back (docs/kernel-vfio-irq.md §2.6)
+    FloorRead = 6, // the instrument floor's own eventfd (engine/instrument_floor.h)
 };
 
 struct CqeTag

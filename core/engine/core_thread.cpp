@@ -48,6 +48,7 @@ CoreThread::CoreThread(IrqDevice& device, const EngineConfig& config, const Vect
     , m_doorbellFile(slots.size())
     , m_unmaskFile(slots.size() + 1)
     , m_reqFile(slots.size() + 2)
+    , m_floorFile(slots.size() + 3)
     , m_books(m_slots.size(), samples)
     , m_plan(m_config, m_books, m_status, m_messages)
     , m_reqWatch(device, m_irqInfo[static_cast<uint32_t>(IrqIndex::Req)], m_slots, m_ring, m_reqFile, m_messages)
@@ -101,6 +102,7 @@ EngineStatus CoreThread::status() const
     EngineStatus s = m_status.read();
     s.samplesPushed = m_books.samplesPushed();
     s.ringDrops = m_samples.dropped();
+    s.floorSamples = m_floor.samples();
     return s;
 }
 
@@ -143,7 +145,7 @@ std::optional<std::string> CoreThread::setUp()
         st.mlocked = true;
     }
     // The ring is created before SCHED_FIFO, as the latency floor notes advise for io_uring helper threads.
-    const uint32_t files = m_slots.size() + 3;
+    const uint32_t files = m_slots.size() + 4;
     const uint32_t entries = std::bit_ceil(std::clamp<uint32_t>(m_slots.size() + 16, 64, 4096));
     if (auto err = m_ring.init(entries, files))
         return *err;
@@ -158,6 +160,8 @@ std::optional<std::string> CoreThread::setUp()
         return fmt::format("io_uring cannot register the doorbell eventfd: {}", std::strerror(-rc));
     m_ring.queueRead(m_doorbellFile, &m_doorbellBuffer, CqeTag::encode(CqeKind::DoorbellRead, 0, 0));
     st.reqWatched = m_reqWatch.arm();
+    if (auto err = m_floor.open(m_ring, m_floorFile, monotonicNs()))
+        return err;
     m_ring.submit();
 
     st.triggerCpu = m_config.triggerCpu;
@@ -185,8 +189,11 @@ void CoreThread::loop()
         const int64_t now = monotonicNs();
         processCommands(now);
         m_firing.drainRecords();
-        if (!m_stopping && !m_plan.hasTriggerThread())
+        if (!m_stopping && !m_plan.hasTriggerThread()) {
             m_firing.fireDue(now);
+            // After the vectors' firings, in a gap of their traffic (a trigger outstanding is not a gap).
+            m_floor.signalIfDue(monotonicNs(), m_books.outstanding() != 0);
+        }
         if (now >= m_nextScanNs) {
             m_books.scanDeadlines(now, m_config.deadline.count());
             m_plan.superviseTriggerThread(now);
@@ -237,6 +244,10 @@ int64_t CoreThread::waitTimeoutNs(int64_t now) const
     };
     if (!m_stopping && !m_plan.hasTriggerThread() && m_plan.schedule().active() && m_plan.view().count)
         until(m_plan.schedule().nextDueNs());
+    if (!m_stopping && !m_plan.hasTriggerThread()) {
+        if (const int64_t floorNs = m_floor.wakeAtNs(m_books.outstanding() != 0); floorNs >= 0)
+            until(floorNs);
+    }
     if (m_plan.hasTriggerThread() || m_books.outstanding() != 0)
         until(m_nextScanNs);
     if (m_stopping)
@@ -271,6 +282,9 @@ void CoreThread::harvest()
             case CqeKind::UnmaskWrite:
                 if (res < 0 && tag.slot < m_slots.size())
                     m_books.countError(tag.slot, -res, batchNs, false);
+                break;
+            case CqeKind::FloorRead:
+                m_floor.onCompletion(res, batchNs, m_books);
                 break;
             case CqeKind::ReqRead:
                 if (m_reqWatch.onCompletion(res))
@@ -354,6 +368,7 @@ void CoreThread::beginStop(int64_t nowNs)
         return;
     m_stopping = true;
     m_plan.stopFiring(nowNs);
+    m_floor.stop();
     // Wait for in-flight completions up to the deadline (at most 0.5 s), then whatever is left stays in flight.
     m_stopDeadlineNs = nowNs + std::min<int64_t>(m_config.deadline.count(), kMaxStopDrainNs);
 }

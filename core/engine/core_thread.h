@@ -25,6 +25,7 @@
 #include "engine/cpu_setup.h"
 #include "engine/device_loss.h"
 #include "engine/engine.h"
+#include "engine/instrument_floor.h"
 #include "engine/plan_publisher.h"
 #include "engine/req_watch.h"
 #include "engine/spsc_ring.h"
@@ -73,6 +74,7 @@ public:
     uint64_t threadResolved(uint32_t slot) const { return m_books.threadResolved(slot); }
     VectorCounters* scheduleCounters() const { return m_books.scheduleCounters(); }
     bool pushTriggerRecord(const TriggerRecord& record) { return m_firing.pushRecord(record); }
+    InstrumentFloor& floor() { return m_floor; }                            // the trigger thread signals it
     int fire(uint32_t slot, IrqSetRequest& request, TriggerMode mode) const // 0 or -errno; any thread
     {
         return m_firing.fire(slot, request, mode);
@@ -105,6 +107,7 @@ private:
     const uint32_t m_doorbellFile; // ring files: one per slot, then these three
     const uint32_t m_unmaskFile;
     const uint32_t m_reqFile;
+    const uint32_t m_floorFile;
 
     CompletionRing m_ring;
     CoreStatus m_status;
@@ -118,6 +121,7 @@ private:
     CommandHandler m_handler;
     SpscRing<Command> m_commands{256};
     PmQosGuard m_pmQos; // --pm-qos on the core CPU, restored at tear-down
+    InstrumentFloor m_floor;
 
     int m_doorbell = -1;
     uint64_t m_doorbellBuffer = 0;

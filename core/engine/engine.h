@@ -42,6 +42,7 @@ struct EngineStatus
     uint64_t completions = 0; // CQEs harvested for vectors
     uint64_t samplesPushed = 0;
     uint64_t ringDrops = 0;               // samples lost to a full sample ring
+    uint64_t floorSamples = 0;            // instrument-floor samples offered to the ring (engine/instrument_floor.h)
     uint64_t coreAllocationsAfterArm = 0; // only counted in builds with the allocation hook (tests)
     int64_t startedNs = 0;                // CLOCK_MONOTONIC
     std::string stopReason;               // why the core thread ended ("stopped", or an error)

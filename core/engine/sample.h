@@ -1,5 +1,5 @@
 // Sample: the fixed-size record the core thread hands to the aggregator through the SPSC sample ring, one per
-// completion, missed trigger, unsolicited completion or state change.
+// completion, missed trigger, unsolicited completion or state change, and one per instrument-floor signal.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,9 @@ enum class SampleKind : uint8_t
     Missed,      // a trigger passed its deadline with no completion: triggerNs set, completionNs = when declared
     Unsolicited, // a completion with no outstanding trigger (spurious or device-originated); value = count
     Event,       // a state change or error: value = EventCode, seq = errno for errors
+    // The instrument floor (engine/instrument_floor.h): irqscope's own eventfd, signalled by the firing thread;
+    // not a vector: slot is 0 and means nothing, latency = completionNs - triggerNs, seq counts floor samples.
+    Floor,
 };
 
 enum class EventCode : uint32_t

@@ -103,13 +103,19 @@ void TriggerThread::run()
                 schedule.reset(changedNs, m_view.count, m_view.rateHz, m_view.slots.data(), m_core.scheduleCounters());
         }
         m_seenGeneration.store(seen, std::memory_order_release);
-        if (!schedule.active() || m_view.count == 0 || m_view.mode == TriggerMode::None) {
-            sleepUntil(monotonicNs() + kMaxSleepNs);
-            continue;
-        }
+        const bool firing = schedule.active() && m_view.count != 0 && m_view.mode != TriggerMode::None;
+        // The instrument floor, from the thread that fires the loopback triggers, between its firings: a vector
+        // due now makes it wait for a gap (engine/instrument_floor.h).
         const int64_t now = monotonicNs();
-        if (schedule.nextDueNs() > now) {
-            sleepUntil(std::min(schedule.nextDueNs(), now + kMaxSleepNs));
+        const bool vectorDue = firing && schedule.nextDueNs() <= now;
+        m_core.floor().signalIfDue(now, vectorDue);
+        if (!vectorDue) {
+            int64_t wake = now + kMaxSleepNs;
+            if (firing)
+                wake = std::min(wake, schedule.nextDueNs());
+            if (const int64_t floorNs = m_core.floor().wakeAtNs(false); floorNs >= 0)
+                wake = std::min(wake, std::max(floorNs, now));
+            sleepUntil(wake);
             continue;
         }
         // Re-read the plan right before firing: a vector removed from it must not be fired any more. m_firing

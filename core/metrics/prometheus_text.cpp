@@ -1,5 +1,6 @@
 #include "metrics/prometheus_text.h"
 
+#include "engine/instrument_floor.h"
 #include "engine/vector_counters.h"
 #include "observe/irq_delivery.h"
 #include "observe/observed_columns.h"
@@ -275,6 +276,25 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
         w.sample("irqscope_latency_seconds_sum", labels[i],
                  v.latency.meanNs * static_cast<double>(v.latency.count) / 1e9);
         w.sample("irqscope_latency_seconds_count", labels[i], count);
+    }
+
+    // The instrument floor (docs/metrics.md): not a vector, so only the device label; absent in observer mode and
+    // before the first floor sample.
+    if (snapshot->floor.count > 0) {
+        w.family("irqscope_instrument_floor_seconds", "histogram",
+                 fmt::format("irqscope's own wake path (an eventfd it signals itself, read through the same io_uring, "
+                             "{:g} per second): how much of each vector's latency is the instrument.",
+                             kInstrumentFloorRateHz));
+        const auto buckets = cumulativeLatencyBuckets(snapshot->floorHistogram);
+        for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
+            w.sample("irqscope_instrument_floor_seconds_bucket",
+                     fmt::format(R"({},le="{}")", deviceLabel,
+                                 formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
+                     buckets[b]);
+        w.sample("irqscope_instrument_floor_seconds_bucket", deviceLabel + R"(,le="+Inf")", buckets.back());
+        w.sample("irqscope_instrument_floor_seconds_sum", deviceLabel,
+                 snapshot->floor.meanNs * static_cast<double>(snapshot->floor.count) / 1e9);
+        w.sample("irqscope_instrument_floor_seconds_count", deviceLabel, buckets.back());
     }
     return out;
 }

@@ -11,7 +11,9 @@
 namespace irqscope::core {
 
 inline constexpr std::array<char, 8> kRecordingMagic = {'I', 'R', 'Q', 'S', 'R', 'E', 'C', '\0'};
-inline constexpr uint16_t kRecordingVersion = 1;
+// 2: adds sample kind 4, the instrument floor. Version 1 files are read as before (they hold no floor samples).
+inline constexpr uint16_t kRecordingVersion = 2;
+inline constexpr uint16_t kOldestRecordingVersion = 1;
 inline constexpr std::size_t kRecordingHeaderSize = 16;
 inline constexpr std::size_t kSectionHeaderSize = 16;
 inline constexpr std::size_t kSampleRecordSize = 40;

@@ -54,8 +54,9 @@ std::string RecordingReader::open(const std::string& path)
     if (std::memcmp(header, kRecordingMagic.data(), kRecordingMagic.size()) != 0)
         return bad("wrong magic (expected \"IRQSREC\")");
     m_recording.version = static_cast<uint16_t>(getLe(header + 8, 2));
-    if (m_recording.version != kRecordingVersion)
-        return bad(fmt::format("version {} (this irqscope reads version {})", m_recording.version, kRecordingVersion));
+    if (m_recording.version < kOldestRecordingVersion || m_recording.version > kRecordingVersion)
+        return bad(fmt::format("version {} (this irqscope reads versions {} to {})", m_recording.version,
+                               kOldestRecordingVersion, kRecordingVersion));
     const uint64_t headerSize = getLe(header + 10, 2);
     if (headerSize < kRecordingHeaderSize || headerSize > size)
         return bad(fmt::format("header size {} out of range", headerSize));
@@ -165,9 +166,12 @@ std::string RecordingReader::forEachSample(const Chunk& chunk) const
             for (std::size_t i = 0; i < n; ++i, ++index) {
                 const Sample s = decodeSample(bytes.data() + i * kSampleRecordSize);
                 const auto kind = static_cast<uint8_t>(s.kind);
-                if (kind > static_cast<uint8_t>(SampleKind::Event))
+                // Version 1 had no floor samples (kind 4).
+                const auto lastKind = rec.version < 2 ? SampleKind::Event : SampleKind::Floor;
+                if (kind > static_cast<uint8_t>(lastKind))
                     return fmt::format("{}: not a valid recording: sample {} has kind {}", rec.path, index, kind);
-                if (s.slot >= slots)
+                // A floor sample is not a vector's: its slot is 0 and is not checked against the layout.
+                if (s.kind != SampleKind::Floor && s.slot >= slots)
                     return fmt::format("{}: not a valid recording: sample {} names slot {}, the device has {}",
                                        rec.path, index, s.slot, slots);
                 // CLOCK_MONOTONIC times are never negative; a negative one would overflow latencyNs().

@@ -12,6 +12,8 @@ Snapshot replayFinalSnapshot(const Recording& recording, const Snapshot& replaye
     out.monotonicNs = replayed.monotonicNs; // built now: its age is the replay's
     out.wallTimeNs = replayed.wallTimeNs;
     out.engine.running = false;
+    out.floor = replayed.floor; // the instrument floor, like every latency, comes from the replayed samples
+    out.floorHistogram = replayed.floorHistogram;
     for (const VectorSnapshot& r : replayed.vectors) {
         auto it = std::find_if(out.vectors.begin(), out.vectors.end(),
                                [&r](const VectorSnapshot& v) { return v.slot == r.slot; });

@@ -46,11 +46,12 @@ EngineStatus ReplaySource::status() const
 
 bool ReplaySource::push(const Sample& s)
 {
-    if (s.slot >= m_slots.size())
+    const bool floor = s.kind == SampleKind::Floor; // not a vector's: no counter moves, the aggregator keeps it
+    if (!floor && s.slot >= m_slots.size())
         return true; // the reader rejects these; nothing to count
     if (!m_ring.tryPush(s))
         return false;
-    VectorCounters& c = m_counters[s.slot];
+    VectorCounters& c = m_counters[floor ? 0 : s.slot];
     switch (s.kind) {
     case SampleKind::Completion:
         VectorCounters::bump(c.triggered, std::max<uint64_t>(s.value, 1));
@@ -94,6 +95,8 @@ bool ReplaySource::push(const Sample& s)
         c.state.store(state, std::memory_order_release);
         break;
     }
+    case SampleKind::Floor:
+        break;
     }
     m_pushed.fetch_add(1, std::memory_order_relaxed);
     advanceClock(s.completionNs);

@@ -30,6 +30,8 @@ const char* kindName(SampleKind kind)
         return "unsolicited";
     case SampleKind::Event:
         return "event";
+    case SampleKind::Floor:
+        return "floor";
     }
     return "unknown";
 }
@@ -98,10 +100,14 @@ void CsvSampleWriter::write(const Sample* samples, std::size_t count)
     fmt::memory_buffer buf;
     for (std::size_t i = 0; i < count; ++i) {
         const Sample& s = samples[i];
-        const std::string name = s.slot < m_slots.size() ? vectorName(m_slots.id(s.slot)) : std::to_string(s.slot);
+        // A floor sample is not a vector's (docs/report-schema.md, "CSV").
+        const bool floor = s.kind == SampleKind::Floor;
+        const std::string name = floor                     ? std::string("instrument-floor")
+                                 : s.slot < m_slots.size() ? vectorName(m_slots.id(s.slot))
+                                                           : std::to_string(s.slot);
         const int64_t trigger = s.triggerNs ? s.triggerNs - m_originNs : 0;
         const int64_t completion = s.completionNs - m_originNs;
-        const int64_t latency = s.kind == SampleKind::Completion ? s.latencyNs() : 0;
+        const int64_t latency = s.kind == SampleKind::Completion || floor ? s.latencyNs() : 0;
         const char* event = "";
         if (s.kind == SampleKind::Event) {
             static const char* names[] = {"armed", "disarmed", "masked", "unmasked", "automasked", "error", "stuck"};

@@ -37,7 +37,7 @@ th, td { padding: 3px 7px; border-bottom: 1px solid #e9ecef; white-space: nowrap
 th { background: #f1f3f5; text-align: left; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.facts td:first-child { color: #6c757d; } table.facts td { white-space: normal; }
 .chart { margin: 10px 0; } .bad { color: #c92a2a; font-weight: bold; }
-p.bad { font-size: 13px; margin: 4px 0; }
+p.bad { font-size: 13px; margin: 4px 0; } p.floor { font-size: 13px; margin: 8px 0; color: #495057; }
 </style>
 </head>
 <body>
@@ -64,6 +64,8 @@ p.bad { font-size: 13px; margin: 4px 0; }
         if (!v.lastError.empty())
             out += "<p class=\"bad\">" + xmlEscape(v.name + ": " + v.lastError) + "</p>\n";
     }
+    if (const std::string floor = instrumentFloorText(input); !floor.empty())
+        out += "<p class=\"floor\" id=\"instrument-floor\">" + xmlEscape(floor) + "</p>\n";
 
     out += "<h2>Latency</h2>\n";
     out += chart(380, [&](Canvas& c, ChartBox b) { drawLatencyHistogram(c, b, input); });

@@ -1,6 +1,7 @@
 #include "report/json_report.h"
 
 #include "base/time_text.h"
+#include "engine/instrument_floor.h"
 
 #include <nlohmann/json.hpp>
 
@@ -106,6 +107,13 @@ nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec)
     return j;
 }
 
+nlohmann::json instrumentFloorJson(const Snapshot& snapshot)
+{
+    if (snapshot.floor.count == 0)
+        return nullptr;
+    return {{"rate_hz", kInstrumentFloorRateHz}, {"latency_ns", latencyJson(snapshot.floor)}};
+}
+
 nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system)
 {
     nlohmann::json vectors = nlohmann::json::array();
@@ -124,7 +132,7 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
         errors += v.counters.errors;
     }
     const auto& e = snapshot.engine;
-    return {
+    nlohmann::json report = {
         {"schema", "irqscope.report"},
         {"schema_version", kReportSchemaVersion},
         {"irqscope_version", IRQSCOPE_VERSION},
@@ -167,6 +175,9 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
         {"vectors", vectors},
         {"warnings", run.warnings},
     };
+    if (auto floor = instrumentFloorJson(snapshot); !floor.is_null())
+        report["instrument_floor"] = std::move(floor);
+    return report;
 }
 
 nlohmann::json intervalJson(const Snapshot& snapshot)
@@ -177,14 +188,17 @@ nlohmann::json intervalJson(const Snapshot& snapshot)
         j["interval_latency_ns"] = latencyJson(v.interval);
         vectors.push_back(std::move(j));
     }
-    return {{"type", "interval"},
-            {"generation", snapshot.generation},
-            {"elapsed_s", snapshot.elapsedSec},
-            {"time", isoUtcSeconds(snapshot.wallTimeNs)},
-            {"device", snapshot.deviceId},
-            {"samples_per_s", snapshot.samplesPerSec},
-            {"ring_drops", snapshot.engine.ringDrops},
-            {"vectors", vectors}};
+    nlohmann::json record = {{"type", "interval"},
+                             {"generation", snapshot.generation},
+                             {"elapsed_s", snapshot.elapsedSec},
+                             {"time", isoUtcSeconds(snapshot.wallTimeNs)},
+                             {"device", snapshot.deviceId},
+                             {"samples_per_s", snapshot.samplesPerSec},
+                             {"ring_drops", snapshot.engine.ringDrops},
+                             {"vectors", vectors}};
+    if (auto floor = instrumentFloorJson(snapshot); !floor.is_null())
+        record["instrument_floor"] = std::move(floor);
+    return record;
 }
 
 std::string writeJsonFile(const std::string& path, const nlohmann::json& json)

@@ -37,6 +37,9 @@ struct RunDescription
 nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec); // elapsedSec: the run's, for mean rates
 nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, const SystemInfo& system);
 nlohmann::json intervalJson(const Snapshot& snapshot); // one JSON Lines record
+// The "instrument_floor" object both carry (docs/report-schema.md "Instrument floor"); null when the snapshot has no
+// floor (observer mode, an old recording), and then the key is left out.
+nlohmann::json instrumentFloorJson(const Snapshot& snapshot);
 
 // Writes atomically (temp file + rename). Returns a one-line error on failure.
 std::string writeJsonFile(const std::string& path, const nlohmann::json& json);

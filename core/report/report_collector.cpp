@@ -16,6 +16,7 @@ ReportCollector::ReportCollector(uint32_t slots, CollectorConfig config)
 ReportCollector::ReportCollector(const ReportCollector& other)
     : m_config(other.m_config)
     , m_vectors(other.m_vectors.size())
+    , m_floor(other.m_floor)
 {
     for (std::size_t i = 0; i < m_vectors.size(); ++i) {
         if (other.m_vectors[i])
@@ -50,6 +51,11 @@ void ReportCollector::add(const Sample* samples, std::size_t count)
 
 void ReportCollector::add(const Sample& s)
 {
+    if (s.kind == SampleKind::Floor) {
+        if (s.latencyNs() > 0) // as the aggregator
+            m_floor.record(s.latencyNs());
+        return;
+    }
     if (s.slot >= m_vectors.size())
         return;
     CollectedVector& v = at(s.slot);
@@ -96,6 +102,8 @@ void ReportCollector::add(const Sample& s)
             ++v.eventsDropped;
         break;
     }
+    case SampleKind::Floor:
+        break;
     }
 }
 

@@ -67,7 +67,7 @@ public:
     ReportCollector(const ReportCollector& other);
     ReportCollector& operator=(const ReportCollector&) = delete;
 
-    // Samples whose slot is not below `slots` are ignored.
+    // Samples whose slot is not below `slots` are ignored (floor samples have no slot: always taken).
     void add(const Sample* samples, std::size_t count);
     void add(const Sample& sample);
 
@@ -80,6 +80,8 @@ public:
     }
     // Seconds covered by the longest series.
     std::size_t seconds() const;
+    // The instrument floor's latencies (SampleKind::Floor, not a vector's; docs/benchmarks.md).
+    const LogHistogram& floor() const { return m_floor; }
 
 private:
     CollectedVector& at(uint32_t slot);
@@ -87,6 +89,7 @@ private:
 
     CollectorConfig m_config;
     std::vector<std::unique_ptr<CollectedVector>> m_vectors;
+    LogHistogram m_floor;
 };
 
 } // namespace irqscope::core

@@ -20,6 +20,10 @@ void applyCollector(Snapshot& snapshot, const ReportCollector& collector)
         v.latency = summarizeLatency(c->log);
         c->log.forEachBucket([&v](const HistogramBucket& b) { v.histogram.emplace_back(b.lowerNs, b.count); });
     }
+    snapshot.floor = summarizeLatency(collector.floor());
+    snapshot.floorHistogram.clear();
+    collector.floor().forEachBucket(
+        [&snapshot](const HistogramBucket& b) { snapshot.floorHistogram.emplace_back(b.lowerNs, b.count); });
 }
 
 nlohmann::json reportJson(const ReportInput& input)

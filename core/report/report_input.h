@@ -24,8 +24,8 @@ struct ReportInput
     int64_t startWallNs = 0; // CLOCK_REALTIME when the run started
 };
 
-// Replaces every vector's latency summary and histogram with the collector's (the same samples the aggregator
-// saw), so the result depends only on the samples and the final counters.
+// Replaces every vector's latency summary and histogram, and the instrument floor, with the collector's (the same
+// samples the aggregator saw), so the result depends only on the samples and the final counters.
 void applyCollector(Snapshot& snapshot, const ReportCollector& collector);
 
 // The "irqscope.report" v1 document of reportJson() plus the tuning (PM QoS, governors, scheduling) and

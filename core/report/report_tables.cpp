@@ -2,6 +2,7 @@
 #include "report/report_tables.h"
 
 #include "base/time_text.h"
+#include "engine/instrument_floor.h"
 #include "report/report_charts.h"
 
 #include <fmt/format.h>
@@ -54,6 +55,19 @@ TextTable vectorTable(const ReportInput& input)
                           lat(l.p99Ns), lat(l.p999Ns), lat(l.maxNs)});
     }
     return t;
+}
+
+std::string instrumentFloorText(const ReportInput& input)
+{
+    const LatencySummary& f = input.snapshot.floor;
+    if (f.count == 0)
+        return {};
+    return fmt::format("Instrument floor: p50 {}, p99 {}, max {} ({} signals at {:g} Hz). This is irqscope's own wake "
+                       "path: an eventfd it signals itself from the thread that fires the triggers, read by the core "
+                       "thread through the same io_uring as the vectors. About this much of each latency above is "
+                       "the instrument; the rest is the interrupt's path through the device and the kernel.",
+                       formatLatency(f.p50Ns), formatLatency(f.p99Ns), formatLatency(f.maxNs), f.count,
+                       kInstrumentFloorRateHz);
 }
 
 std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& input)

@@ -19,6 +19,9 @@ struct TextTable
 std::string reportTitle(const ReportInput& input);    // "irqscope report: sim"
 std::string reportSubtitle(const ReportInput& input); // run time, duration, stop reason
 TextTable vectorTable(const ReportInput& input);
+// The instrument floor beside the vectors' latencies: its numbers and one sentence saying what it is
+// (docs/benchmarks.md "The instrument floor"). "" when the input has none (an old recording).
+std::string instrumentFloorText(const ReportInput& input);
 std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& input);
 
 } // namespace irqscope::core

@@ -114,6 +114,7 @@ void Aggregator::drain()
             if (v.interval)
                 v.interval->reset();
         }
+        m_floor.reset();
     }
     // At most one ring's worth per pass, so a producer faster than us cannot hold off publication.
     auto& ring = m_source.samples();
@@ -133,6 +134,11 @@ void Aggregator::drain()
 
 void Aggregator::apply(const Sample& s)
 {
+    if (s.kind == SampleKind::Floor) { // not a vector's: its slot means nothing
+        if (s.latencyNs() > 0)
+            m_floor.record(s.latencyNs());
+        return;
+    }
     if (s.slot >= m_vectors.size())
         return;
     VectorStats& v = m_vectors[s.slot];
@@ -161,6 +167,8 @@ void Aggregator::apply(const Sample& s)
         break;
     case SampleKind::Event:
         applyEvent(s, v);
+        break;
+    case SampleKind::Floor:
         break;
     }
 }
@@ -234,6 +242,8 @@ std::shared_ptr<const Snapshot> Aggregator::build()
         }
         out.lastError = v.lastError;
     }
+    snap->floor = summarizeLatency(m_floor);
+    m_floor.forEachBucket([&snap](const HistogramBucket& b) { snap->floorHistogram.emplace_back(b.lowerNs, b.count); });
     if (m_decorator)
         m_decorator(*snap);
     return snap;

@@ -104,6 +104,7 @@ private:
     std::vector<Sample> m_batch;
     SampleSink m_sink;
     SnapshotDecorator m_decorator;
+    LogHistogram m_floor; // the instrument floor's samples: not a vector, no slot
     uint64_t m_generation = 0;
     int64_t m_createdNs = 0;
     RateWindow<1> m_sampleRate;

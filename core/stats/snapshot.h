@@ -141,6 +141,11 @@ struct Snapshot
     bool observed = false;
     // Observer mode: the posted-interrupt rows of /proc/interrupts this kernel has (none on AMD or without KVM).
     std::vector<ObservedHostRow> observedHostRows;
+    // The instrument floor (docs/benchmarks.md "The instrument floor"): irqscope's own eventfd wake path through
+    // the same io_uring, signalled by the firing thread at kInstrumentFloorRateHz, since the start (or the last
+    // reset). count 0: not measured (observer mode, a recording made before it existed, or too early).
+    LatencySummary floor;
+    std::vector<std::pair<int64_t, uint64_t>> floorHistogram; // non-empty buckets, as VectorSnapshot::histogram
 };
 
 } // namespace irqscope::core

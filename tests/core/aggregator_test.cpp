@@ -112,6 +112,17 @@ public:
         push(s, true);
     }
     void setState(uint32_t slot, uint32_t state) { m_counters[slot].state.store(state, std::memory_order_release); }
+    // An instrument-floor sample (engine/instrument_floor.h): no counter moves, its slot field is 0.
+    void floor(int64_t latencyNs)
+    {
+        Sample s;
+        s.kind = SampleKind::Floor;
+        s.value = 1;
+        s.completionNs = monotonicNs();
+        s.triggerNs = s.completionNs - latencyNs;
+        s.seq = ++m_floorSeq;
+        push(s, true);
+    }
 
 private:
     VectorSlots m_slots;
@@ -121,6 +132,7 @@ private:
     std::atomic<int64_t> m_fakeNowNs{-1};
     std::atomic<uint64_t> m_pushed{0};
     uint64_t m_seq = 0;
+    uint64_t m_floorSeq = 0;
 };
 
 AggregatorConfig fastConfig()
@@ -512,3 +524,37 @@ TEST(Aggregator, StartStopAreIdempotentAndStopIsPrompt)
     agg.start();
     EXPECT_TRUE(agg.running());
 } // the destructor joins
+
+TEST(Aggregator, InstrumentFloorIsSummarisedApartFromTheVectors)
+{
+    FakeSource src;
+    Aggregator agg(src, fastConfig());
+    EXPECT_EQ(agg.finalSnapshot()->floor.count, 0u) << "no floor measured: nothing to show, not a 0";
+    std::vector<int64_t> floorNs;
+    for (int64_t i = 1; i <= 200; ++i) {
+        floorNs.push_back(i * 500);
+        src.floor(i * 500);
+    }
+    src.complete(src.msix(3), 5'000'000);
+    const auto s = agg.finalSnapshot();
+    EXPECT_EQ(s->floor.count, 200u);
+    EXPECT_NEAR(static_cast<double>(s->floor.p50Ns), static_cast<double>(exactQuantile(floorNs, 0.5)),
+                0.01 * static_cast<double>(exactQuantile(floorNs, 0.5)));
+    EXPECT_NEAR(static_cast<double>(s->floor.p99Ns), static_cast<double>(exactQuantile(floorNs, 0.99)),
+                0.01 * static_cast<double>(exactQuantile(floorNs, 0.99)));
+    EXPECT_NEAR(static_cast<double>(s->floor.maxNs), 100'000.0, 1'000.0);
+    uint64_t inBuckets = 0;
+    for (const auto& [lower, n] : s->floorHistogram)
+        inBuckets += n;
+    EXPECT_EQ(inBuckets, 200u);
+    // Slot 0 (the floor samples' slot field) is no vector of the snapshot; the one vector is untouched by the floor.
+    ASSERT_EQ(s->vectors.size(), 1u);
+    EXPECT_EQ(s->vectors[0].slot, src.msix(3));
+    EXPECT_EQ(s->vectors[0].latency.count, 1u);
+    EXPECT_EQ(s->vectors[0].latency.minNs, s->vectors[0].latency.maxNs);
+    // A histogram reset restarts the floor too.
+    agg.resetHistograms();
+    const auto afterReset = agg.finalSnapshot();
+    EXPECT_EQ(afterReset->floor.count, 0u);
+    EXPECT_TRUE(afterReset->floorHistogram.empty());
+}

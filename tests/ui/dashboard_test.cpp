@@ -5,6 +5,7 @@
 
 #include "engine/vector_counters.h"
 #include "fixtures.h"
+#include "format/display_text.h"
 #include "main_window.h"
 #include "models/vector_table_model.h"
 #include "widgets/command_log.h"
@@ -241,6 +242,26 @@ private Q_SLOTS:
         // The simulated device has no host IRQs: no host count or gap columns.
         QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostCountColumn));
         QVERIFY(w.vectorView()->isColumnHidden(VectorTableModel::HostGapColumn));
+    }
+    // The instrument floor beside the engine's figures: its p50 and p99 once measured, nothing (not a 0) before or
+    // without it.
+    void statusBarShowsTheInstrumentFloor()
+    {
+        QMainWindow window;
+        auto* panel = new StatusPanel(window.statusBar());
+        core::Snapshot snapshot;
+        snapshot.engine.coreCpu = 1;
+        snapshot.engine.policy = "SCHED_OTHER";
+        panel->update(&snapshot, true, snapshot.monotonicNs);
+        QCOMPARE(panel->floorText(), QString());
+        snapshot.floor.count = 40;
+        snapshot.floor.p50Ns = 1'200;
+        snapshot.floor.p99Ns = 25'000;
+        panel->update(&snapshot, true, snapshot.monotonicNs);
+        QCOMPARE(panel->floorText(),
+                 QStringLiteral("instrument floor: p50 %1, p99 %2").arg(formatLatency(1'200), formatLatency(25'000)));
+        panel->update(nullptr, false, 0);
+        QCOMPARE(panel->floorText(), QString());
     }
     // The refresh timer updates the status bar 30 times a second; the age and rate texts change on every tick but
     // must not re-lay out the status bar (and with it the window's bottom edge) each time.

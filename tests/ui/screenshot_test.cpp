@@ -146,6 +146,9 @@ private Q_SLOTS:
             QTRY_VERIFY_WITH_TIMEOUT(w.percentileChart()->pointCount(i) > 2, kGenerousWaitMs);
         }
         QCOMPARE(w.chartedSlots().size(), std::size_t{4});
+        // The instrument floor in the status bar once its first samples came (it is signalled 20 times a second).
+        QTRY_VERIFY_WITH_TIMEOUT(w.statusPanel()->floorText().startsWith(QStringLiteral("instrument floor: p50 ")),
+                                 kGenerousWaitMs);
 
         const QString path =
             QDir(QStringLiteral(IRQSCOPE_UI_TEST_OUTPUT_DIR)).filePath(QStringLiteral("dashboard.png"));
@@ -275,6 +278,7 @@ private Q_SLOTS:
                  QStringLiteral("in use by owner"));
         QVERIFY(w.statusPanel()->coreText().contains(QStringLiteral("observing")));
         QVERIFY(!w.statusPanel()->ageText().isEmpty());
+        QCOMPARE(w.statusPanel()->floorText(), QString()); // nothing measured by irqscope: no floor, not a 0
         // Only what an observer measures is on show: no trigger counts or latencies that would all read 0 or —.
         QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::HostCpuColumn));
         QVERIFY(!w.vectorView()->isColumnHidden(VectorTableModel::RateColumn));

@@ -70,6 +70,23 @@ void expectBalanced(const json& report, const std::string& what)
     }
 }
 
+// The instrument floor (docs/benchmarks.md "The instrument floor") is measured on the real driver too: irqscope's
+// own eventfd through the same io_uring, beside vectors whose eventfds vfio-pci signals. Printed for the docs.
+void expectFloor(const json& report, const std::string& what)
+{
+    ASSERT_TRUE(report.contains("instrument_floor")) << what;
+    const auto& l = report["instrument_floor"]["latency_ns"];
+    const uint64_t n = l["count"];
+    EXPECT_GE(n, 1u) << what;
+    EXPECT_LE(static_cast<double>(n), report["run"]["duration_s"].get<double>() * 20 + 1) << what;
+    EXPECT_GT(l["p50"].get<int64_t>(), 0) << what;
+    const auto& v = report["vectors"][0]["latency_ns"];
+    std::printf("FLOOR %s: floor n=%llu p50=%s p99=%s | %s p50=%s p99=%s\n", what.c_str(),
+                static_cast<unsigned long long>(n), l["p50"].dump().c_str(), l["p99"].dump().c_str(),
+                report["vectors"][0]["name"].get<std::string>().c_str(), v.value("p50", json(nullptr)).dump().c_str(),
+                v.value("p99", json(nullptr)).dump().c_str());
+}
+
 // Runs `command` through /bin/sh as user `uid` (gid the same); returns its exit status.
 int runAsUser(uid_t uid, const std::string& command)
 {
@@ -169,6 +186,7 @@ TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
         const auto report = runReport(args);
         ASSERT_EQ(report["vectors"].size(), vectors) << args;
         expectBalanced(report, args);
+        expectFloor(report, args);
         for (const auto& v : report["vectors"]) {
             printHost(v);
             EXPECT_TRUE(v["host_irq"].is_number()) << args << " " << v["name"];
@@ -186,6 +204,7 @@ TEST(VmCli, HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions)
         const auto report = runReport(args);
         ASSERT_FALSE(report["vectors"].empty()) << args;
         expectBalanced(report, args);
+        expectFloor(report, args);
         for (const auto& v : report["vectors"]) {
             printHost(v);
             EXPECT_TRUE(v["host_cpu"].is_number()) << args << " " << v["name"];

@@ -1,6 +1,7 @@
 // Status bar fields.
 #include "widgets/status_panel.h"
 
+#include "engine/instrument_floor.h"
 #include "format/display_text.h"
 
 #include <QLabel>
@@ -52,11 +53,18 @@ StatusPanel::StatusPanel(QStatusBar* bar)
     , m_state(new QLabel(bar))
     , m_device(new QLabel(bar))
     , m_core(new QLabel(bar))
+    , m_floor(new QLabel(bar))
     , m_samples(new QLabel(bar))
     , m_drops(new QLabel(bar))
     , m_age(new QLabel(bar))
 {
     m_core->setToolTip(QStringLiteral("CPU the core thread is pinned to, and its scheduling policy"));
+    m_floor->setObjectName(QStringLiteral("instrumentFloor"));
+    m_floor->setToolTip(QStringLiteral("The instrument floor: irqscope's own wake path, an eventfd it signals itself "
+                                       "%1 times a second and reads through the same io_uring as the vectors. About "
+                                       "this much of every latency is the instrument; the rest is the interrupt's "
+                                       "path.")
+                            .arg(core::kInstrumentFloorRateHz));
     m_samples->setToolTip(QStringLiteral("Completions per second drained from the core thread's sample ring"));
     m_drops->setToolTip(QStringLiteral("Samples lost to a full sample ring (counts stay exact; only latency "
                                        "statistics miss them)"));
@@ -64,11 +72,11 @@ StatusPanel::StatusPanel(QStatusBar* bar)
     m_state->setObjectName(QStringLiteral("engineState"));
     m_state->setStyleSheet(QStringLiteral("font-weight: bold"));
     m_state->hide();
-    for (QLabel* label : {m_state, m_device, m_core, m_samples, m_drops, m_age}) {
+    for (QLabel* label : {m_state, m_device, m_core, m_floor, m_samples, m_drops, m_age}) {
         label->setContentsMargins(6, 0, 6, 0);
         bar->addPermanentWidget(label);
     }
-    for (QLabel* label : {m_core, m_samples, m_drops, m_age})
+    for (QLabel* label : {m_core, m_floor, m_samples, m_drops, m_age})
         fixHeight(label);
     update(nullptr, false, 0);
 }
@@ -96,9 +104,19 @@ void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t n
         setSteadyText(m_samples, QStringLiteral("samples/s: —"));
         setSteadyText(m_drops, QStringLiteral("ring drops: —"));
         setSteadyText(m_age, QStringLiteral("snapshot: —"));
+        m_floor->hide();
         return;
     }
     const auto& e = snapshot->engine;
+    // Nothing rather than 0 where no floor is measured (observer mode, a recording made before it existed).
+    if (const auto& f = snapshot->floor; f.count > 0) {
+        setSteadyText(
+            m_floor,
+            QStringLiteral("instrument floor: p50 %1, p99 %2").arg(formatLatency(f.p50Ns), formatLatency(f.p99Ns)));
+        m_floor->show();
+    } else {
+        m_floor->hide();
+    }
     if (snapshot->observed)
         setSteadyText(m_core, QStringLiteral("core: none (observing /proc/interrupts)"));
     else
@@ -122,6 +140,10 @@ void StatusPanel::update(const core::Snapshot* snapshot, bool running, int64_t n
 QString StatusPanel::coreText() const
 {
     return m_core->text();
+}
+QString StatusPanel::floorText() const
+{
+    return m_floor->isHidden() ? QString() : m_floor->text();
 }
 QString StatusPanel::samplesText() const
 {

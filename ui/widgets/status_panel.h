@@ -1,5 +1,6 @@
-// StatusPanel: the status bar's permanent fields: device, core thread CPU and policy, samples per second, ring
-// drops and the age of the snapshot on show (a stale snapshot turns the age red).
+// StatusPanel: the status bar's permanent fields: device, core thread CPU and policy, the instrument floor (irqscope's
+// own wake path, docs/benchmarks.md), samples per second, ring drops and the age of the snapshot on show (a stale
+// snapshot turns the age red).
 #pragma once
 
 #include "stats/snapshot.h"
@@ -25,6 +26,7 @@ public:
     void update(const core::Snapshot* snapshot, bool running, int64_t nowNs);
 
     QString coreText() const;
+    QString floorText() const; // "" while hidden (no floor measured: observer mode, an old recording)
     QString samplesText() const;
     QString dropsText() const;
     QString ageText() const;
@@ -33,6 +35,7 @@ private:
     QLabel* m_state;
     QLabel* m_device;
     QLabel* m_core;
+    QLabel* m_floor;
     QLabel* m_samples;
     QLabel* m_drops;
     QLabel* m_age;

@@ -155,6 +155,15 @@ std::string pdfReport(const ReportInput& input, std::string& out)
             pages.advance(11);
             c.text(kMargin, pages.y(), v.name + ": " + v.lastError, 8, Color{201, 42, 42}, Anchor::Start, true);
         }
+        if (const std::string floor = instrumentFloorText(input); !floor.empty()) {
+            const auto lines = wrap(floor, 185);
+            pages.need(4 + 11.0 * lines.size());
+            pages.advance(4);
+            for (const auto& line : lines) {
+                pages.advance(11);
+                c.text(kMargin, pages.y(), line, 8, kInk);
+            }
+        }
 
         heading(pages, "System and configuration");
         for (const auto& [key, value] : systemFacts(input)) {
