@@ -19,6 +19,11 @@ struct TextTable
 std::string reportTitle(const ReportInput& input);    // "irqscope report: sim"
 std::string reportSubtitle(const ReportInput& input); // run time, duration, stop reason
 TextTable vectorTable(const ReportInput& input);
+// Round trip beside interrupt delivery (docs/dma-triggers.md §6), one row per vector the delivery poller watched;
+// no rows when none was.
+TextTable deliveryTable(const ReportInput& input);
+// What the delivery table shows, in one line, or why the run has none ("" when delivery was never asked for).
+std::string deliveryCaption(const ReportInput& input);
 std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& input);
 
 } // namespace irqscope::core

@@ -152,9 +152,9 @@ void Aggregator::apply(const Sample& s)
         if (latency > 0) {
             v.total->record(latency);
             v.interval->record(latency);
+            if (s.deliveryTracked()) // counted with the round trips it belongs to: count = stamped + unstamped
+                applyDelivery(s, v);
         }
-        if (s.deliveryTracked())
-            applyDelivery(s, v);
         break;
     }
     case SampleKind::Missed:

@@ -156,6 +156,11 @@ std::string pdfReport(const ReportInput& input, std::string& out)
             c.text(kMargin, pages.y(), v.name + ": " + v.lastError, 8, Color{201, 42, 42}, Anchor::Start, true);
         }
 
+        if (const TextTable d = deliveryTable(input); !d.rows.empty()) {
+            heading(pages, "Round trip and interrupt delivery");
+            table(pages, d, 7.5);
+        }
+
         heading(pages, "System and configuration");
         for (const auto& [key, value] : systemFacts(input)) {
             const auto lines = wrap(value, 120);
