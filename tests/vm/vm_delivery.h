@@ -54,8 +54,9 @@ inline void expectDeliveryBelowRoundTrip(const nlohmann::json& report, const std
         EXPECT_GT(d["count"].get<uint64_t>(), 0u) << v["name"];
         EXPECT_EQ(d["count"].get<uint64_t>() + v["delivery_unstamped"].get<uint64_t>(), l["count"].get<uint64_t>())
             << v["name"];
-        if (d["count"].get<uint64_t>() > 0)
+        if (d["count"].get<uint64_t>() > 0) {
             EXPECT_LT(d["max"].get<int64_t>(), l["max"].get<int64_t>()) << v["name"];
+        }
     }
     // Sample by sample: vector,kind,seq,trigger_ns,completion_ns,latency_ns,value,event,delivery_ns
     std::istringstream in(samplesCsv);
