@@ -245,6 +245,10 @@ std::optional<int> startRun(LiveRun& live, const RunPlan& plan, RunReports& repo
 {
     if (auto err = live.startEngine())
         return fail(kExitFailure, *err);
+    // A command-triggered run without a CPU for the delivery poller goes on with the round trip only
+    // (docs/dma-triggers.md §6): said once here, and in the reports' config.delivery_note.
+    if (const auto status = live.engine().status(); !status.deliveryNote.empty())
+        std::fprintf(stderr, "irqscope: note: no delivery latency: %s\n", status.deliveryNote.c_str());
     if (auto err = reports.begin(live.engine(), run); !err.empty())
         return fail(kExitFailure, err);
     if (auto err = live.arm(plan.vectors); !err.empty())
