@@ -10,7 +10,12 @@
 #include "engine/delivery_stamps.h"
 #include "engine/trigger_books.h"
 #include "record/recording_format.h"
+#include "report/csv_report.h"
+#include "report/html_report.h"
 #include "report/json_report.h"
+#include "report/report_collector.h"
+#include "report/report_input.h"
+#include "report/report_tables.h"
 #include "run/live_run.h"
 #include "sim/sim_device.h"
 
@@ -430,4 +435,61 @@ TEST(DeliveryRunSim, LoopbackRunsOfACommandTriggerDeviceHaveNoPoller)
     EXPECT_EQ(end.status.deliveryNote, "");
     for (const auto& v : end.final->vectors)
         EXPECT_FALSE(v.deliveryTracked) << v.name;
+}
+
+TEST(DeliveryReports, CollectorSummaryTablesHtmlAndCsvCarryTheDelivery)
+{
+    auto collector = std::make_shared<ReportCollector>(2, CollectorConfig{});
+    for (int i = 0; i < 4; ++i) {
+        Sample s;
+        s.slot = 0;
+        s.kind = SampleKind::Completion;
+        s.flags = sampleflag::kDeliveryTracked;
+        s.triggerNs = 1'000'000 * (i + 1);
+        s.completionNs = s.triggerNs + 50'000;
+        s.visibleNs = i == 3 ? 0 : s.completionNs - 20'000; // the last one unstamped
+        s.seq = i;
+        collector->add(s);
+        Sample plain = s; // slot 1: no poller
+        plain.slot = 1;
+        plain.flags = 0;
+        plain.visibleNs = 0;
+        collector->add(plain);
+    }
+    ReportInput input;
+    input.snapshot.engine.pollerCpu = 1;
+    for (uint32_t slot = 0; slot < 2; ++slot) {
+        auto& v = input.snapshot.vectors.emplace_back();
+        v.slot = slot;
+        v.id = {IrqIndex::Msix, slot};
+        v.name = vectorName(v.id);
+        v.counters.triggered = v.counters.completed = 4;
+    }
+    applyCollector(input.snapshot, *collector);
+    input.collector = collector;
+    const auto& v0 = input.snapshot.vectors[0];
+    EXPECT_TRUE(v0.deliveryTracked);
+    EXPECT_EQ(v0.delivery.count, 3u);
+    EXPECT_EQ(v0.deliveryUnstamped, 1u);
+    EXPECT_EQ(v0.delivery.maxNs, 20'000);
+    EXPECT_EQ(v0.latency.count, 4u);
+    EXPECT_FALSE(input.snapshot.vectors[1].deliveryTracked);
+
+    const TextTable table = deliveryTable(input);
+    ASSERT_EQ(table.rows.size(), 1u) << "only the watched vector";
+    EXPECT_EQ(table.rows[0][0], "msix:0");
+    EXPECT_EQ(table.rows[0][3], "3");
+    EXPECT_EQ(table.rows[0][4], "1");
+    const std::string html = htmlReport(input);
+    EXPECT_NE(html.find("Round trip and interrupt delivery"), std::string::npos);
+    EXPECT_NE(html.find("poller on CPU 1"), std::string::npos);
+    const std::string csv = csvSummary(input);
+    EXPECT_NE(csv.find(",3,1,20000,20000.0,"), std::string::npos) << csv;
+    const auto json = reportJson(input);
+    EXPECT_EQ(json["vectors"][0]["delivery_histogram_ns"].size(), 1u);
+    EXPECT_FALSE(json["vectors"][1].contains("delivery_histogram_ns"));
+
+    input.snapshot.engine.pollerCpu = -1;
+    input.snapshot.engine.deliveryNote = "delivery latency needs a second CPU for its poller: only CPU 0 is allowed";
+    EXPECT_NE(htmlReport(input).find("No delivery latency: delivery latency needs a second CPU"), std::string::npos);
 }
