@@ -55,8 +55,7 @@ CoreThread::CoreThread(IrqDevice& device, const EngineConfig& config, const Vect
                m_deviceLoss)
     , m_firing(device, m_config, m_slots, m_books, m_arming, m_plan, m_deviceLoss)
     , m_handler(device, m_config, m_slots, m_irqInfo, m_books, m_arming, m_firing, m_plan, m_messages)
-    , m_stamps(slots.size())
-    , m_deliveryTracked(std::make_unique<bool[]>(slots.size() ? slots.size() : 1))
+    , m_delivery(slots.size())
 {
     m_scanIntervalNs = std::clamp<int64_t>(config.deadline.count() / 4, 100'000, 1'000'000);
     // The doorbell lives as long as this object, so post() can ring it whether or not the thread still runs.
@@ -176,63 +175,17 @@ std::optional<std::string> CoreThread::setUp()
     }
     if (auto err = m_plan.startTriggerThread(*this, m_slots))
         return err;
-    // After the capabilities were dropped: the poller inherits the reduced sets.
-    EngineStatus poller;
-    if (auto err = startDeliveryPoller(poller))
+    // After the capabilities were dropped: the poller inherits the reduced sets. Without a second CPU the run
+    // goes on without delivery latency, and the status says why.
+    if (auto err = m_delivery.start(m_config, m_slots, cpu))
         return err;
     m_status.edit([&](EngineStatus& s) {
-        s.pollerCpu = poller.pollerCpu;
-        s.deliveryNote = poller.deliveryNote;
+        s.pollerCpu = m_delivery.pollerCpu();
+        s.deliveryNote = m_delivery.note();
     });
     // Everything the loop needs exists now; from here on the thread must not allocate.
     m_allocationBaseline = threadAllocations();
     return std::nullopt;
-}
-
-std::optional<std::string> CoreThread::startDeliveryPoller(EngineStatus& status)
-{
-    CommandTrigger* trigger = m_config.commandTrigger;
-    if (!trigger || m_config.triggerMode != TriggerMode::Device)
-        return std::nullopt;
-    std::vector<CompletionPoller::Watched> watched;
-    for (uint32_t slot = 0; slot < m_slots.size(); ++slot) {
-        const VectorId id = m_slots.id(slot);
-        if (id.index == IrqIndex::Msix && trigger->canRaise(id))
-            watched.push_back({slot, id.sub});
-    }
-    if (watched.empty())
-        return std::nullopt;
-    std::string why;
-    const auto cpu = choosePollerCpu(m_config.pollerCpu, m_status.read().coreCpu, m_config.triggerCpu, allowedCpus(),
-                                     why);
-    if (!cpu) {
-        if (m_config.pollerCpu >= 0)
-            return why; // asked for explicitly: a usage error, not a silent absence
-        status.deliveryNote = why;
-        return std::nullopt;
-    }
-    auto poller = std::make_unique<CompletionPoller>(*trigger, m_stamps, watched);
-    if (auto err = poller->start(*cpu))
-        return err;
-    for (const auto& w : watched)
-        m_deliveryTracked[w.slot] = true;
-    m_poller = std::move(poller);
-    status.pollerCpu = *cpu;
-    return std::nullopt;
-}
-
-DeliveryMark CoreThread::deliveryMark(uint32_t slot) const
-{
-    DeliveryMark mark;
-    if (!m_poller || !m_deliveryTracked[slot] || m_plan.mode() != TriggerMode::Device)
-        return mark;
-    mark.tracked = true;
-    // Before reap() moves it: the token of the completion this read announces.
-    mark.token = m_config.commandTrigger->nextCompletion(m_slots.id(slot).sub);
-    const DeliveryStamps::Read stamp = m_stamps.read(slot);
-    mark.stampToken = stamp.token;
-    mark.visibleNs = stamp.visibleNs;
-    return mark;
 }
 
 void CoreThread::loop()
@@ -351,7 +304,8 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
     }
     m_arming.noteReadOk(slot);
     m_status.countCompletion();
-    const uint64_t unsolicited = m_books.resolveCompletion(slot, m_arming.readCount(slot), nowNs, deliveryMark(slot));
+    const uint64_t unsolicited = m_books.resolveCompletion(slot, m_arming.readCount(slot), nowNs,
+                                                            m_delivery.mark(slot, m_slots.id(slot).sub, m_plan.mode()));
     m_arming.queueRead(slot);
     if (m_config.commandTrigger && m_plan.mode() == TriggerMode::Device && m_slots.id(slot).index == IrqIndex::Msix) {
         // Consume the completions so the queue never fills; one that carries an error status is an error of the
@@ -445,8 +399,7 @@ void CoreThread::tearDown()
 {
     // The trigger thread ends before any vector is torn down, so no trigger reaches a vector being disarmed.
     m_plan.stopTriggerThread();
-    if (m_poller)
-        m_poller->stop(); // the stamps it published still pair with what harvest() below reads
+    m_delivery.stop(); // the stamps it published still pair with what harvest() below reads
     m_firing.drainRecords();
     if (m_ring.valid()) {
         harvest();

@@ -19,12 +19,11 @@
 #include "base/vector_id.h"
 #include "engine/command.h"
 #include "engine/command_handler.h"
-#include "engine/completion_poller.h"
 #include "engine/completion_ring.h"
 #include "engine/core_messages.h"
 #include "engine/core_status.h"
 #include "engine/cpu_setup.h"
-#include "engine/delivery_stamps.h"
+#include "engine/delivery_watch.h"
 #include "engine/device_loss.h"
 #include "engine/engine.h"
 #include "engine/plan_publisher.h"
@@ -41,7 +40,6 @@
 #include <array>
 #include <condition_variable>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -92,10 +90,6 @@ private:
     void onVectorCompletion(uint32_t slot, int res, int64_t nowNs);
     // A failed eventfd read: re-arm it, or give the vector up after too many in a row.
     void onReadError(uint32_t slot, int res, int64_t nowNs);
-    // The delivery poller on another CPU, in a device-triggered run with a command trigger (docs/dma-triggers.md
-    // §6); without a second CPU the run goes on without it and `status` says why.
-    std::optional<std::string> startDeliveryPoller(EngineStatus& status);
-    DeliveryMark deliveryMark(uint32_t slot) const; // per completion: no allocation, no syscall
     void tearDown();
 
     void processCommands(int64_t nowNs);
@@ -125,9 +119,7 @@ private:
     CommandHandler m_handler;
     SpscRing<Command> m_commands{256};
     PmQosGuard m_pmQos; // --pm-qos on the core CPU, restored at tear-down
-    DeliveryStamps m_stamps;
-    std::unique_ptr<bool[]> m_deliveryTracked; // per slot: the poller watches its completions
-    std::unique_ptr<CompletionPoller> m_poller;
+    DeliveryWatch m_delivery; // the delivery poller on another CPU (docs/dma-triggers.md §6)
 
     int m_doorbell = -1;
     uint64_t m_doorbellBuffer = 0;
