@@ -29,7 +29,7 @@ Aggregator::Aggregator(StatsSource& source, AggregatorConfig config)
     const uint32_t n = source.slots().size();
     m_vectors.reserve(n);
     for (uint32_t i = 0; i < n; ++i)
-        m_vectors.push_back(VectorStats{.rates = RateWindow<2>(config.rateWindow.count())});
+        m_vectors.emplace_back(config.rateWindow.count());
     m_events.reserve(n);
     for (uint32_t i = 0; i < n; ++i)
         m_events.emplace_back(config.eventsPerVector);

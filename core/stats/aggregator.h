@@ -81,6 +81,9 @@ public:
 private:
     struct VectorStats
     {
+        explicit VectorStats(int64_t rateWindowNs)
+            : rates(rateWindowNs)
+        {}
         std::unique_ptr<LogHistogram> total;    // since start or the last reset; allocated on the first sample
         std::unique_ptr<LogHistogram> interval; // since the previous snapshot
         // Delivery latency (docs/dma-triggers.md §6), when the vector's completions carry delivery stamps.
