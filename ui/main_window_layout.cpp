@@ -69,7 +69,9 @@ void MainWindow::buildLayout()
     for (int c = 0; c < VectorTableModel::ColumnCount; ++c) {
         const char* sample = c == VectorTableModel::StateColumn       ? "pending · masked"
                              : c == VectorTableModel::IrqThreadColumn ? "FIFO 99, CPU 99"
-                             : c >= VectorTableModel::MinColumn && c <= VectorTableModel::MaxColumn ? "999 µs"
+                             : (c >= VectorTableModel::MinColumn && c <= VectorTableModel::MaxColumn) ||
+                                       c >= VectorTableModel::DeliveryP50Column
+                                 ? "999 µs"
                              : c >= VectorTableModel::TriggeredColumn                               ? "9999999"
                                                                                                     : "MSI-X";
         const int header = metrics.horizontalAdvance(m_model->headerData(c, Qt::Horizontal).toString());
@@ -243,9 +245,12 @@ void MainWindow::updateHostColumns()
     const bool hideCount = !host;
     const bool hideGap = !host || observing;
     const bool hideThread = !m_model->hasIrqThreads();
+    const bool hideDelivery = !m_model->hasDeliveryData(); // docs/dma-triggers.md §6
     if (m_view->isColumnHidden(VectorTableModel::HostCountColumn) == hideCount &&
         m_view->isColumnHidden(VectorTableModel::HostGapColumn) == hideGap &&
-        m_view->isColumnHidden(VectorTableModel::IrqThreadColumn) == hideThread)
+        m_view->isColumnHidden(VectorTableModel::IrqThreadColumn) == hideThread &&
+        m_view->isColumnHidden(VectorTableModel::DeliveryP50Column) == hideDelivery &&
+        m_view->isColumnHidden(VectorTableModel::DeliveryP99Column) == hideDelivery)
         return;
     // The gap is the last column, stretched on a real device: hiding it while stretching would leave its width
     // in the header (see showObservedColumnsOnly()).
@@ -255,6 +260,8 @@ void MainWindow::updateHostColumns()
     m_view->setColumnHidden(VectorTableModel::HostCountColumn, hideCount);
     m_view->setColumnHidden(VectorTableModel::HostGapColumn, hideGap);
     m_view->setColumnHidden(VectorTableModel::IrqThreadColumn, hideThread);
+    m_view->setColumnHidden(VectorTableModel::DeliveryP50Column, hideDelivery);
+    m_view->setColumnHidden(VectorTableModel::DeliveryP99Column, hideDelivery);
     header->setStretchLastSection(stretch);
 }
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace irqscope::cli {
 
 using namespace irqscope::core;
@@ -48,9 +50,10 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
     const std::string progress = header.durationSec > 0
                                      ? fmt::format("{:.1f} / {:.0f} s", s.elapsedSec, header.durationSec)
                                      : fmt::format("{:.1f} s (Ctrl-C stops)", s.elapsedSec);
-    out += fmt::format("{}irqscope{} {} | trigger {} | core CPU {} {}{} | {}\n", color ? kBold : "",
+    out += fmt::format("{}irqscope{} {} | trigger {} | core CPU {} {}{}{} | {}\n", color ? kBold : "",
                        color ? kReset : "", header.device, header.trigger, e.coreCpu, e.policy,
-                       e.triggerCpu >= 0 ? fmt::format(", trigger CPU {}", e.triggerCpu) : std::string(), progress);
+                       e.triggerCpu >= 0 ? fmt::format(", trigger CPU {}", e.triggerCpu) : std::string(),
+                       e.pollerCpu >= 0 ? fmt::format(", poller CPU {}", e.pollerCpu) : std::string(), progress);
     out += fmt::format("samples {:.0f}/s  ring drops {}{}\n", s.samplesPerSec, e.ringDrops,
                        e.coreAllocationsAfterArm ? fmt::format("  core allocations {}", e.coreAllocationsAfterArm)
                                                  : std::string());
@@ -62,10 +65,16 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
         host = host || v.hostIrq >= 0;
         threaded = threaded || v.irqThread.has_value();
     }
+    // Delivery columns (docs/dma-triggers.md §6) only when the delivery poller watches some vector: its p50 and
+    // p99 beside the round trip's.
+    const bool delivery = std::any_of(s.vectors.begin(), s.vectors.end(),
+                                      [](const VectorSnapshot& v) { return v.deliveryTracked; });
+    if (!e.deliveryNote.empty())
+        out += fmt::format("{}no delivery latency: {}{}\n", color ? kDim : "", e.deliveryNote, color ? kReset : "");
     const auto threadHeader = threaded ? fmt::format(" {:>7} {:>8} {:>4}", "THREAD", "PRIO", "TCPU") : std::string();
-    out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n",
+    out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}{}\n",
                        "VECTOR", "STATE", "TRIG", "DONE", "COAL", "MISS", "INFL", "SPUR", "ERR", "RATE/s", "MIN", "P50",
-                       "P99", "P99.9", "MAX",
+                       "P99", "P99.9", "MAX", delivery ? fmt::format(" {:>9} {:>9}", "DLV P50", "DLV P99") : "",
                        host ? fmt::format(" {:>5} {:>4} {:>8}{}", "IRQ", "CPU", "HOST", threadHeader) : "");
     int rows = 0;
     for (const auto& v : s.vectors) {
@@ -92,15 +101,20 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
                                ? fmt::format(" {:>7} {:>8} {:>4}", v.irqThread->pid, threadPriority(*v.irqThread),
                                              v.irqThread->lastCpu >= 0 ? std::to_string(v.irqThread->lastCpu) : "-")
                                : fmt::format(" {:>7} {:>8} {:>4}", "-", "-", "-");
+        const std::string deliveryColumns =
+            !delivery             ? std::string()
+            : !v.deliveryTracked ? fmt::format(" {:>9} {:>9}", "-", "-")
+                                  : fmt::format(" {:>9} {:>9}", lat(v.delivery, v.delivery.p50Ns),
+                                                lat(v.delivery, v.delivery.p99Ns));
         out += fmt::format("{:<9} {}{:<18}{} {:>8} {:>8} {:>6} {}{:>6}{} {:>5} {:>6} {}{:>5}{} {:>9.0f} {:>9} {:>9} "
-                           "{:>9} {:>9} {:>9}{}\n",
+                           "{:>9} {:>9} {:>9}{}{}\n",
                            v.name, color ? stateColor : "", state, color && *stateColor ? kReset : "",
                            count(c.triggered), count(c.completed), count(c.coalesced), color && c.missed ? kRed : "",
                            count(c.missed), color && c.missed ? kReset : "", count(c.inFlight), count(c.spurious),
                            color && c.errors ? kRed : "", count(c.errors), color && c.errors ? kReset : "",
                            v.completionRateHz, lat(v.latency, v.latency.minNs), lat(v.latency, v.latency.p50Ns),
                            lat(v.latency, v.latency.p99Ns), lat(v.latency, v.latency.p999Ns),
-                           lat(v.latency, v.latency.maxNs), hostColumns);
+                           lat(v.latency, v.latency.maxNs), deliveryColumns, hostColumns);
         if (bad && !v.lastError.empty())
             out += fmt::format("          {}↳ {}{}\n", color ? kDim : "", v.lastError, color ? kReset : "");
     }

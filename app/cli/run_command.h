@@ -16,9 +16,12 @@ struct RunOptions
     DeviceOptions target = deviceOptionsWith("msix:0-7", 64); // --device, --vectors, --cpu, --sim-*
     bool simNoRemap = false;
     std::string simLatency = "none";
+    std::string simModel = "registers";  // --sim-model: what sits behind the sim's BAR0
+    std::string simDelivery = "none";    // --sim-delivery: nvme/xhci, completion in memory -> its MSI-X message
     std::string trigger = "loopback";
     double rate = 1000;
     int triggerCpu = -1;
+    int pollerCpu = -1; // --poller-cpu: the delivery poller's CPU (docs/dma-triggers.md §6)
     int fifo = 0;
     bool mlock = false;
     bool pmQos = false;

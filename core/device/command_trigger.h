@@ -9,7 +9,8 @@
 // being fired); submit() on the firing thread (core or trigger thread; per trigger: no allocation, no lock, one
 // doorbell write); reap() on the core thread after each completion of the vector; shutdown() on the controller
 // thread once the engine has stopped (and from the destructor). Nothing is left enabled or mapped after
-// shutdown(), whichever step failed.
+// shutdown(), whichever step failed. nextCompletion() and completionVisible() on the delivery poller's thread
+// while the engine runs (docs/dma-triggers.md §6): plain reads of memory, no syscall, no allocation, no lock.
 #pragma once
 
 #include "base/vector_id.h"
@@ -45,6 +46,15 @@ public:
     // interrupts on vector 0, which vector 0's I/O queue shares). A run waits for them to be counted as the
     // device's own before its first trigger (docs/dma-triggers.md §3).
     virtual uint64_t vectorZeroMessages() const = 0;
+
+    // ---- completion visibility: the delivery poller (docs/dma-triggers.md §6) ----
+    // A token naming the vector's next completion in memory (CompletionWatch): it changes whenever reap() consumes
+    // completions or setUp() gives the vector a new queue, and is 0 while the vector has no queue. Any thread.
+    virtual uint64_t nextCompletion(uint32_t sub) const = 0;
+    // Whether the completion `token` names is in memory now: NVMe, its CQ entry carries the expected phase tag;
+    // xHCI, a Command Completion event TRB with the consumer cycle bit lies at or after the named TRB. Any thread;
+    // reads only (never consumes), so it may be asked while the core thread reaps.
+    virtual bool completionVisible(uint32_t sub, uint64_t token) const = 0;
 };
 
 } // namespace irqscope::core

@@ -66,6 +66,8 @@ std::string NvmeTrigger::setUp(uint32_t sub)
     p.cqHead = 0;
     p.phase = true;
     p.sqHead.store(0, std::memory_order_relaxed);
+    p.cqView.store(p.cq, std::memory_order_relaxed);
+    p.watch.moveTo({0, true});
     p.live = true;
     return {};
 }
@@ -75,6 +77,7 @@ void NvmeTrigger::tearDown(uint32_t sub)
     if (sub >= m_vectors || !m_pairs[sub].live)
         return;
     m_pairs[sub].live = false;
+    m_pairs[sub].watch.clear();
     const uint64_t before = m_controller.adminCompletions();
     (void)m_controller.deletePair(sub + 1);
     m_vectorZeroMessages += m_controller.adminCompletions() - before;
@@ -119,9 +122,29 @@ uint32_t NvmeTrigger::reap(uint32_t sub)
             p.phase = !p.phase;
         ++consumed;
     }
-    if (consumed)
+    if (consumed) {
+        p.watch.moveTo({p.cqHead, p.phase});
         (void)m_device.regionWrite32(0, p.cqDoorbell, p.cqHead);
+    }
     return errors;
+}
+
+uint64_t NvmeTrigger::nextCompletion(uint32_t sub) const
+{
+    return sub < m_vectors ? m_pairs[sub].watch.token() : CompletionWatch::kNone;
+}
+
+// The entry the controller writes next carries the phase tag the host expects (NVMe base 1.4 §4.6): the
+// controller writes the whole 16-byte entry, and the poller looks only at the dword that holds the tag.
+bool NvmeTrigger::completionVisible(uint32_t sub, uint64_t token) const
+{
+    if (sub >= m_vectors || token == CompletionWatch::kNone)
+        return false;
+    const nvme::CompletionEntry* cq = m_pairs[sub].cqView.load(std::memory_order_relaxed);
+    if (!cq)
+        return false;
+    const CompletionPosition at = CompletionWatch::unpack(token);
+    return bool((loadDmaWord(cq[at.index].dw3) >> 16) & 1) == at.phase;
 }
 
 void NvmeTrigger::shutdown()

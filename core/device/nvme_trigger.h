@@ -6,6 +6,7 @@
 #pragma once
 
 #include "device/command_trigger.h"
+#include "device/completion_watch.h"
 #include "device/nvme_controller.h"
 #include "vfio/irq_device.h"
 
@@ -35,6 +36,8 @@ public:
     uint32_t reap(uint32_t sub) override;
     void shutdown() override;
     uint64_t vectorZeroMessages() const override { return m_vectorZeroMessages; }
+    uint64_t nextCompletion(uint32_t sub) const override;
+    bool completionVisible(uint32_t sub, uint64_t token) const override;
 
     // Only the reset of prepare(): a controller a previous run left enabled is disabled. "" or one line.
     std::string resetOnly();
@@ -53,6 +56,9 @@ private:
         std::atomic<uint32_t> sqHead{0}; // the controller's SQ head from the last completion: core -> firing thread
         uint32_t cqHead = 0;             // core thread
         bool phase = true;               // core thread: the phase of the next new entry
+        // For the delivery poller: where the next entry will be written (cqHead, phase), and the CQ it reads.
+        CompletionWatch watch;
+        std::atomic<const nvme::CompletionEntry*> cqView{nullptr};
     };
 
     IrqDevice& m_device;

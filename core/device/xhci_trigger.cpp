@@ -279,6 +279,8 @@ uint32_t XhciTrigger::consumeEvents(uint32_t& completions, uint32_t maxCompletio
         const uint64_t i0 = m_rt + xhci::interrupter(0);
         write32(i0 + xhci::kErdp + 4, static_cast<uint32_t>(erdp >> 32));
         write32(i0 + xhci::kErdp, static_cast<uint32_t>(erdp) | uint32_t(xhci::kErdpBusy));
+        if (m_live)
+            m_watch.moveTo({m_evtDequeue, m_evtCycle});
     }
     return errors;
 }
@@ -300,6 +302,8 @@ std::string XhciTrigger::setUp(uint32_t sub)
     write32(i0 + xhci::kErdp, static_cast<uint32_t>(erdp) | uint32_t(xhci::kErdpBusy));
     if (m_accessFailed)
         return fmt::format("{}: BAR0 cannot be written", prefix());
+    m_eventView.store(eventRing(), std::memory_order_relaxed);
+    m_watch.moveTo({m_evtDequeue, m_evtCycle});
     m_live = true;
     return {};
 }
@@ -309,6 +313,7 @@ void XhciTrigger::tearDown(uint32_t sub)
     if (sub != 0 || !m_live || !m_dma)
         return;
     m_live = false;
+    m_watch.clear();
     write32(m_op + xhci::kUsbCmd, xhci::kCmdRun);
     write32(m_rt + xhci::interrupter(0) + xhci::kIman, xhci::kImanPending);
 }
@@ -335,6 +340,31 @@ uint32_t XhciTrigger::reap(uint32_t sub)
     // EHB was still set) each get their own and none is left for the deadline to call missed.
     uint32_t completions = 0;
     return consumeEvents(completions, 1);
+}
+
+uint64_t XhciTrigger::nextCompletion(uint32_t sub) const
+{
+    return sub == 0 ? m_watch.token() : CompletionWatch::kNone;
+}
+
+bool XhciTrigger::completionVisible(uint32_t sub, uint64_t token) const
+{
+    const xhci::Trb* events = m_eventView.load(std::memory_order_relaxed);
+    if (sub != 0 || token == CompletionWatch::kNone || !events)
+        return false;
+    CompletionPosition at = CompletionWatch::unpack(token);
+    for (uint32_t seen = 0; seen < kEventTrbs && at.index < kEventTrbs; ++seen) {
+        const uint32_t control = loadDmaWord(events[at.index].control);
+        if (bool(control & xhci::kTrbCycle) != at.phase)
+            return false; // not written yet (xHCI §4.9.4: the producer cycle state differs)
+        if (xhci::trbType(control) == xhci::kTrbCommandCompletion)
+            return true;
+        if (++at.index == kEventTrbs) {
+            at.index = 0;
+            at.phase = !at.phase;
+        }
+    }
+    return false;
 }
 
 void XhciTrigger::shutdown()

@@ -8,6 +8,7 @@
 
 #include "base/xhci_spec.h"
 #include "device/command_trigger.h"
+#include "device/completion_watch.h"
 #include "vfio/irq_device.h"
 
 #include <atomic>
@@ -43,6 +44,10 @@ public:
     void shutdown() override;                 // RS=0, HCH=1 waited for, DMA memory released
     // Nothing: the set-up's No-Op completes with interrupts off, and IMAN.IP is cleared before IE is set.
     uint64_t vectorZeroMessages() const override { return 0; }
+    uint64_t nextCompletion(uint32_t sub) const override;
+    // From the named event TRB on, the events already written (cycle bit = the consumer cycle state) include a
+    // Command Completion event: another kind of event (a port status change) before it is skipped, as reap does.
+    bool completionVisible(uint32_t sub, uint64_t token) const override;
 
     bool running() const { return m_dma != nullptr; }
 
@@ -80,6 +85,9 @@ private:
     // Event ring: core thread (controller thread during prepare).
     uint32_t m_evtDequeue = 0;
     bool m_evtCycle = true;
+    // For the delivery poller: the event ring's dequeue position while interrupter 0 is set up, and the ring.
+    CompletionWatch m_watch;
+    std::atomic<const xhci::Trb*> m_eventView{nullptr};
 };
 
 } // namespace irqscope::core

@@ -56,6 +56,7 @@ CoreThread::CoreThread(IrqDevice& device, const EngineConfig& config, const Vect
                m_deviceLoss)
     , m_firing(device, m_config, m_slots, m_books, m_arming, m_plan, m_deviceLoss)
     , m_handler(device, m_config, m_slots, m_irqInfo, m_books, m_arming, m_firing, m_plan, m_messages)
+    , m_delivery(slots.size())
 {
     m_scanIntervalNs = std::clamp<int64_t>(config.deadline.count() / 4, 100'000, 1'000'000);
     // The doorbell lives as long as this object, so post() can ring it whether or not the thread still runs.
@@ -178,6 +179,14 @@ std::optional<std::string> CoreThread::setUp()
     }
     if (auto err = m_plan.startTriggerThread(*this, m_slots))
         return err;
+    // After the capabilities were dropped: the poller inherits the reduced sets. Without a second CPU the run
+    // goes on without delivery latency, and the status says why.
+    if (auto err = m_delivery.start(m_config, m_slots, cpu))
+        return err;
+    m_status.edit([&](EngineStatus& s) {
+        s.pollerCpu = m_delivery.pollerCpu();
+        s.deliveryNote = m_delivery.note();
+    });
     // Everything the loop needs exists now; from here on the thread must not allocate.
     m_allocationBaseline = threadAllocations();
     return std::nullopt;
@@ -309,7 +318,8 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
     }
     m_arming.noteReadOk(slot);
     m_status.countCompletion();
-    const uint64_t unsolicited = m_books.resolveCompletion(slot, m_arming.readCount(slot), nowNs);
+    const uint64_t unsolicited = m_books.resolveCompletion(slot, m_arming.readCount(slot), nowNs,
+                                                            m_delivery.mark(slot, m_slots.id(slot).sub, m_plan.mode()));
     m_arming.queueRead(slot);
     if (m_config.commandTrigger && m_plan.mode() == TriggerMode::Device && m_slots.id(slot).index == IrqIndex::Msix) {
         // Consume the completions so the queue never fills; one that carries an error status is an error of the
@@ -404,6 +414,7 @@ void CoreThread::tearDown()
 {
     // The trigger thread ends before any vector is torn down, so no trigger reaches a vector being disarmed.
     m_plan.stopTriggerThread();
+    m_delivery.stop(); // the stamps it published still pair with what harvest() below reads
     m_firing.drainRecords();
     if (m_ring.valid()) {
         harvest();

@@ -23,6 +23,7 @@
 #include "engine/core_messages.h"
 #include "engine/core_status.h"
 #include "engine/cpu_setup.h"
+#include "engine/delivery_watch.h"
 #include "engine/device_loss.h"
 #include "engine/engine.h"
 #include "engine/instrument_floor.h"
@@ -122,6 +123,7 @@ private:
     SpscRing<Command> m_commands{256};
     PmQosGuard m_pmQos; // --pm-qos on the core CPU, restored at tear-down
     InstrumentFloor m_floor;
+    DeliveryWatch m_delivery; // the delivery poller on another CPU (docs/dma-triggers.md §6)
 
     int m_doorbell = -1;
     uint64_t m_doorbellBuffer = 0;

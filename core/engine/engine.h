@@ -33,6 +33,10 @@ struct EngineStatus
     bool running = false;
     int coreCpu = -1;
     int triggerCpu = -1; // -1: triggers fired on the core thread
+    // The delivery poller (docs/dma-triggers.md §6): its CPU, -1 when none runs; when a command-triggered run has
+    // none, deliveryNote says why in one line (no second CPU), else "".
+    int pollerCpu = -1;
+    std::string deliveryNote;
     std::string policy;  // "SCHED_OTHER" or "SCHED_FIFO 80"
     bool mlocked = false;
     bool pmQos = false;

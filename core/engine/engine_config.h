@@ -53,6 +53,9 @@ struct EngineConfig
     // core CPU for as long as it runs. Refused with SCHED_FIFO while RT throttling is on (busyPollRefusal).
     bool busyPoll = false;
     int triggerCpu = -1; // -1: fire on the core thread; otherwise a trigger thread pinned to this CPU
+    // The delivery poller's CPU (docs/dma-triggers.md §6), in device-triggered runs with a command trigger only.
+    // -1: the first allowed CPU that is not the core's (choosePollerCpu).
+    int pollerCpu = -1;
     TriggerMode triggerMode = TriggerMode::Loopback;
     double rateHz = 1000;                           // trigger rate per vector
     std::chrono::nanoseconds deadline{100'000'000}; // a trigger with no completion by then is missed

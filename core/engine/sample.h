@@ -28,19 +28,30 @@ enum class EventCode : uint32_t
     StuckMask,  // triggers keep missing on a vector that should be unmasked
 };
 
+// Sample::flags
+namespace sampleflag {
+// A Completion of a vector whose completions the delivery poller watches (docs/dma-triggers.md §6): visibleNs is
+// its "completion visible in memory" stamp, or 0 when the poller had none that belongs to this command.
+inline constexpr uint8_t kDeliveryTracked = 1u << 0;
+} // namespace sampleflag
+
 struct Sample
 {
     uint32_t slot = 0;
     SampleKind kind = SampleKind::Completion;
-    uint8_t reserved8 = 0;
+    uint8_t flags = 0; // sampleflag bits
     uint16_t reserved16 = 0;
     uint64_t value = 0;
     int64_t triggerNs = 0;    // CLOCK_MONOTONIC
     int64_t completionNs = 0; // CLOCK_MONOTONIC
     uint64_t seq = 0;         // trigger sequence number (errno for EventCode::Error)
+    int64_t visibleNs = 0;    // CLOCK_MONOTONIC: the completion seen in memory by the poller; 0 = no stamp
 
     int64_t latencyNs() const { return completionNs - triggerNs; }
+    bool deliveryTracked() const { return flags & sampleflag::kDeliveryTracked; }
+    // Interrupt delivery: completion in memory -> eventfd completion; 0 when there is no delivery stamp.
+    int64_t deliveryNs() const { return visibleNs > 0 ? completionNs - visibleNs : 0; }
 };
-static_assert(sizeof(Sample) == 40);
+static_assert(sizeof(Sample) == 48);
 
 } // namespace irqscope::core

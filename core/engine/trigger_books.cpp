@@ -50,7 +50,7 @@ void TriggerBooks::recordFailedThreadTrigger(uint32_t slot, int64_t triggerNs, i
     countError(slot, error, triggerNs);
 }
 
-uint64_t TriggerBooks::resolveCompletion(uint32_t slot, uint64_t count, int64_t nowNs)
+uint64_t TriggerBooks::resolveCompletion(uint32_t slot, uint64_t count, int64_t nowNs, const DeliveryMark& delivery)
 {
     VectorBook& b = m_books[slot];
     VectorCounters& c = m_counters[slot];
@@ -66,6 +66,11 @@ uint64_t TriggerBooks::resolveCompletion(uint32_t slot, uint64_t count, int64_t 
         sample.triggerNs = b.window.head().triggerNs;
         sample.completionNs = nowNs;
         sample.seq = b.window.headSeq();
+        if (delivery.tracked) {
+            sample.flags |= sampleflag::kDeliveryTracked;
+            sample.visibleNs = pairVisibleStamp(delivery.token, delivery.stampToken, delivery.visibleNs,
+                                                sample.triggerNs, nowNs);
+        }
         popHead(slot);
         VectorCounters::bump(c.completed);
         pushSample(sample);

@@ -11,6 +11,7 @@
 // counters() and threadResolved(), which are atomics published with release stores.
 #pragma once
 
+#include "engine/delivery_stamps.h"
 #include "engine/outstanding_window.h"
 #include "engine/sample.h"
 #include "engine/spsc_ring.h"
@@ -64,7 +65,9 @@ public:
     // An eventfd read of `count` signals at `nowNs`: the oldest outstanding trigger completes (a Completion
     // sample), the next count-1 are coalesced, and what is left over is unsolicited (counted, one Unsolicited
     // sample). Failed triggers at the head are resolved as missed first. Returns the unsolicited count.
-    uint64_t resolveCompletion(uint32_t slot, uint64_t count, int64_t nowNs);
+    // `delivery`: for a vector the delivery poller watches, the Completion sample is flagged and carries the
+    // poller's visible stamp when pairVisibleStamp accepts it (docs/dma-triggers.md §6).
+    uint64_t resolveCompletion(uint32_t slot, uint64_t count, int64_t nowNs, const DeliveryMark& delivery = {});
 
     // ---- deadlines (every scan interval) ----
     // Resolves as missed (ETIME) every trigger older than `deadlineNs`; a vector masked by the user waits (its

@@ -296,6 +296,35 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
                  snapshot->floor.meanNs * static_cast<double>(snapshot->floor.count) / 1e9);
         w.sample("irqscope_instrument_floor_seconds_count", deviceLabel, buckets.back());
     }
+    // Interrupt delivery (docs/dma-triggers.md §6): only the vectors the delivery poller watches.
+    const bool anyDelivery = std::any_of(snapshot->vectors.begin(), snapshot->vectors.end(),
+                                         [](const VectorSnapshot& v) { return v.deliveryTracked; });
+    if (anyDelivery) {
+        w.family("irqscope_delivery_latency_seconds", "histogram",
+                 "Interrupt delivery of the vector's command completions: completion visible in memory to eventfd "
+                 "completion, since the start (or the last reset).");
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i) {
+            const auto& v = snapshot->vectors[i];
+            if (!v.deliveryTracked)
+                continue;
+            const auto buckets = cumulativeLatencyBuckets(v.deliveryHistogram);
+            for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
+                w.sample("irqscope_delivery_latency_seconds_bucket",
+                         fmt::format(R"({},le="{}")", labels[i],
+                                     formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
+                         buckets[b]);
+            const uint64_t count = buckets.back();
+            w.sample("irqscope_delivery_latency_seconds_bucket", labels[i] + R"(,le="+Inf")", count);
+            w.sample("irqscope_delivery_latency_seconds_sum", labels[i],
+                     v.delivery.meanNs * static_cast<double>(v.delivery.count) / 1e9);
+            w.sample("irqscope_delivery_latency_seconds_count", labels[i], count);
+        }
+        w.family("irqscope_delivery_unstamped_total", "counter",
+                 "Watched completions that got no delivery stamp of their own (the poller had not seen them yet).");
+        for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+            if (snapshot->vectors[i].deliveryTracked)
+                w.sample("irqscope_delivery_unstamped_total", labels[i], snapshot->vectors[i].deliveryUnstamped);
+    }
     return out;
 }
 

@@ -106,6 +106,8 @@ nlohmann::json snapshotJson(const Snapshot& snap)
              {{"running", e.running},
               {"core_cpu", e.coreCpu},
               {"trigger_cpu", e.triggerCpu},
+              {"poller_cpu", e.pollerCpu},
+              {"delivery_note", e.deliveryNote},
               {"policy", e.policy},
               {"mlocked", e.mlocked},
               {"pm_qos", e.pmQos},
@@ -135,6 +137,8 @@ Snapshot snapshotFromJson(const nlohmann::json& j)
     s.running = e.at("running").get<bool>();
     s.coreCpu = e.at("core_cpu").get<int>();
     s.triggerCpu = e.at("trigger_cpu").get<int>();
+    s.pollerCpu = e.value("poller_cpu", -1); // absent before recording version 2
+    s.deliveryNote = e.value("delivery_note", std::string());
     s.policy = e.at("policy").get<std::string>();
     s.mlocked = e.at("mlocked").get<bool>();
     s.pmQos = e.at("pm_qos").get<bool>();

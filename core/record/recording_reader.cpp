@@ -57,6 +57,7 @@ std::string RecordingReader::open(const std::string& path)
     if (m_recording.version < kOldestRecordingVersion || m_recording.version > kRecordingVersion)
         return bad(fmt::format("version {} (this irqscope reads versions {} to {})", m_recording.version,
                                kOldestRecordingVersion, kRecordingVersion));
+    const std::size_t recordSize = sampleRecordSize(m_recording.version);
     const uint64_t headerSize = getLe(header + 10, 2);
     if (headerSize < kRecordingHeaderSize || headerSize > size)
         return bad(fmt::format("header size {} out of range", headerSize));
@@ -106,11 +107,11 @@ std::string RecordingReader::open(const std::string& path)
             err = readText(m_recording.interruptsAfter, "interrupts-after");
             break;
         case SectionType::Samples:
-            if (length % kSampleRecordSize != 0)
+            if (length % recordSize != 0)
                 return bad(fmt::format("sample section at offset {} is {} bytes, not a multiple of {}", offset, length,
-                                       kSampleRecordSize));
-            m_recording.sampleSections.emplace_back(body, length / kSampleRecordSize);
-            m_recording.sampleCount += length / kSampleRecordSize;
+                                       recordSize));
+            m_recording.sampleSections.emplace_back(body, length / recordSize);
+            m_recording.sampleCount += length / recordSize;
             break;
         case SectionType::End:
             if (length != 0)
@@ -154,17 +155,18 @@ std::string RecordingReader::forEachSample(const Chunk& chunk) const
         return fmt::format("cannot read {}: {}", rec.path, std::strerror(errno));
     const uint32_t slots = slotTotal(rec.meta);
     constexpr std::size_t kChunk = 4096;
-    std::vector<uint8_t> bytes(kChunk * kSampleRecordSize);
+    const std::size_t recordSize = sampleRecordSize(rec.version);
+    std::vector<uint8_t> bytes(kChunk * recordSize);
     std::vector<Sample> samples(kChunk);
     uint64_t index = 0;
     for (const auto& [offset, count] : rec.sampleSections) {
         uint64_t done = 0;
         while (done < count) {
             const std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(kChunk, count - done));
-            if (!readAt(file.get(), offset + done * kSampleRecordSize, bytes.data(), n * kSampleRecordSize))
+            if (!readAt(file.get(), offset + done * recordSize, bytes.data(), n * recordSize))
                 return fmt::format("{}: not a valid recording: cannot read sample {}", rec.path, index);
             for (std::size_t i = 0; i < n; ++i, ++index) {
-                const Sample s = decodeSample(bytes.data() + i * kSampleRecordSize);
+                const Sample s = decodeSample(bytes.data() + i * recordSize, rec.version);
                 const auto kind = static_cast<uint8_t>(s.kind);
                 // Version 1 had no floor samples (kind 4).
                 const auto lastKind = rec.version < 2 ? SampleKind::Event : SampleKind::Floor;
@@ -175,7 +177,7 @@ std::string RecordingReader::forEachSample(const Chunk& chunk) const
                     return fmt::format("{}: not a valid recording: sample {} names slot {}, the device has {}",
                                        rec.path, index, s.slot, slots);
                 // CLOCK_MONOTONIC times are never negative; a negative one would overflow latencyNs().
-                if (s.triggerNs < 0 || s.completionNs < 0)
+                if (s.triggerNs < 0 || s.completionNs < 0 || s.visibleNs < 0)
                     return fmt::format("{}: not a valid recording: sample {} has a negative time", rec.path, index);
                 if (s.kind == SampleKind::Event && s.value > static_cast<uint64_t>(EventCode::StuckMask))
                     return fmt::format("{}: not a valid recording: sample {} has event code {}", rec.path, index,

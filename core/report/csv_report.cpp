@@ -43,7 +43,9 @@ std::string csvSummary(const ReportInput& input)
     std::string out = "vector,index,subindex,triggered,completed,coalesced,missed,in_flight,spurious,"
                       "device_originated,errors,skipped,balanced,state,completion_rate_hz,latency_count,min_ns,"
                       "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns,last_error,irq_thread_pid,"
-                      "irq_thread_policy,irq_thread_priority,irq_thread_affinity,irq_thread_cpu\n";
+                      "irq_thread_policy,irq_thread_priority,irq_thread_affinity,irq_thread_cpu,delivery_count,"
+                      "delivery_unstamped,delivery_min_ns,delivery_mean_ns,delivery_p50_ns,delivery_p90_ns,"
+                      "delivery_p99_ns,delivery_p99_9_ns,delivery_max_ns\n";
     for (const auto& v : input.snapshot.vectors) {
         const auto& c = v.counters;
         const auto& l = v.latency;
@@ -54,11 +56,18 @@ std::string csvSummary(const ReportInput& input)
             t ? fmt::format("{},{},{},{},{}", t->pid, t->policy, t->priority, quoted(t->affinity),
                             t->lastCpu >= 0 ? std::to_string(t->lastCpu) : std::string())
               : std::string(",,,,");
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{},{},{},{},{},{},{},{}\n",
+        // Interrupt delivery (docs/dma-triggers.md §6): empty cells on a vector the delivery poller did not watch.
+        const auto& d = v.delivery;
+        const std::string delivery =
+            !v.deliveryTracked ? std::string(",,,,,,,,")
+            : d.count == 0     ? fmt::format("0,{},,,,,,,", v.deliveryUnstamped)
+                               : fmt::format("{},{},{},{:.1f},{},{},{},{},{}", d.count, v.deliveryUnstamped, d.minNs,
+                                             d.meanNs, d.p50Ns, d.p90Ns, d.p99Ns, d.p999Ns, d.maxNs);
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{},{},{},{},{},{},{},{},{}\n",
                            v.name, irqIndexName(v.id.index), v.id.sub, c.triggered, c.completed, c.coalesced, c.missed,
                            c.inFlight, c.spurious, c.deviceOriginated, c.errors, c.skipped, balanced ? "true" : "false",
                            quoted(stateText(c.state)), v.completionRateHz, l.count, l.minNs, l.meanNs, l.p50Ns, l.p90Ns,
-                           l.p99Ns, l.p999Ns, l.p9999Ns, l.maxNs, quoted(v.lastError), thread);
+                           l.p99Ns, l.p999Ns, l.p9999Ns, l.maxNs, quoted(v.lastError), thread, delivery);
     }
     return out;
 }
@@ -88,7 +97,7 @@ std::string CsvSampleWriter::open(const std::string& path)
     m_file = std::fopen(path.c_str(), "w");
     if (!m_file)
         return fmt::format("cannot write {}: {}", path, std::strerror(errno));
-    if (std::fputs("vector,kind,seq,trigger_ns,completion_ns,latency_ns,value,event\n", m_file) < 0)
+    if (std::fputs("vector,kind,seq,trigger_ns,completion_ns,latency_ns,value,event,delivery_ns\n", m_file) < 0)
         m_error = fmt::format("cannot write {}: {}", path, std::strerror(errno));
     return m_error;
 }
@@ -113,8 +122,11 @@ void CsvSampleWriter::write(const Sample* samples, std::size_t count)
             static const char* names[] = {"armed", "disarmed", "masked", "unmasked", "automasked", "error", "stuck"};
             event = s.value < std::size(names) ? names[s.value] : "unknown";
         }
-        fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{}\n", name, kindName(s.kind), s.seq, trigger,
-                       completion, latency, s.value, event);
+        // delivery_ns: completion visible in memory -> eventfd (docs/dma-triggers.md §6); empty without a stamp.
+        const std::string delivery =
+            s.kind == SampleKind::Completion && s.visibleNs > 0 ? std::to_string(s.deliveryNs()) : std::string();
+        fmt::format_to(std::back_inserter(buf), "{},{},{},{},{},{},{},{},{}\n", name, kindName(s.kind), s.seq, trigger,
+                       completion, latency, s.value, event, delivery);
     }
     if (std::fwrite(buf.data(), 1, buf.size(), m_file) != buf.size())
         m_error = fmt::format("cannot write {}: {}", m_path, std::strerror(errno));

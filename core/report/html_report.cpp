@@ -67,6 +67,24 @@ p.bad { font-size: 13px; margin: 4px 0; } p.floor { font-size: 13px; margin: 8px
     if (const std::string floor = instrumentFloorText(input); !floor.empty())
         out += "<p class=\"floor\" id=\"instrument-floor\">" + xmlEscape(floor) + "</p>\n";
 
+    if (const TextTable d = deliveryTable(input); !d.rows.empty() || !deliveryCaption(input).empty()) {
+        out += "<h2>Round trip and interrupt delivery</h2>\n";
+        out += "<p class=\"sub\">" + xmlEscape(deliveryCaption(input)) + "</p>\n";
+        if (!d.rows.empty()) {
+            out += "<table class=\"vectors\">\n<tr>";
+            for (const auto& h : d.header)
+                out += "<th>" + xmlEscape(h) + "</th>";
+            out += "</tr>\n";
+            for (const auto& row : d.rows) {
+                out += "<tr>";
+                for (std::size_t c = 0; c < row.size(); ++c)
+                    out += fmt::format("<td{}>{}</td>", d.numeric[c] ? " class=\"n\"" : "", xmlEscape(row[c]));
+                out += "</tr>\n";
+            }
+            out += "</table>\n";
+        }
+    }
+
     out += "<h2>Latency</h2>\n";
     out += chart(380, [&](Canvas& c, ChartBox b) { drawLatencyHistogram(c, b, input); });
     out += chart(340, [&](Canvas& c, ChartBox b) { drawLatencyPercentiles(c, b, input); });

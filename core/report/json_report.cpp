@@ -104,6 +104,11 @@ nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec)
         {"host_completion_gap", v.hostIrq >= 0 ? nlohmann::json(v.hostCompletionGap()) : nlohmann::json(nullptr)},
         {"irq_thread", irqThreadJson(v.irqThread)},
     };
+    // Interrupt delivery (docs/dma-triggers.md §6), only for vectors the delivery poller watched.
+    if (v.deliveryTracked) {
+        j["delivery_latency_ns"] = latencyJson(v.delivery);
+        j["delivery_unstamped"] = v.deliveryUnstamped;
+    }
     return j;
 }
 
@@ -146,6 +151,8 @@ nlohmann::json reportJson(const Snapshot& snapshot, const RunDescription& run, c
           {"deadline_ns", run.deadlineNs},
           {"core_cpu", e.coreCpu},
           {"trigger_cpu", e.triggerCpu >= 0 ? nlohmann::json(e.triggerCpu) : nlohmann::json(nullptr)},
+          {"poller_cpu", e.pollerCpu >= 0 ? nlohmann::json(e.pollerCpu) : nlohmann::json(nullptr)},
+          {"delivery_note", e.deliveryNote},
           {"policy", e.policy},
           {"mlock", e.mlocked},
           {"pm_qos", e.pmQos},
@@ -186,6 +193,8 @@ nlohmann::json intervalJson(const Snapshot& snapshot)
     for (const auto& v : snapshot.vectors) {
         auto j = vectorJson(v, snapshot.elapsedSec);
         j["interval_latency_ns"] = latencyJson(v.interval);
+        if (v.deliveryTracked)
+            j["interval_delivery_latency_ns"] = latencyJson(v.deliveryInterval);
         vectors.push_back(std::move(j));
     }
     nlohmann::json record = {{"type", "interval"},

@@ -75,6 +75,14 @@ void ReportCollector::add(const Sample& s)
         }
         ++v.cycles;
         v.lastNs = latency;
+        if (s.deliveryTracked()) {
+            if (!v.delivery)
+                v.delivery.emplace();
+            if (s.visibleNs > 0 && s.deliveryNs() >= 0)
+                v.delivery->record(s.deliveryNs());
+            else
+                ++v.deliveryUnstamped;
+        }
         if (SecondPoint* p = second(v, s.completionNs)) {
             p->minNs = p->completions ? std::min(p->minNs, latency) : latency;
             p->maxNs = p->completions ? std::max(p->maxNs, latency) : latency;

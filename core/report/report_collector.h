@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace irqscope::core {
@@ -44,6 +45,10 @@ struct CollectedVector
     uint64_t eventsDropped = 0;
     // Misses as (time ns) for the timeline (capped).
     std::vector<int64_t> missTimes;
+    // Interrupt delivery (docs/dma-triggers.md §6): set once a completion of the vector came from the delivery
+    // poller's watch; the stamped deliveries, and the completions (with a latency) that had no stamp.
+    std::optional<LogHistogram> delivery;
+    uint64_t deliveryUnstamped = 0;
 };
 
 struct CollectorConfig

@@ -14,11 +14,22 @@ void applyCollector(Snapshot& snapshot, const ReportCollector& collector)
         v.latency = {};
         v.interval = {};
         v.histogram.clear();
+        v.delivery = {};
+        v.deliveryInterval = {};
+        v.deliveryHistogram.clear();
+        v.deliveryUnstamped = 0;
         const CollectedVector* c = collector.vector(v.slot);
         if (!c)
             continue;
         v.latency = summarizeLatency(c->log);
         c->log.forEachBucket([&v](const HistogramBucket& b) { v.histogram.emplace_back(b.lowerNs, b.count); });
+        if (c->delivery) {
+            v.deliveryTracked = true;
+            v.delivery = summarizeLatency(*c->delivery);
+            v.deliveryUnstamped = c->deliveryUnstamped;
+            c->delivery->forEachBucket(
+                [&v](const HistogramBucket& b) { v.deliveryHistogram.emplace_back(b.lowerNs, b.count); });
+        }
     }
     snapshot.floor = summarizeLatency(collector.floor());
     snapshot.floorHistogram.clear();
@@ -39,6 +50,12 @@ nlohmann::json reportJson(const ReportInput& input)
         for (const auto& [lower, count] : v.histogram)
             buckets.push_back({lower, count});
         vectors[i]["histogram_ns"] = std::move(buckets);
+        if (v.deliveryTracked) {
+            nlohmann::json delivery = nlohmann::json::array();
+            for (const auto& [lower, count] : v.deliveryHistogram)
+                delivery.push_back({lower, count});
+            vectors[i]["delivery_histogram_ns"] = std::move(delivery);
+        }
         vectors[i]["cyclictest_thread"] = i;
     }
     return j;

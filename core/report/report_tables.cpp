@@ -70,6 +70,41 @@ std::string instrumentFloorText(const ReportInput& input)
                        kInstrumentFloorRateHz);
 }
 
+TextTable deliveryTable(const ReportInput& input)
+{
+    TextTable t;
+    t.header = {"vector", "round trip p50", "round trip p99", "delivery samples", "unstamped", "delivery min",
+                "delivery p50", "delivery p99", "delivery p99.9", "delivery max"};
+    t.numeric = {false, true, true, true, true, true, true, true, true, true};
+    for (const auto& v : input.snapshot.vectors) {
+        if (!v.deliveryTracked)
+            continue;
+        const auto& l = v.latency;
+        const auto& d = v.delivery;
+        const auto lat = [](const LatencySummary& s, int64_t ns) {
+            return s.count ? formatLatency(ns) : std::string("-");
+        };
+        t.rows.push_back({v.name, lat(l, l.p50Ns), lat(l, l.p99Ns), std::to_string(d.count),
+                          std::to_string(v.deliveryUnstamped), lat(d, d.minNs), lat(d, d.p50Ns), lat(d, d.p99Ns),
+                          lat(d, d.p999Ns), lat(d, d.maxNs)});
+    }
+    return t;
+}
+
+std::string deliveryCaption(const ReportInput& input)
+{
+    const auto& e = input.snapshot.engine;
+    if (!e.deliveryNote.empty())
+        return "No delivery latency: " + e.deliveryNote + ".";
+    if (e.pollerCpu < 0)
+        return {};
+    return fmt::format("Round trip: trigger (doorbell) to eventfd completion. Interrupt delivery: the completion "
+                       "visible in memory (seen by the poller on CPU {}) to the same eventfd completion; it includes "
+                       "the MSI-X write, IOMMU remapping, the host handler, the eventfd, io_uring and the wake-up. "
+                       "Unstamped: completions the poller had not seen in time (counted, never estimated).",
+                       e.pollerCpu);
+}
+
 std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& input)
 {
     const auto& s = input.system;
@@ -97,6 +132,9 @@ std::vector<std::pair<std::string, std::string>> systemFacts(const ReportInput& 
         {"RT throttling",
          t.rtRuntimeUs < 0 ? std::string("off") : fmt::format("{} µs per {} µs", t.rtRuntimeUs, t.rtPeriodUs)},
         {"samples", fmt::format("{} taken, {} lost to a full ring", e.samplesPushed, e.ringDrops)},
+        {"delivery poller", e.pollerCpu >= 0         ? fmt::format("CPU {}", e.pollerCpu)
+                            : e.deliveryNote.empty() ? std::string("none (no command trigger)")
+                                                     : "none: " + e.deliveryNote},
         {"command line", r.commandLine},
     };
     // The host's IRQ threads, what the run changed on the host, and the set-ups that ruin a measurement

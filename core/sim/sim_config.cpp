@@ -228,6 +228,8 @@ std::optional<SimModel> parseSimModel(std::string_view text)
         return SimModel::Registers;
     if (text == "nvme")
         return SimModel::Nvme;
+    if (text == "xhci")
+        return SimModel::Xhci;
     return std::nullopt;
 }
 

@@ -92,7 +92,7 @@ enum class SimNvmeFault
     NoVerify,     // Identify Controller reports no Verify command (ONCS bit 7 clear)
 };
 
-std::optional<SimModel> parseSimModel(std::string_view text); // "registers" or "nvme"
+std::optional<SimModel> parseSimModel(std::string_view text); // "registers", "nvme" or "xhci"
 // "none", "never-ready", "fatal", "command-error", "no-verify"
 std::optional<SimNvmeFault> parseSimNvmeFault(std::string_view text);
 
@@ -108,7 +108,7 @@ struct SimConfig
     LatencyDistribution deviceLatency; // registers: write -> interrupt; nvme: doorbell -> completion in memory
     SimFaults faults;
     SimModel model = SimModel::Registers;
-    LatencyDistribution interruptLatency; // nvme: completion in memory -> its MSI-X message
+    LatencyDistribution interruptLatency; // nvme, xhci: completion in memory -> its MSI-X message (the delivery)
     SimNvmeFault nvmeFault = SimNvmeFault::None;
     SimXhciFault xhciFault = SimXhciFault::None;
 };

@@ -29,7 +29,7 @@ Aggregator::Aggregator(StatsSource& source, AggregatorConfig config)
     const uint32_t n = source.slots().size();
     m_vectors.reserve(n);
     for (uint32_t i = 0; i < n; ++i)
-        m_vectors.push_back(VectorStats{nullptr, nullptr, {}, false, false, RateWindow<2>(config.rateWindow.count())});
+        m_vectors.emplace_back(config.rateWindow.count());
     m_events.reserve(n);
     for (uint32_t i = 0; i < n; ++i)
         m_events.emplace_back(config.eventsPerVector);
@@ -113,6 +113,11 @@ void Aggregator::drain()
                 v.total->reset();
             if (v.interval)
                 v.interval->reset();
+            if (v.deliveryTotal)
+                v.deliveryTotal->reset();
+            if (v.deliveryInterval)
+                v.deliveryInterval->reset();
+            v.deliveryUnstamped = 0;
         }
         m_floor.reset();
     }
@@ -153,6 +158,8 @@ void Aggregator::apply(const Sample& s)
         if (latency > 0) {
             v.total->record(latency);
             v.interval->record(latency);
+            if (s.deliveryTracked()) // counted with the round trips it belongs to: count = stamped + unstamped
+                applyDelivery(s, v);
         }
         break;
     }
@@ -171,6 +178,22 @@ void Aggregator::apply(const Sample& s)
     case SampleKind::Floor:
         break;
     }
+}
+
+void Aggregator::applyDelivery(const Sample& s, VectorStats& v)
+{
+    v.deliveryTracked = true;
+    const int64_t delivery = s.deliveryNs();
+    if (s.visibleNs <= 0 || delivery < 0) {
+        ++v.deliveryUnstamped;
+        return;
+    }
+    if (!v.deliveryTotal) {
+        v.deliveryTotal = std::make_unique<LogHistogram>();
+        v.deliveryInterval = std::make_unique<LogHistogram>();
+    }
+    v.deliveryTotal->record(delivery);
+    v.deliveryInterval->record(delivery);
 }
 
 void Aggregator::applyEvent(const Sample& s, VectorStats& v)
@@ -239,6 +262,15 @@ std::shared_ptr<const Snapshot> Aggregator::build()
             v.interval->reset();
             v.total->forEachBucket(
                 [&out](const HistogramBucket& b) { out.histogram.emplace_back(b.lowerNs, b.count); });
+        }
+        out.deliveryTracked = v.deliveryTracked;
+        out.deliveryUnstamped = v.deliveryUnstamped;
+        if (v.deliveryTotal) {
+            out.delivery = summarizeLatency(*v.deliveryTotal);
+            out.deliveryInterval = summarizeLatency(*v.deliveryInterval);
+            v.deliveryInterval->reset();
+            v.deliveryTotal->forEachBucket(
+                [&out](const HistogramBucket& b) { out.deliveryHistogram.emplace_back(b.lowerNs, b.count); });
         }
         out.lastError = v.lastError;
     }

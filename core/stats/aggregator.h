@@ -81,8 +81,16 @@ public:
 private:
     struct VectorStats
     {
+        explicit VectorStats(int64_t rateWindowNs)
+            : rates(rateWindowNs)
+        {}
         std::unique_ptr<LogHistogram> total;    // since start or the last reset; allocated on the first sample
         std::unique_ptr<LogHistogram> interval; // since the previous snapshot
+        // Delivery latency (docs/dma-triggers.md §6), when the vector's completions carry delivery stamps.
+        std::unique_ptr<LogHistogram> deliveryTotal;
+        std::unique_ptr<LogHistogram> deliveryInterval;
+        uint64_t deliveryUnstamped = 0;
+        bool deliveryTracked = false;
         std::string lastError;
         bool stuck = false; // lastError is a stuck-mask diagnosis: misses do not overwrite it
         bool active = false;
@@ -93,6 +101,7 @@ private:
     void drain();
     void apply(const Sample& sample);
     void applyEvent(const Sample& sample, VectorStats& v);
+    static void applyDelivery(const Sample& sample, VectorStats& v);
     std::shared_ptr<const Snapshot> build();
 
     StatsSource& m_source;

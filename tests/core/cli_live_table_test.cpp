@@ -61,3 +61,41 @@ TEST(CliLiveTable, NoShortfallLineWhenEveryRequestedTriggerFired)
     EXPECT_EQ(shortfallLine(table), "");
     EXPECT_NE(table.find("msix:1"), std::string::npos);
 }
+
+TEST(CliLiveTable, DeliveryColumnsOnlyWhenTheDeliveryPollerWatchesAVector)
+{
+    core::Snapshot s = liveTableSnapshot();
+    const cli::TableHeader header{"sim nvme (kernel model 6.1)", "device @ 100 Hz/vector", 0};
+    const std::string without = cli::renderTable(s, header, 40, false);
+    EXPECT_EQ(without.find("DLV P50"), std::string::npos);
+    EXPECT_EQ(without.find("poller CPU"), std::string::npos);
+
+    s.engine.pollerCpu = 1;
+    s.vectors[0].deliveryTracked = true;
+    s.vectors[0].delivery.count = 5;
+    s.vectors[0].delivery.p50Ns = 3'000'000;
+    s.vectors[0].delivery.p99Ns = 4'000'000;
+    const std::string with = cli::renderTable(s, header, 40, false);
+    EXPECT_NE(with.find("poller CPU 1"), std::string::npos) << with;
+    const auto headerAt = with.find("VECTOR");
+    ASSERT_NE(headerAt, std::string::npos);
+    const std::string columns = with.substr(headerAt, with.find('\n', headerAt) - headerAt);
+    EXPECT_NE(columns.find("DLV P50"), std::string::npos) << columns;
+    EXPECT_NE(columns.find("DLV P99"), std::string::npos) << columns;
+    const auto row0 = with.find("msix:0");
+    const std::string line0 = with.substr(row0, with.find('\n', row0) - row0);
+    EXPECT_NE(line0.find("  3 ms      4 ms"), std::string::npos) << line0;
+    const auto row1 = with.find("msix:1");
+    const std::string line1 = with.substr(row1, with.find('\n', row1) - row1);
+    EXPECT_EQ(line1.find(" ms"), std::string::npos) << "an unwatched vector shows dashes: " << line1;
+}
+
+TEST(CliLiveTable, ARunWithoutAPollerSaysWhyOnce)
+{
+    core::Snapshot s = liveTableSnapshot();
+    s.engine.deliveryNote = "delivery latency needs a second CPU for its poller: only CPU 0 is allowed";
+    const cli::TableHeader header{"sim nvme (kernel model 6.1)", "device @ 100 Hz/vector", 0};
+    const std::string table = cli::renderTable(s, header, 40, false);
+    EXPECT_NE(table.find("no delivery latency: delivery latency needs a second CPU"), std::string::npos) << table;
+    EXPECT_EQ(table.find("DLV P50"), std::string::npos);
+}

@@ -132,6 +132,17 @@ TEST(MetricsText, EveryFamilyHasHelpAndTypeFirstIsContiguousAndHistogramsAreCons
     snap.elapsedSec = 2.5;
     snap.vectors.push_back(vector(IrqIndex::Msix, 3, {2'000, 3'000, 40'000, 120'000'000}));
     snap.vectors.push_back(vector(IrqIndex::Intx, 0, {}));
+    {
+        // msix:3 is watched by the delivery poller (docs/dma-triggers.md §6): 3 stamped, 1 unstamped.
+        auto& v = snap.vectors[0];
+        LogHistogram h;
+        for (const int64_t ns : {1'000, 2'000, 30'000})
+            h.record(ns);
+        v.deliveryTracked = true;
+        v.delivery = summarizeLatency(h);
+        v.deliveryHistogram = metricsHistogramBuckets(h);
+        v.deliveryUnstamped = 1;
+    }
     const std::string text = prometheusText(&snap, {"0.1.0", "run", "sim"});
 
     std::istringstream in(text);
@@ -217,4 +228,26 @@ TEST(MetricsText, EveryFamilyHasHelpAndTypeFirstIsContiguousAndHistogramsAreCons
     EXPECT_EQ(samples["irqscope_latency_seconds_count"].at(1).value, "0");
     EXPECT_NEAR(std::stod(samples["irqscope_latency_seconds_sum"].at(0).value), 0.120045, 1e-9);
     EXPECT_EQ(samples["irqscope_latency_seconds_sum"].at(1).value, "0");
+
+    // Delivery: only the watched vector has samples.
+    ASSERT_EQ(types["irqscope_delivery_latency_seconds"], "histogram");
+    const auto& delivery = samples["irqscope_delivery_latency_seconds_bucket"];
+    ASSERT_EQ(delivery.size(), 17u);
+    EXPECT_EQ(delivery[0].labels.at("subindex"), "3");
+    EXPECT_EQ(delivery[0].value, "0"); // le 1 us: a bucket is counted only below a bound it lies under entirely
+    EXPECT_EQ(delivery[16].value, "3"); // +Inf
+    EXPECT_EQ(samples["irqscope_delivery_latency_seconds_count"].size(), 1u);
+    EXPECT_EQ(samples["irqscope_delivery_latency_seconds_count"].at(0).value, "3");
+    EXPECT_NEAR(std::stod(samples["irqscope_delivery_latency_seconds_sum"].at(0).value), 33e-6, 1e-12);
+    EXPECT_EQ(types["irqscope_delivery_unstamped_total"], "counter");
+    ASSERT_EQ(samples["irqscope_delivery_unstamped_total"].size(), 1u);
+    EXPECT_EQ(samples["irqscope_delivery_unstamped_total"].at(0).value, "1");
+}
+
+TEST(MetricsText, NoDeliveryFamiliesWithoutADeliveryPoller)
+{
+    Snapshot snap;
+    snap.vectors.push_back(vector(IrqIndex::Msix, 0, {2'000}));
+    const std::string text = prometheusText(&snap, {"0.1.0", "run", "sim"});
+    EXPECT_EQ(text.find("irqscope_delivery"), std::string::npos);
 }

@@ -69,7 +69,39 @@ std::vector<Sample> threeCompletions()
         s.triggerNs = 1'000'000'000 + i * 10'000'000;
         s.completionNs = s.triggerNs + 5'000 * (i + 1);
         s.seq = i;
+        if (i > 0) { // watched by the delivery poller (docs/dma-triggers.md §6); the second one stamped
+            s.flags = sampleflag::kDeliveryTracked;
+            s.visibleNs = i == 1 ? s.completionNs - 2'000 : 0;
+        }
         out.push_back(s);
+    }
+    return out;
+}
+
+// The same recording as version 1 wrote it: 40-byte sample records without flags and delivery stamp.
+std::string asVersionOne(const std::string& v2)
+{
+    std::string out = v2.substr(0, kRecordingHeaderSize);
+    putLe(reinterpret_cast<uint8_t*>(out.data()) + 8, 1, 2);
+    std::size_t off = kRecordingHeaderSize;
+    while (off + kSectionHeaderSize <= v2.size()) {
+        const auto* p = reinterpret_cast<const uint8_t*>(v2.data() + off);
+        const auto type = static_cast<uint32_t>(getLe(p, 4));
+        const auto len = getLe(p + 8, 8);
+        std::string body = v2.substr(off + kSectionHeaderSize, len);
+        if (type == static_cast<uint32_t>(SectionType::Samples)) {
+            std::string records;
+            for (std::size_t r = 0; r + kSampleRecordSize <= body.size(); r += kSampleRecordSize) {
+                std::string one = body.substr(r, kSampleRecordSizeV1);
+                one[5] = 0; // reserved in version 1
+                records += one;
+            }
+            body = records;
+        }
+        std::string header = v2.substr(off, kSectionHeaderSize);
+        putLe(reinterpret_cast<uint8_t*>(header.data()) + 8, body.size(), 8);
+        out += header + body;
+        off += kSectionHeaderSize + len;
     }
     return out;
 }
@@ -99,7 +131,7 @@ TEST(RecordFormat, WriterAndReaderRoundTrip)
     RecordingReader reader;
     ASSERT_EQ(reader.open(path.string()), "");
     const auto& rec = reader.recording();
-    EXPECT_EQ(rec.version, 2);
+    EXPECT_EQ(rec.version, kRecordingVersion);
     EXPECT_EQ(rec.sampleCount, 3u);
     EXPECT_EQ(rec.interruptsBefore, "CPU0\n 24: 1 vfio\n");
     EXPECT_EQ(rec.meta.run.vectors, "msix:0-1");
@@ -116,6 +148,8 @@ TEST(RecordFormat, WriterAndReaderRoundTrip)
         EXPECT_EQ(read[i].triggerNs, samples[i].triggerNs);
         EXPECT_EQ(read[i].completionNs, samples[i].completionNs);
         EXPECT_EQ(read[i].seq, samples[i].seq);
+        EXPECT_EQ(read[i].flags, samples[i].flags);
+        EXPECT_EQ(read[i].visibleNs, samples[i].visibleNs);
     }
     std::filesystem::remove(path);
 }
@@ -152,17 +186,13 @@ TEST(RecordFormat, FloorSamplesRoundTripAndVersionOneFilesStillRead)
     }
     // The same bytes marked version 1 (which had no floor) are refused on that sample; a version 1 file without one
     // reads as before.
-    std::string bytes = readFile(path);
-    bytes[8] = 1;
-    writeFile(path, bytes);
+    writeFile(path, asVersionOne(readFile(path)));
     RecordingReader v1WithFloor;
     ASSERT_EQ(v1WithFloor.open(path.string()), "");
     EXPECT_NE(v1WithFloor.forEachSample([](const Sample*, std::size_t) {}).find("sample 1 has kind 4"),
               std::string::npos);
-    const auto old = writeSmall("irqscope-rec-v1.irqrec", threeCompletions());
-    bytes = readFile(old);
-    bytes[8] = 1;
-    writeFile(old, bytes);
+    const auto old = writeSmall("irqscope-rec-floor-v1.irqrec", threeCompletions());
+    writeFile(old, asVersionOne(readFile(old)));
     RecordingReader v1;
     ASSERT_EQ(v1.open(old.string()), "");
     EXPECT_EQ(v1.recording().version, 1);
@@ -170,6 +200,28 @@ TEST(RecordFormat, FloorSamplesRoundTripAndVersionOneFilesStillRead)
     const auto r = runCli("report " + old.string() + " --json /dev/stdout");
     ASSERT_EQ(r.exitCode, 0) << r.output;
     EXPECT_EQ(r.output.find("instrument_floor"), std::string::npos) << "no floor recorded: none shown";
+    std::filesystem::remove(path);
+    std::filesystem::remove(old);
+}
+
+TEST(RecordFormat, VersionOneRecordingsStillRead)
+{
+    const auto samples = threeCompletions();
+    const auto path = writeSmall("irqscope-rec-v1.irqrec", samples);
+    const auto old = std::filesystem::temp_directory_path() / "irqscope-rec-v1-old.irqrec";
+    writeFile(old, asVersionOne(readFile(path)));
+    RecordingReader reader;
+    ASSERT_EQ(reader.open(old.string()), "");
+    EXPECT_EQ(reader.recording().version, 1);
+    EXPECT_EQ(reader.recording().sampleCount, 3u);
+    std::vector<Sample> read;
+    ASSERT_EQ(reader.forEachSample([&](const Sample* s, std::size_t n) { read.insert(read.end(), s, s + n); }), "");
+    ASSERT_EQ(read.size(), samples.size());
+    for (std::size_t i = 0; i < read.size(); ++i) {
+        EXPECT_EQ(read[i].latencyNs(), samples[i].latencyNs());
+        EXPECT_FALSE(read[i].deliveryTracked()) << "version 1 had no delivery stamp";
+        EXPECT_EQ(read[i].visibleNs, 0);
+    }
     std::filesystem::remove(path);
     std::filesystem::remove(old);
 }
@@ -212,8 +264,8 @@ TEST(RecordFormat, CorruptFilesGiveOneLineErrors)
     putLe(reinterpret_cast<uint8_t*>(s.data()) + first, 4000, 4);
     expectBad(s, "slot out of range");
     s = good;
-    putLe(reinterpret_cast<uint8_t*>(s.data()) + first - 8, 39, 8);
-    expectBad(s, "sample section not a multiple of 40");
+    putLe(reinterpret_cast<uint8_t*>(s.data()) + first - 8, 47, 8);
+    expectBad(s, "sample section not a multiple of 48");
     expectBad(good + "trailing", "data after END");
     std::filesystem::remove(path);
     std::filesystem::remove(bad);

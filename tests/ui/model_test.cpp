@@ -229,6 +229,42 @@ private Q_SLOTS:
                                                "CPUs 0, last ran on CPU 0")));
     }
 
+    void deliveryColumnsShowInterruptDeliveryOfWatchedVectors()
+    {
+        VectorTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto slots = simSlots();
+        model.setVectors(slots);
+        auto s = snapshotWith(slots, {0, 1}, 1);
+        model.applySnapshot(s);
+        QVERIFY(!model.hasDeliveryData());
+        QCOMPARE(model.index(0, VectorTableModel::DeliveryP50Column).data().toString(), QStringLiteral("—"));
+        s.vectors[0].deliveryTracked = true;
+        s.vectors[0].delivery.count = 9;
+        s.vectors[0].delivery.p50Ns = 3'000'000;
+        s.vectors[0].delivery.p99Ns = 4'000'000;
+        s.vectors[0].deliveryUnstamped = 2;
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        model.applySnapshot(s);
+        QVERIFY(model.hasDeliveryData());
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), int(VectorTableModel::DeliveryP50Column));
+        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), int(VectorTableModel::DeliveryP99Column));
+        QCOMPARE(model.index(0, VectorTableModel::DeliveryP50Column).data().toString(),
+                 formatLatency(3'000'000, true));
+        QCOMPARE(model.index(0, VectorTableModel::DeliveryP99Column).data().toString(),
+                 formatLatency(4'000'000, true));
+        QCOMPARE(model.index(0, VectorTableModel::DeliveryP50Column).data(VectorTableModel::SortRole).toLongLong(),
+                 3'000'000);
+        QVERIFY(model.index(0, VectorTableModel::DeliveryP50Column)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("9 completions with a delivery stamp, 2 without")));
+        QCOMPARE(model.index(1, VectorTableModel::DeliveryP50Column).data().toString(), QStringLiteral("—"));
+        QCOMPARE(model.headerData(VectorTableModel::DeliveryP50Column, Qt::Horizontal).toString(),
+                 QStringLiteral("Dlv P50"));
+    }
+
     void shortfallShowsWhatTheScheduleOwedAndDidNotFire()
     {
         VectorTableModel model;

@@ -4,6 +4,7 @@
 // completions. In no-IOMMU mode the run is refused in one line before anything is armed. The namespace's data is
 // checked unchanged on the host, against the drive image (run-vm-tests.sh).
 #include "vm_cli.h"
+#include "vm_delivery.h"
 #include "vm_support.h"
 
 #include "base/nvme_spec.h"
@@ -43,7 +44,7 @@ TEST(VmNvme, DeviceRaisedCompletionsOnFourVectors)
         EXPECT_EQ(hostCount(nvme, {irqscope::core::IrqIndex::Msix, 0}), 0u);
         return;
     }
-    const auto r = runCli(args + " --check-accounting --json /tmp/vmnvme.json", "vmnvme");
+    const auto r = runCli(args + " --check-accounting --json /tmp/vmnvme.json --csv /tmp/vmnvme.csv --samples", "vmnvme");
     ASSERT_EQ(r.rc, 0) << r.err;
     const json report = json::parse(slurpFile("/tmp/vmnvme.json"));
     EXPECT_EQ(report["totals"]["balanced"], true);
@@ -63,4 +64,6 @@ TEST(VmNvme, DeviceRaisedCompletionsOnFourVectors)
         // deleted): the admin queue's messages on vector 0 fall outside it.
         EXPECT_EQ(v["host_count"], v["completed"]) << v["name"];
     }
+    // Round trip and interrupt delivery per completion (docs/dma-triggers.md §6).
+    expectDeliveryBelowRoundTrip(report, slurpFile("/tmp/vmnvme.samples.csv"), "NVME");
 }

@@ -4,6 +4,7 @@
 // interrupts equals its completions. Other vectors are refused in one line (command completions go to interrupter
 // 0 only). In no-IOMMU mode the run is refused in one line before anything is armed.
 #include "vm_cli.h"
+#include "vm_delivery.h"
 #include "vm_support.h"
 
 #include "base/xhci_spec.h"
@@ -44,7 +45,7 @@ TEST(VmQemuXhci, DeviceRaisedNoOpCompletionsOnVectorZero)
         EXPECT_EQ(hostCount(xhci, {irqscope::core::IrqIndex::Msix, 0}), 0u);
         return;
     }
-    const auto r = runCli(args + " --check-accounting --json /tmp/vmxhci.json", "vmxhci");
+    const auto r = runCli(args + " --check-accounting --json /tmp/vmxhci.json --csv /tmp/vmxhci.csv --samples", "vmxhci");
     ASSERT_EQ(r.rc, 0) << r.err;
     const json report = json::parse(slurpFile("/tmp/vmxhci.json"));
     EXPECT_EQ(report["totals"]["balanced"], true);
@@ -60,6 +61,8 @@ TEST(VmQemuXhci, DeviceRaisedNoOpCompletionsOnVectorZero)
     EXPECT_EQ(v["errors"], 0);
     EXPECT_EQ(v["coalesced"], 0);
     EXPECT_EQ(v["host_count"], v["completed"]);
+    // Round trip and interrupt delivery per completion (docs/dma-triggers.md §6).
+    expectDeliveryBelowRoundTrip(report, slurpFile("/tmp/vmxhci.samples.csv"), "QEMU-XHCI");
 }
 
 TEST(VmQemuXhci, VectorsOtherThanZeroAreRefusedInOneLine)

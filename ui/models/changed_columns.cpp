@@ -69,6 +69,11 @@ bool cellDiffers(const VectorRow& a, const VectorRow& b, int column)
         return x.skipped != y.skipped || x.behind != y.behind || x.requested != y.requested;
     case C::IrqThreadColumn:
         return a.irqThread != b.irqThread || a.hostIrq != b.hostIrq;
+    case C::DeliveryP50Column:
+    case C::DeliveryP99Column: // the tooltip shows the counts and the round trip's median too
+        return a.deliveryTracked != b.deliveryTracked || a.delivery.p50Ns != b.delivery.p50Ns ||
+               a.delivery.p99Ns != b.delivery.p99Ns || a.delivery.count != b.delivery.count ||
+               a.deliveryUnstamped != b.deliveryUnstamped || l.p50Ns != m.p50Ns;
     default:
         return false;
     }

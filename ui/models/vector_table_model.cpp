@@ -36,6 +36,7 @@ void VectorTableModel::setVectors(const core::VectorSlots& slots)
     }
     m_hasHostData = false;
     m_hasIrqThreads = false;
+    m_hasDeliveryData = false;
     endResetModel();
 }
 
@@ -48,6 +49,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
     ColumnSpan columns;
     bool host = false;
     bool threads = false;
+    bool delivery = false;
     std::size_t next = 0; // snapshot vectors are in slot order
     for (std::size_t row = 0; row < m_rows.size(); ++row) {
         VectorRow& r = m_rows[row];
@@ -60,6 +62,9 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
             updated.counters = v.counters;
             updated.rateHz = v.completionRateHz;
             updated.latency = v.latency;
+            updated.deliveryTracked = v.deliveryTracked;
+            updated.delivery = v.delivery;
+            updated.deliveryUnstamped = v.deliveryUnstamped;
             updated.lastError = v.lastError;
             updated.hostIrq = v.hostIrq;
             updated.hostCpu = v.hostCpu;
@@ -85,6 +90,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
         }
         host = host || updated.hostIrq >= 0;
         threads = threads || updated.irqThread.has_value();
+        delivery = delivery || updated.deliveryTracked;
         // (A row changing between measured and observed changes its State, Rate/s and Host count cells.)
         const ColumnSpan span = changedColumns(r, updated);
         if (span.empty())
@@ -98,6 +104,7 @@ int VectorTableModel::applySnapshot(const core::Snapshot& snapshot)
     }
     m_hasHostData = host;
     m_hasIrqThreads = threads;
+    m_hasDeliveryData = delivery;
     // One signal: the view repaints its viewport either way, and the proxy maps one range instead of many.
     if (changed)
         Q_EMIT dataChanged(index(firstRow, columns.first), index(lastRow, columns.last));
@@ -236,6 +243,10 @@ QVariant VectorTableModel::displayData(const VectorRow& row, int column) const
             policy += QStringLiteral(" %1").arg(t.priority);
         return t.lastCpu >= 0 ? QStringLiteral("%1, CPU %2").arg(policy).arg(t.lastCpu) : policy;
     }
+    case DeliveryP50Column:
+        return row.deliveryTracked ? formatLatency(row.delivery.p50Ns, row.delivery.count > 0) : QStringLiteral("—");
+    case DeliveryP99Column:
+        return row.deliveryTracked ? formatLatency(row.delivery.p99Ns, row.delivery.count > 0) : QStringLiteral("—");
     default:
         return {};
     }
@@ -294,6 +305,10 @@ QVariant VectorTableModel::sortData(const VectorRow& row, int column) const
         return QVariant::fromValue<qulonglong>(c.skipped + c.behind);
     case IrqThreadColumn: // by priority; no thread before any
         return row.irqThread ? row.irqThread->priority : -1;
+    case DeliveryP50Column:
+        return row.delivery.count ? row.delivery.p50Ns : std::numeric_limits<qint64>::max();
+    case DeliveryP99Column:
+        return row.delivery.count ? row.delivery.p99Ns : std::numeric_limits<qint64>::max();
     default:
         return {};
     }
@@ -372,6 +387,15 @@ QString VectorTableModel::toolTip(const VectorRow& row, int column) const
             .arg(row.hostIrq)
             .arg(t.irqAffinity.empty() ? QStringLiteral("?") : QString::fromStdString(t.irqAffinity));
     }
+    case DeliveryP50Column:
+    case DeliveryP99Column:
+        if (!row.deliveryTracked)
+            return QStringLiteral("no delivery poller watches this vector (device-raised command triggers only)");
+        return QStringLiteral("%1 completions with a delivery stamp, %2 without (the poller had not seen them in "
+                              "time); round trip p50 %3")
+            .arg(row.delivery.count)
+            .arg(row.deliveryUnstamped)
+            .arg(formatLatency(row.latency.p50Ns, row.latency.count > 0));
     default:
         return {};
     }
@@ -384,7 +408,7 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
     static const char* const kTitles[ColumnCount] = {
         "Index",  "Sub",   "Host IRQ",   "CPU",      "State",     "Triggered", "Done", "Coal.",
         "Missed", "Infl.", "Spur.",      "Errors",   "Rate/s",    "Min",       "P50",  "P99",
-        "P99.9",  "Max",   "Host count", "Host gap", "Shortfall", "IRQ thread"};
+        "P99.9",  "Max",   "Host count", "Host gap", "Shortfall", "IRQ thread", "Dlv P50", "Dlv P99"};
     static const char* const kTips[ColumnCount] = {
         "Interrupt index (INTx, MSI, MSI-X, ERR, REQ)",
         "Subindex (vector number within the index)",
@@ -407,7 +431,9 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
         "Interrupts the host IRQ took since the vector was armed (device raises; loopback triggers do not move it)",
         "Eventfd completions minus the host count: signals that did not come through the host IRQ (loopback)",
         "Requested triggers (rate × time triggered) not fired: schedule behind plus window full",
-        "The kernel thread running the host IRQ's handler (PREEMPT_RT, threadirqs): policy, priority, last CPU"};
+        "The kernel thread running the host IRQ's handler (PREEMPT_RT, threadirqs): policy, priority, last CPU",
+        "Median interrupt delivery: completion visible in memory to eventfd completion (command triggers)",
+        "99th percentile interrupt delivery: completion visible in memory to eventfd completion"};
     if (role == Qt::DisplayRole)
         return QString::fromUtf8(kTitles[section]);
     if (role == Qt::ToolTipRole)

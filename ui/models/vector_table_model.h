@@ -36,6 +36,10 @@ struct VectorRow
     core::CountersCopy counters;
     double rateHz = 0; // completions + unsolicited per second
     core::LatencySummary latency;
+    // Interrupt delivery (docs/dma-triggers.md §6): set when the delivery poller watches the vector.
+    bool deliveryTracked = false;
+    core::LatencySummary delivery;
+    uint64_t deliveryUnstamped = 0;
     std::string lastError;
     int hostIrq = -1;
     int hostCpu = -1;
@@ -80,6 +84,8 @@ public:
         HostGapColumn,
         ShortfallColumn, // requested triggers not fired: schedule behind + window full (docs/report-schema.md)
         IrqThreadColumn, // the host IRQ's handler thread: policy, priority, CPU (docs/rt-hosts.md)
+        DeliveryP50Column, // interrupt delivery, completion in memory -> eventfd (docs/dma-triggers.md §6)
+        DeliveryP99Column,
         ColumnCount
     };
     enum Role
@@ -100,6 +106,8 @@ public:
     bool hasHostData() const { return m_hasHostData; }
     // Some vector's host IRQ handler runs in a kernel thread (PREEMPT_RT, threadirqs).
     bool hasIrqThreads() const { return m_hasIrqThreads; }
+    // Some vector's completions are watched by the delivery poller: the delivery columns have values.
+    bool hasDeliveryData() const { return m_hasDeliveryData; }
     // The last snapshot came from the observer (nothing armed or fired by irqscope).
     bool observed() const { return m_observed; }
 
@@ -124,6 +132,7 @@ private:
     bool m_observed = false; // the last snapshot came from the observer
     bool m_hasHostData = false;
     bool m_hasIrqThreads = false;
+    bool m_hasDeliveryData = false;
 };
 
 } // namespace irqscope::ui

@@ -165,6 +165,11 @@ std::string pdfReport(const ReportInput& input, std::string& out)
             }
         }
 
+        if (const TextTable d = deliveryTable(input); !d.rows.empty()) {
+            heading(pages, "Round trip and interrupt delivery");
+            table(pages, d, 7.5);
+        }
+
         heading(pages, "System and configuration");
         for (const auto& [key, value] : systemFacts(input)) {
             const auto lines = wrap(value, 120);
