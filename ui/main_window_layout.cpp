@@ -70,10 +70,10 @@ void MainWindow::buildLayout()
         const char* sample = c == VectorTableModel::StateColumn       ? "pending · masked"
                              : c == VectorTableModel::IrqThreadColumn ? "FIFO 99, CPU 99"
                              : (c >= VectorTableModel::MinColumn && c <= VectorTableModel::MaxColumn) ||
-                                       c >= VectorTableModel::DeliveryP50Column
+                                     c >= VectorTableModel::DeliveryP50Column
                                  ? "999 µs"
-                             : c >= VectorTableModel::TriggeredColumn                               ? "9999999"
-                                                                                                    : "MSI-X";
+                             : c >= VectorTableModel::TriggeredColumn ? "9999999"
+                                                                      : "MSI-X";
         const int header = metrics.horizontalAdvance(m_model->headerData(c, Qt::Horizontal).toString());
         m_view->setColumnWidth(c, std::max(metrics.horizontalAdvance(QString::fromUtf8(sample)), header) +
                                       (c == VectorTableModel::StateColumn ? 36 : 18));

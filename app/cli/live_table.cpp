@@ -67,15 +67,16 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
     }
     // Delivery columns (docs/dma-triggers.md §6) only when the delivery poller watches some vector: its p50 and
     // p99 beside the round trip's.
-    const bool delivery = std::any_of(s.vectors.begin(), s.vectors.end(),
-                                      [](const VectorSnapshot& v) { return v.deliveryTracked; });
+    const bool delivery =
+        std::any_of(s.vectors.begin(), s.vectors.end(), [](const VectorSnapshot& v) { return v.deliveryTracked; });
     if (!e.deliveryNote.empty())
         out += fmt::format("{}no delivery latency: {}{}\n", color ? kDim : "", e.deliveryNote, color ? kReset : "");
     const auto threadHeader = threaded ? fmt::format(" {:>7} {:>8} {:>4}", "THREAD", "PRIO", "TCPU") : std::string();
-    out += fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}{}\n",
-                       "VECTOR", "STATE", "TRIG", "DONE", "COAL", "MISS", "INFL", "SPUR", "ERR", "RATE/s", "MIN", "P50",
-                       "P99", "P99.9", "MAX", delivery ? fmt::format(" {:>9} {:>9}", "DLV P50", "DLV P99") : "",
-                       host ? fmt::format(" {:>5} {:>4} {:>8}{}", "IRQ", "CPU", "HOST", threadHeader) : "");
+    out +=
+        fmt::format("{:<9} {:<18} {:>8} {:>8} {:>6} {:>6} {:>5} {:>6} {:>5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}{}\n",
+                    "VECTOR", "STATE", "TRIG", "DONE", "COAL", "MISS", "INFL", "SPUR", "ERR", "RATE/s", "MIN", "P50",
+                    "P99", "P99.9", "MAX", delivery ? fmt::format(" {:>9} {:>9}", "DLV P50", "DLV P99") : "",
+                    host ? fmt::format(" {:>5} {:>4} {:>8}{}", "IRQ", "CPU", "HOST", threadHeader) : "");
     int rows = 0;
     for (const auto& v : s.vectors) {
         if (rows == maxRows) {
@@ -102,10 +103,10 @@ std::string renderTable(const Snapshot& s, const TableHeader& header, int maxRow
                                              v.irqThread->lastCpu >= 0 ? std::to_string(v.irqThread->lastCpu) : "-")
                                : fmt::format(" {:>7} {:>8} {:>4}", "-", "-", "-");
         const std::string deliveryColumns =
-            !delivery             ? std::string()
-            : !v.deliveryTracked ? fmt::format(" {:>9} {:>9}", "-", "-")
-                                  : fmt::format(" {:>9} {:>9}", lat(v.delivery, v.delivery.p50Ns),
-                                                lat(v.delivery, v.delivery.p99Ns));
+            !delivery ? std::string()
+            : !v.deliveryTracked
+                ? fmt::format(" {:>9} {:>9}", "-", "-")
+                : fmt::format(" {:>9} {:>9}", lat(v.delivery, v.delivery.p50Ns), lat(v.delivery, v.delivery.p99Ns));
         out += fmt::format("{:<9} {}{:<18}{} {:>8} {:>8} {:>6} {}{:>6}{} {:>5} {:>6} {}{:>5}{} {:>9.0f} {:>9} {:>9} "
                            "{:>9} {:>9} {:>9}{}{}\n",
                            v.name, color ? stateColor : "", state, color && *stateColor ? kReset : "",

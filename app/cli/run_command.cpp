@@ -107,9 +107,9 @@ struct RunPlan
 std::string checkAllowedCpus(const RunOptions& o)
 {
     const auto allowed = allowedCpus();
-    for (const auto& [option, cpu] :
-         {std::pair<const char*, int>{"--cpu", o.target.cpu}, {"--trigger-cpu", o.triggerCpu},
-          {"--poller-cpu", o.pollerCpu}}) {
+    for (const auto& [option, cpu] : {std::pair<const char*, int>{"--cpu", o.target.cpu},
+                                      {"--trigger-cpu", o.triggerCpu},
+                                      {"--poller-cpu", o.pollerCpu}}) {
         if (cpu != -1 && std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) {
             std::string list;
             for (int c : allowed)
@@ -152,9 +152,10 @@ std::optional<int> checkOptions(const RunOptions& o, RunReports& reports, Metric
     if (auto err = checkAllowedCpus(o); !err.empty())
         return fail(kExitUsage, err);
     if (o.pollerCpu >= 0 && o.pollerCpu == o.target.cpu)
-        return fail(kExitUsage, fmt::format("--poller-cpu {} is the core thread's --cpu: the delivery poller spins on a "
-                                            "CPU of its own, pick another",
-                                            o.pollerCpu));
+        return fail(kExitUsage,
+                    fmt::format("--poller-cpu {} is the core thread's --cpu: the delivery poller spins on a "
+                                "CPU of its own, pick another",
+                                o.pollerCpu));
     if (!o.webConfig.empty() && o.metrics.empty())
         return fail(kExitUsage, "--web.config.file configures --metrics: give --metrics [ADDR:]PORT too");
     if (!o.metrics.empty()) {
@@ -176,7 +177,8 @@ std::optional<int> checkOptions(const RunOptions& o, RunReports& reports, Metric
         plan.request.sim.deviceLatency = *latency;
         const auto model = parseSimModel(o.simModel);
         if (!model)
-            return fail(kExitUsage, fmt::format("--sim-model {}: unknown model: use registers, nvme or xhci", o.simModel));
+            return fail(kExitUsage,
+                        fmt::format("--sim-model {}: unknown model: use registers, nvme or xhci", o.simModel));
         plan.request.sim.model = *model;
         const auto delivery = parseLatencyDistribution(o.simDelivery, error);
         if (!delivery)
@@ -282,11 +284,10 @@ LiveViewConfig viewConfig(const RunOptions& o, const RunPlan& plan)
     view.durationNs = plan.duration.count();
     view.intervalNs = plan.interval.count();
     TableHeader& header = view.header;
-    header.device =
-        o.target.device == "sim"
-            ? fmt::format("sim{} (kernel model {})", o.simModel == "registers" ? "" : " " + o.simModel,
-                          o.target.simKernel)
-            : o.target.device;
+    header.device = o.target.device == "sim"
+                        ? fmt::format("sim{} (kernel model {})", o.simModel == "registers" ? "" : " " + o.simModel,
+                                      o.target.simKernel)
+                        : o.target.device;
     header.trigger =
         plan.mode == TriggerMode::None ? "none (passive)" : fmt::format("{} @ {:g} Hz/vector", o.trigger, o.rate);
     for (const auto& r : plan.vectors)

@@ -16,8 +16,8 @@ struct RunOptions
     DeviceOptions target = deviceOptionsWith("msix:0-7", 64); // --device, --vectors, --cpu, --sim-*
     bool simNoRemap = false;
     std::string simLatency = "none";
-    std::string simModel = "registers";  // --sim-model: what sits behind the sim's BAR0
-    std::string simDelivery = "none";    // --sim-delivery: nvme/xhci, completion in memory -> its MSI-X message
+    std::string simModel = "registers"; // --sim-model: what sits behind the sim's BAR0
+    std::string simDelivery = "none";   // --sim-delivery: nvme/xhci, completion in memory -> its MSI-X message
     std::string trigger = "loopback";
     double rate = 1000;
     int triggerCpu = -1;

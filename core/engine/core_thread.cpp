@@ -319,7 +319,7 @@ void CoreThread::onVectorCompletion(uint32_t slot, int res, int64_t nowNs)
     m_arming.noteReadOk(slot);
     m_status.countCompletion();
     const uint64_t unsolicited = m_books.resolveCompletion(slot, m_arming.readCount(slot), nowNs,
-                                                            m_delivery.mark(slot, m_slots.id(slot).sub, m_plan.mode()));
+                                                           m_delivery.mark(slot, m_slots.id(slot).sub, m_plan.mode()));
     m_arming.queueRead(slot);
     if (m_config.commandTrigger && m_plan.mode() == TriggerMode::Device && m_slots.id(slot).index == IrqIndex::Msix) {
         // Consume the completions so the queue never fills; one that carries an error status is an error of the

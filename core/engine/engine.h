@@ -37,7 +37,7 @@ struct EngineStatus
     // none, deliveryNote says why in one line (no second CPU), else "".
     int pollerCpu = -1;
     std::string deliveryNote;
-    std::string policy;  // "SCHED_OTHER" or "SCHED_FIFO 80"
+    std::string policy; // "SCHED_OTHER" or "SCHED_FIFO 80"
     bool mlocked = false;
     bool pmQos = false;
     TriggerMode triggerMode = TriggerMode::Loopback;

@@ -68,8 +68,8 @@ uint64_t TriggerBooks::resolveCompletion(uint32_t slot, uint64_t count, int64_t 
         sample.seq = b.window.headSeq();
         if (delivery.tracked) {
             sample.flags |= sampleflag::kDeliveryTracked;
-            sample.visibleNs = pairVisibleStamp(delivery.token, delivery.stampToken, delivery.visibleNs,
-                                                sample.triggerNs, nowNs);
+            sample.visibleNs =
+                pairVisibleStamp(delivery.token, delivery.stampToken, delivery.visibleNs, sample.triggerNs, nowNs);
         }
         popHead(slot);
         VectorCounters::bump(c.completed);

@@ -58,11 +58,11 @@ std::string csvSummary(const ReportInput& input)
               : std::string(",,,,");
         // Interrupt delivery (docs/dma-triggers.md §6): empty cells on a vector the delivery poller did not watch.
         const auto& d = v.delivery;
-        const std::string delivery =
-            !v.deliveryTracked ? std::string(",,,,,,,,")
-            : d.count == 0     ? fmt::format("0,{},,,,,,,", v.deliveryUnstamped)
-                               : fmt::format("{},{},{},{:.1f},{},{},{},{},{}", d.count, v.deliveryUnstamped, d.minNs,
-                                             d.meanNs, d.p50Ns, d.p90Ns, d.p99Ns, d.p999Ns, d.maxNs);
+        const std::string delivery = !v.deliveryTracked ? std::string(",,,,,,,,")
+                                     : d.count == 0
+                                         ? fmt::format("0,{},,,,,,,", v.deliveryUnstamped)
+                                         : fmt::format("{},{},{},{:.1f},{},{},{},{},{}", d.count, v.deliveryUnstamped,
+                                                       d.minNs, d.meanNs, d.p50Ns, d.p90Ns, d.p99Ns, d.p999Ns, d.maxNs);
         out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{:.3f},{},{},{:.1f},{},{},{},{},{},{},{},{},{}\n",
                            v.name, irqIndexName(v.id.index), v.id.sub, c.triggered, c.completed, c.coalesced, c.missed,
                            c.inFlight, c.spurious, c.deviceOriginated, c.errors, c.skipped, balanced ? "true" : "false",

@@ -73,8 +73,8 @@ std::string instrumentFloorText(const ReportInput& input)
 TextTable deliveryTable(const ReportInput& input)
 {
     TextTable t;
-    t.header = {"vector", "round trip p50", "round trip p99", "delivery samples", "unstamped", "delivery min",
-                "delivery p50", "delivery p99", "delivery p99.9", "delivery max"};
+    t.header = {"vector",       "round trip p50", "round trip p99", "delivery samples", "unstamped",
+                "delivery min", "delivery p50",   "delivery p99",   "delivery p99.9",   "delivery max"};
     t.numeric = {false, true, true, true, true, true, true, true, true, true};
     for (const auto& v : input.snapshot.vectors) {
         if (!v.deliveryTracked)

@@ -99,11 +99,11 @@ struct VectorSnapshot
     // vector whose command-trigger completions the delivery poller watches (deliveryTracked). The round trip above
     // is trigger -> eventfd completion of the same commands, so delivery <= round trip sample by sample.
     bool deliveryTracked = false;
-    LatencySummary delivery;         // since start (or the last reset)
-    LatencySummary deliveryInterval; // since the previous snapshot
+    LatencySummary delivery;                                     // since start (or the last reset)
+    LatencySummary deliveryInterval;                             // since the previous snapshot
     std::vector<std::pair<int64_t, uint64_t>> deliveryHistogram; // as `histogram`
     uint64_t deliveryUnstamped = 0; // watched completions with no stamp of their own (never given one)
-    std::string lastError; // the latest error or missed reason, human readable ("" when none)
+    std::string lastError;          // the latest error or missed reason, human readable ("" when none)
     // Host side, in both modes (filled by the host IRQ tracker in active mode, by the observer in observer mode):
     // the Linux IRQ serving the vector (from its vfio action name in /proc/interrupts) and its effective affinity
     // CPU, -1 when unknown. After the vector is disarmed (or gone) they keep their last known values.

@@ -316,8 +316,8 @@ TEST(DeliveryRunSim, NvmeVectorsReportDeliveryWithinTheirRoundTrip)
             continue;
         ++watched;
         EXPECT_TRUE(v.deliveryTracked) << v.name;
-        EXPECT_EQ(v.counters.triggered, v.counters.completed + v.counters.coalesced + v.counters.missed +
-                                            v.counters.inFlight)
+        EXPECT_EQ(v.counters.triggered,
+                  v.counters.completed + v.counters.coalesced + v.counters.missed + v.counters.inFlight)
             << v.name;
         // Every round trip is either stamped or counted unstamped.
         EXPECT_EQ(v.delivery.count + v.deliveryUnstamped, v.latency.count) << v.name;

@@ -105,7 +105,7 @@ TEST(InstrumentFloorOutputs, JsonReportHasTheDocumentedKey)
         // vector,kind,seq,trigger_ns,completion_ns,latency_ns,value,event,delivery_ns: the empty event cell is
         // read, the empty delivery_ns cell that ends the row is not.
         ASSERT_EQ(cells.size(), 8u) << row;
-        rows += std::stoll(cells[5]) > 0;   // latency_ns: the summary counts positive latencies, as for the vectors
+        rows += std::stoll(cells[5]) > 0; // latency_ns: the summary counts positive latencies, as for the vectors
     }
     EXPECT_EQ(rows, n);
 }

@@ -234,7 +234,7 @@ TEST(MetricsText, EveryFamilyHasHelpAndTypeFirstIsContiguousAndHistogramsAreCons
     const auto& delivery = samples["irqscope_delivery_latency_seconds_bucket"];
     ASSERT_EQ(delivery.size(), 17u);
     EXPECT_EQ(delivery[0].labels.at("subindex"), "3");
-    EXPECT_EQ(delivery[0].value, "0"); // le 1 us: a bucket is counted only below a bound it lies under entirely
+    EXPECT_EQ(delivery[0].value, "0");  // le 1 us: a bucket is counted only below a bound it lies under entirely
     EXPECT_EQ(delivery[16].value, "3"); // +Inf
     EXPECT_EQ(samples["irqscope_delivery_latency_seconds_count"].size(), 1u);
     EXPECT_EQ(samples["irqscope_delivery_latency_seconds_count"].at(0).value, "3");

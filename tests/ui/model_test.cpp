@@ -250,10 +250,8 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
         QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), int(VectorTableModel::DeliveryP50Column));
         QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), int(VectorTableModel::DeliveryP99Column));
-        QCOMPARE(model.index(0, VectorTableModel::DeliveryP50Column).data().toString(),
-                 formatLatency(3'000'000, true));
-        QCOMPARE(model.index(0, VectorTableModel::DeliveryP99Column).data().toString(),
-                 formatLatency(4'000'000, true));
+        QCOMPARE(model.index(0, VectorTableModel::DeliveryP50Column).data().toString(), formatLatency(3'000'000, true));
+        QCOMPARE(model.index(0, VectorTableModel::DeliveryP99Column).data().toString(), formatLatency(4'000'000, true));
         QCOMPARE(model.index(0, VectorTableModel::DeliveryP50Column).data(VectorTableModel::SortRole).toLongLong(),
                  3'000'000);
         QVERIFY(model.index(0, VectorTableModel::DeliveryP50Column)

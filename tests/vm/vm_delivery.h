@@ -29,8 +29,7 @@ inline std::vector<std::string> deliveryCsvCells(const std::string& line)
 }
 
 // `report`: the run's JSON report; `samplesCsv`: its --csv --samples file's text.
-inline void expectDeliveryBelowRoundTrip(const nlohmann::json& report, const std::string& samplesCsv,
-                                         const char* what)
+inline void expectDeliveryBelowRoundTrip(const nlohmann::json& report, const std::string& samplesCsv, const char* what)
 {
     if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
         EXPECT_TRUE(report["config"]["poller_cpu"].is_null());

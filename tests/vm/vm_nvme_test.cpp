@@ -44,7 +44,8 @@ TEST(VmNvme, DeviceRaisedCompletionsOnFourVectors)
         EXPECT_EQ(hostCount(nvme, {irqscope::core::IrqIndex::Msix, 0}), 0u);
         return;
     }
-    const auto r = runCli(args + " --check-accounting --json /tmp/vmnvme.json --csv /tmp/vmnvme.csv --samples", "vmnvme");
+    const auto r =
+        runCli(args + " --check-accounting --json /tmp/vmnvme.json --csv /tmp/vmnvme.csv --samples", "vmnvme");
     ASSERT_EQ(r.rc, 0) << r.err;
     const json report = json::parse(slurpFile("/tmp/vmnvme.json"));
     EXPECT_EQ(report["totals"]["balanced"], true);

@@ -230,8 +230,8 @@ TEST(VmCli, IntxDeviceRaisedUnmaskedByIoctlOrByEventfd)
     // A 2 s deadline: what this checks is the unmask, not how fast a TCG guest on a loaded host gets to it (one
     // INTx came later than the default 100 ms there); an interrupt really lost stays missed at any deadline.
     for (const char* how : {"ioctl", "eventfd"}) {
-        const auto report = runReport(
-            fmt::format("run -d {} -v intx -t device -r 500 -D 1s --deadline 2s --intx-unmask {}", edu, how));
+        const auto report =
+            runReport(fmt::format("run -d {} -v intx -t device -r 500 -D 1s --deadline 2s --intx-unmask {}", edu, how));
         ASSERT_EQ(report["vectors"].size(), 1u) << how;
         const auto& v = report["vectors"][0];
         printHost(v);

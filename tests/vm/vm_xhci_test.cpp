@@ -45,7 +45,8 @@ TEST(VmQemuXhci, DeviceRaisedNoOpCompletionsOnVectorZero)
         EXPECT_EQ(hostCount(xhci, {irqscope::core::IrqIndex::Msix, 0}), 0u);
         return;
     }
-    const auto r = runCli(args + " --check-accounting --json /tmp/vmxhci.json --csv /tmp/vmxhci.csv --samples", "vmxhci");
+    const auto r =
+        runCli(args + " --check-accounting --json /tmp/vmxhci.json --csv /tmp/vmxhci.csv --samples", "vmxhci");
     ASSERT_EQ(r.rc, 0) << r.err;
     const json report = json::parse(slurpFile("/tmp/vmxhci.json"));
     EXPECT_EQ(report["totals"]["balanced"], true);

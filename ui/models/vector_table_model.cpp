@@ -406,8 +406,8 @@ QVariant VectorTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
     static const char* const kTitles[ColumnCount] = {
-        "Index",  "Sub",   "Host IRQ",   "CPU",      "State",     "Triggered", "Done", "Coal.",
-        "Missed", "Infl.", "Spur.",      "Errors",   "Rate/s",    "Min",       "P50",  "P99",
+        "Index",  "Sub",   "Host IRQ",   "CPU",      "State",     "Triggered",  "Done",    "Coal.",
+        "Missed", "Infl.", "Spur.",      "Errors",   "Rate/s",    "Min",        "P50",     "P99",
         "P99.9",  "Max",   "Host count", "Host gap", "Shortfall", "IRQ thread", "Dlv P50", "Dlv P99"};
     static const char* const kTips[ColumnCount] = {
         "Interrupt index (INTx, MSI, MSI-X, ERR, REQ)",

@@ -82,8 +82,8 @@ public:
         MaxColumn,
         HostCountColumn, // appended, so saved header states of older versions keep their columns
         HostGapColumn,
-        ShortfallColumn, // requested triggers not fired: schedule behind + window full (docs/report-schema.md)
-        IrqThreadColumn, // the host IRQ's handler thread: policy, priority, CPU (docs/rt-hosts.md)
+        ShortfallColumn,   // requested triggers not fired: schedule behind + window full (docs/report-schema.md)
+        IrqThreadColumn,   // the host IRQ's handler thread: policy, priority, CPU (docs/rt-hosts.md)
         DeliveryP50Column, // interrupt delivery, completion in memory -> eventfd (docs/dma-triggers.md §6)
         DeliveryP99Column,
         ColumnCount
