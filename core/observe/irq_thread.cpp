@@ -37,6 +37,7 @@ std::optional<ProcStat> parseProcStat(std::string_view text)
     const auto policy = parseInteger<int>(fields[38]);
     if (!cpu || !prio || !policy)
         return std::nullopt;
+    out.state = fields[0].empty() ? '?' : fields[0].front();
     out.lastCpu = *cpu;
     out.rtPriority = *prio;
     out.policy = *policy;
@@ -78,6 +79,7 @@ std::optional<IrqThreadInfo> irqThreadFromTexts(int pid, std::string_view stat, 
     t.comm = parsed->comm;
     t.policy = schedPolicyName(parsed->policy);
     t.priority = parsed->rtPriority;
+    t.state = parsed->state;
     t.affinity = cpusAllowedList(status);
     t.lastCpu = parsed->lastCpu;
     while (!irqAffinity.empty() && (irqAffinity.back() == '\n' || irqAffinity.back() == ' '))

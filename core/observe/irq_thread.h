@@ -20,6 +20,7 @@ namespace irqscope::core {
 struct ProcStat
 {
     std::string comm;
+    char state = '?';   // field 3: R running or runnable, S sleeping, D, Z, ...
     int lastCpu = -1;   // field 39, processor
     int rtPriority = 0; // field 40, rt_priority
     int policy = 0;     // field 41, policy (SCHED_OTHER 0, SCHED_FIFO 1, SCHED_RR 2, ...)

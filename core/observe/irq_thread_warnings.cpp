@@ -42,7 +42,12 @@ std::vector<std::string> irqThreadWarnings(const Snapshot& snapshot, const RunSc
         const IrqThreadInfo& t = *v.irqThread;
         const int threadPriority = isRealtime(t) ? t.priority : 0;
         const int cpu = irqThreadCpu(t);
-        if (run.coreFifoPriority > 0 && run.coreFifoPriority >= threadPriority && cpu >= 0 && cpu == run.coreCpu)
+        // A new IRQ thread is SCHED_OTHER until it first runs: irq_thread() tells request_irq it is ready and only
+        // then makes itself SCHED_FIFO (docs/rt-hosts.md §2). A runnable one read as SCHED_OTHER right after
+        // arming may be that thread on its way: no verdict on it (the end-of-run check reads it again).
+        const bool maybeStarting = !isRealtime(t) && t.state == 'R';
+        if (!maybeStarting && run.coreFifoPriority > 0 && run.coreFifoPriority >= threadPriority && cpu >= 0 &&
+            cpu == run.coreCpu)
             out.push_back(fmt::format(
                 "{}: irqscope's core thread (SCHED_FIFO {}) is at or above IRQ thread {} on CPU {}: the handler "
                 "cannot run while irqscope runs or busy-polls there; use a --fifo below {}, --irq-thread-prio above "

@@ -77,6 +77,7 @@ struct IrqThreadInfo
     int priority = 0;        // rt_priority: 1..99 under SCHED_FIFO / SCHED_RR, 0 otherwise (stat field 40)
     std::string affinity;    // the CPUs it may run on: Cpus_allowed_list ("3", "0-3")
     int lastCpu = -1;        // the CPU it last ran on (stat field 39)
+    char state = '?';        // when read: R running or runnable, S sleeping (stat field 3)
     std::string irqAffinity; // the CPUs its IRQ may fire on: /proc/irq/N/smp_affinity_list ("" when unknown)
 
     friend bool operator==(const IrqThreadInfo&, const IrqThreadInfo&) = default;

@@ -78,6 +78,7 @@ IrqThreadInfo fifoThread(int prio, const std::string& affinity, int cpu, const s
     t.affinity = affinity;
     t.lastCpu = cpu;
     t.irqAffinity = irqAffinity;
+    t.state = 'S'; // waiting for its interrupt, as an IRQ thread is almost always
     return t;
 }
 
@@ -152,6 +153,7 @@ TEST(IrqThreadParse, InfoFromTexts)
     ASSERT_TRUE(t);
     auto expected = fifoThread(70, "0", 0, "0");
     expected.pid = 211;
+    expected.state = 'R';
     expected.comm = "irq/26-vfio-msi[0](0000:00:01.0)";
     EXPECT_EQ(*t, expected);
 }
@@ -278,6 +280,26 @@ TEST(IrqThreadWarnings, CoreFifoAtOrAboveTheThreadOnItsCpuIsAnInversion)
     EXPECT_EQ(irqThreadWarnings(oneThreadedVector(other), run).size(), 1u);
     run.coreFifoPriority = 0;
     EXPECT_TRUE(irqThreadWarnings(oneThreadedVector(other), run).empty());
+}
+
+// The 6.1-rt guest: right after arming, the new IRQ thread was read runnable and still SCHED_OTHER (it makes itself
+// SCHED_FIFO after telling request_irq it is ready), and `--fifo 49` was warned about as an inversion.
+TEST(IrqThreadWarnings, ARunnableNewThreadNotYetFifoGetsNoVerdict)
+{
+    RunScheduling run;
+    run.coreCpu = 0;
+    run.rtRuntimeUs = -1;
+    run.coreFifoPriority = 49;
+    auto starting = fifoThread(0, "0", 0);
+    starting.policy = "SCHED_OTHER";
+    starting.state = 'R';
+    EXPECT_TRUE(irqThreadWarnings(oneThreadedVector(starting), run).empty());
+    starting.state = 'S'; // asleep in SCHED_OTHER: set so, and an inversion
+    EXPECT_EQ(irqThreadWarnings(oneThreadedVector(starting), run).size(), 1u);
+    auto fifo = fifoThread(50, "0", 0);
+    fifo.state = 'R'; // runnable under SCHED_FIFO: its policy is final
+    run.coreFifoPriority = 50;
+    EXPECT_EQ(irqThreadWarnings(oneThreadedVector(fifo), run).size(), 1u);
 }
 
 TEST(IrqThreadWarnings, AffinityOutsideTheIrqsCpusOrOffline)
