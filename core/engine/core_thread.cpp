@@ -201,7 +201,9 @@ void CoreThread::loop()
         if (!m_stopping && !m_plan.hasTriggerThread()) {
             m_firing.fireDue(now);
             // After the vectors' firings, in a gap of their traffic (a trigger outstanding is not a gap).
-            m_floor.signalIfDue(monotonicNs(), m_books.outstanding() != 0);
+            // The loop's `now` decides whether it is due (signalIfDue stamps the signal itself): no second clock
+            // read per loop turn.
+            m_floor.signalIfDue(now, m_books.outstanding() != 0);
         }
         if (now >= m_nextScanNs) {
             m_books.scanDeadlines(now, m_config.deadline.count());

@@ -114,6 +114,22 @@ std::string vectorLabels(const std::string& device, const VectorSnapshot& v)
                        v.id.sub);
 }
 
+// One series of a latency histogram family (`name` _bucket/_sum/_count) from a snapshot histogram and its summary.
+// The exact sum (mean x count); the histogram's total stands in for the count so _count == the +Inf bucket.
+void latencyHistogramSeries(Writer& w, const std::string& name, const std::string& labels,
+                            const std::vector<std::pair<int64_t, uint64_t>>& histogram, const LatencySummary& summary)
+{
+    const auto buckets = cumulativeLatencyBuckets(histogram);
+    for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
+        w.sample(name + "_bucket",
+                 fmt::format(R"({},le="{}")", labels,
+                             formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
+                 buckets[b]);
+    w.sample(name + "_bucket", labels + R"(,le="+Inf")", buckets.back());
+    w.sample(name + "_sum", labels, summary.meanNs * static_cast<double>(summary.count) / 1e9);
+    w.sample(name + "_count", labels, buckets.back());
+}
+
 struct CounterFamily
 {
     const char* name;
@@ -262,21 +278,9 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
 
     w.family("irqscope_latency_seconds", "histogram",
              "Trigger-to-completion latency of the vector's interrupts since the start (or the last reset).");
-    for (std::size_t i = 0; i < snapshot->vectors.size(); ++i) {
-        const auto& v = snapshot->vectors[i];
-        const auto buckets = cumulativeLatencyBuckets(v.histogram);
-        for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
-            w.sample("irqscope_latency_seconds_bucket",
-                     fmt::format(R"({},le="{}")", labels[i],
-                                 formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
-                     buckets[b]);
-        const uint64_t count = buckets.back();
-        w.sample("irqscope_latency_seconds_bucket", labels[i] + R"(,le="+Inf")", count);
-        // The exact sum (mean x count); the histogram's total stands in for the count so _count == +Inf bucket.
-        w.sample("irqscope_latency_seconds_sum", labels[i],
-                 v.latency.meanNs * static_cast<double>(v.latency.count) / 1e9);
-        w.sample("irqscope_latency_seconds_count", labels[i], count);
-    }
+    for (std::size_t i = 0; i < snapshot->vectors.size(); ++i)
+        latencyHistogramSeries(w, "irqscope_latency_seconds", labels[i], snapshot->vectors[i].histogram,
+                               snapshot->vectors[i].latency);
 
     // The instrument floor (docs/metrics.md): not a vector, so only the device label; absent in observer mode and
     // before the first floor sample.
@@ -285,16 +289,8 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
                  fmt::format("irqscope's own wake path (an eventfd it signals itself, read through the same io_uring, "
                              "{:g} per second): how much of each vector's latency is the instrument.",
                              kInstrumentFloorRateHz));
-        const auto buckets = cumulativeLatencyBuckets(snapshot->floorHistogram);
-        for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
-            w.sample("irqscope_instrument_floor_seconds_bucket",
-                     fmt::format(R"({},le="{}")", deviceLabel,
-                                 formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
-                     buckets[b]);
-        w.sample("irqscope_instrument_floor_seconds_bucket", deviceLabel + R"(,le="+Inf")", buckets.back());
-        w.sample("irqscope_instrument_floor_seconds_sum", deviceLabel,
-                 snapshot->floor.meanNs * static_cast<double>(snapshot->floor.count) / 1e9);
-        w.sample("irqscope_instrument_floor_seconds_count", deviceLabel, buckets.back());
+        latencyHistogramSeries(w, "irqscope_instrument_floor_seconds", deviceLabel, snapshot->floorHistogram,
+                               snapshot->floor);
     }
     // Interrupt delivery (docs/dma-triggers.md §6): only the vectors the delivery poller watches.
     const bool anyDelivery = std::any_of(snapshot->vectors.begin(), snapshot->vectors.end(),
@@ -307,17 +303,7 @@ std::string prometheusText(const Snapshot* published, const ExpositionInfo& info
             const auto& v = snapshot->vectors[i];
             if (!v.deliveryTracked)
                 continue;
-            const auto buckets = cumulativeLatencyBuckets(v.deliveryHistogram);
-            for (std::size_t b = 0; b < kPrometheusLatencyBoundsNs.size(); ++b)
-                w.sample("irqscope_delivery_latency_seconds_bucket",
-                         fmt::format(R"({},le="{}")", labels[i],
-                                     formatSampleValue(static_cast<double>(kPrometheusLatencyBoundsNs[b]) / 1e9)),
-                         buckets[b]);
-            const uint64_t count = buckets.back();
-            w.sample("irqscope_delivery_latency_seconds_bucket", labels[i] + R"(,le="+Inf")", count);
-            w.sample("irqscope_delivery_latency_seconds_sum", labels[i],
-                     v.delivery.meanNs * static_cast<double>(v.delivery.count) / 1e9);
-            w.sample("irqscope_delivery_latency_seconds_count", labels[i], count);
+            latencyHistogramSeries(w, "irqscope_delivery_latency_seconds", labels[i], v.deliveryHistogram, v.delivery);
         }
         w.family("irqscope_delivery_unstamped_total", "counter",
                  "Watched completions that got no delivery stamp of their own (the poller had not seen them yet).");

@@ -62,12 +62,13 @@ std::string instrumentFloorText(const ReportInput& input)
     const LatencySummary& f = input.snapshot.floor;
     if (f.count == 0)
         return {};
-    return fmt::format("Instrument floor: p50 {}, p99 {}, max {} ({} signals at {:g} Hz). This is irqscope's own wake "
-                       "path: an eventfd it signals itself from the thread that fires the triggers, read by the core "
-                       "thread through the same io_uring as the vectors. About this much of each latency above is "
-                       "the instrument; the rest is the interrupt's path through the device and the kernel.",
-                       formatLatency(f.p50Ns), formatLatency(f.p99Ns), formatLatency(f.maxNs), f.count,
-                       kInstrumentFloorRateHz);
+    return fmt::format(
+        "Instrument floor: p50 {}, p99 {}, max {} ({} signals at {:g} Hz). This is irqscope's own wake "
+        "path: an eventfd it signals itself from the thread that fires the triggers, read by the core "
+        "thread through the same io_uring as the vectors, in the gaps of their traffic. It is what irqscope adds "
+        "to a latency when the core thread wakes from idle; a vector completing while the core thread "
+        "is already busy with others can come in below it.",
+        formatLatency(f.p50Ns), formatLatency(f.p99Ns), formatLatency(f.maxNs), f.count, kInstrumentFloorRateHz);
 }
 
 TextTable deliveryTable(const ReportInput& input)

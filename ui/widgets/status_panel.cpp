@@ -61,9 +61,9 @@ StatusPanel::StatusPanel(QStatusBar* bar)
     m_core->setToolTip(QStringLiteral("CPU the core thread is pinned to, and its scheduling policy"));
     m_floor->setObjectName(QStringLiteral("instrumentFloor"));
     m_floor->setToolTip(QStringLiteral("The instrument floor: irqscope's own wake path, an eventfd it signals itself "
-                                       "%1 times a second and reads through the same io_uring as the vectors. About "
-                                       "this much of every latency is the instrument; the rest is the interrupt's "
-                                       "path.")
+                                       "%1 times a second, in the gaps of the vectors' traffic, and reads through the "
+                                       "same io_uring: what irqscope adds to a latency when its core thread wakes from "
+                                       "idle. Busy vectors can come in below it.")
                             .arg(core::kInstrumentFloorRateHz));
     m_samples->setToolTip(QStringLiteral("Completions per second drained from the core thread's sample ring"));
     m_drops->setToolTip(QStringLiteral("Samples lost to a full sample ring (counts stay exact; only latency "
