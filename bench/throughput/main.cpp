@@ -26,6 +26,7 @@ struct Options
     uint32_t rounds = 5;
     double seconds = 1.0;
     std::vector<uint32_t> counts{1, 8, 64, 512};
+    std::vector<std::string> only; // consumer names to run (all when empty)
     bool smoke = false;
 };
 
@@ -66,6 +67,10 @@ int throughputMain(int argc, char** argv)
         ->check(CLI::Range(1u, 1000u));
     app.add_option("--seconds", o.seconds, "producer run time per consumer per round")->check(CLI::Range(0.01, 600.0));
     app.add_option("--fds", o.counts, "eventfd counts to run")->check(CLI::Range(1u, 2048u));
+    app.add_option("--consumers", o.only,
+                   "run only these consumers (write, epoll, io_uring, irqscope): for profiling one of them; the "
+                   "ratios need io_uring, epoll and irqscope")
+        ->check(CLI::IsMember({"write", "epoll", "io_uring", "irqscope"}));
     app.add_flag("--smoke", o.smoke, "a few seconds: 1 round of 0.1 s; checks that every consumer runs and balances");
     CLI11_PARSE(app, argc, argv);
     if (o.smoke) {
@@ -87,6 +92,12 @@ int throughputMain(int argc, char** argv)
     consumers.push_back(makeEpollConsumer());
     consumers.push_back(makeUringConsumer());
     consumers.push_back(makeEngineConsumer());
+    if (!o.only.empty()) {
+        std::erase_if(consumers, [&](const auto& c) {
+            const std::string name = c->name() == "write(2) only" ? "write" : std::string(c->name());
+            return std::find(o.only.begin(), o.only.end(), name) == o.only.end();
+        });
+    }
 
     std::map<uint32_t, std::map<std::string, std::vector<TputResult>>> results;
     bool ok = true;
@@ -131,6 +142,8 @@ int throughputMain(int argc, char** argv)
                 fmt::print("   (+ aggregator {:.0f} ns/signal, {} samples dropped)", med.helperNs, med.drops);
             fmt::print("\n");
         }
+        if (!m.count("irqscope") || !m.count("io_uring") || !m.count("epoll"))
+            continue; // --consumers left out one side of the ratios
         const Medians& mine = m["irqscope"];
         const double vsUring = mine.rate / m["io_uring"].rate;
         const double vsEpoll = mine.rate / m["epoll"].rate;

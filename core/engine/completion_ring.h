@@ -62,10 +62,21 @@ public:
     bool queueCancel(uint64_t targetUserData, uint64_t userData);
 
     // Submits what is queued and waits for at least one completion or until `timeoutNs` (relative; < 0: no
-    // timeout). Returns the number of ready CQEs (0 on timeout or EINTR), or -errno.
+    // timeout). When the kernel still holds completion work from the last enter it runs all of it instead, without
+    // waiting. Returns the number of ready CQEs (0 on timeout or EINTR), or -errno.
     int waitAndSubmit(int64_t timeoutNs);
     // Submits without waiting (used where the loop must not block).
     int submit();
+    // True when the kernel holds completion work it has not run yet (IORING_SQ_TASKRUN, with TASKRUN_FLAG): on a
+    // DEFER_TASKRUN ring one io_uring_enter runs at most max(20, min_complete) items and flags the rest
+    // (docs/benchmarks.md, "The deferred work limit").
+    bool workLeft() const;
+    // Submits and runs up to `limit` items of that work without waiting (min_complete `limit`, zero timeout), so a
+    // burst over many vectors costs one io_uring_enter instead of one per 20 completions. Returns the number of
+    // ready CQEs or -errno.
+    int drainWork(unsigned limit);
+    // Free CQ entries: the most completions one drain can post without overflowing the CQ ring.
+    unsigned cqSpace() const;
     // Busy-poll step, never sleeps: submits what is queued and, when the kernel flags deferred completion work
     // (IORING_SQ_TASKRUN) or `force` is set, runs it so its CQEs appear. Returns the number of ready CQEs or
     // -errno. Without queued work or a flag it is a few loads from the shared rings, no syscall.
