@@ -29,6 +29,8 @@ public:
 std::unique_ptr<Waiter> makeReadWaiter();
 std::unique_ptr<Waiter> makeEpollWaiter();
 std::unique_ptr<Waiter> makeUringWaiter();
+// The same with irqscope's ring flags (DEFER_TASKRUN): the kernel path irqscope takes, without irqscope.
+std::unique_ptr<Waiter> makeUringDeferWaiter();
 // Busy-poll references (the thread never sleeps): non-blocking read(2) in a loop, the floor; and an io_uring
 // READ on a DEFER_TASKRUN|TASKRUN_FLAG ring with io_uring_peek_cqe in a loop.
 std::unique_ptr<Waiter> makeBusyReadWaiter();
