@@ -133,6 +133,26 @@ bool CompletionRing::queueCancel(uint64_t targetUserData, uint64_t userData)
     return true;
 }
 
+bool CompletionRing::queueTimeout(__kernel_timespec* at, uint64_t userData)
+{
+    io_uring_sqe* s = sqe();
+    if (!s)
+        return false;
+    io_uring_prep_timeout(s, at, 0, IORING_TIMEOUT_ABS);
+    io_uring_sqe_set_data64(s, userData);
+    return true;
+}
+
+bool CompletionRing::queueTimeoutUpdate(__kernel_timespec* at, uint64_t timerUserData, uint64_t userData)
+{
+    io_uring_sqe* s = sqe();
+    if (!s)
+        return false;
+    io_uring_prep_timeout_update(s, at, timerUserData, IORING_TIMEOUT_ABS);
+    io_uring_sqe_set_data64(s, userData);
+    return true;
+}
+
 int CompletionRing::waitAndSubmit(int64_t timeoutNs)
 {
     // The last enter left completion work behind (a burst over many vectors): there is nothing to wait for, and

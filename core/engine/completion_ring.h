@@ -19,8 +19,10 @@ enum class CqeKind : uint8_t
     DoorbellRead = 2,
     UnmaskWrite = 3,
     Cancel = 4,
-    ReqRead = 5,   // the REQ index's eventfd: the host wants the device back (docs/kernel-vfio-irq.md §2.6)
-    FloorRead = 6, // the instrument floor's own eventfd (engine/instrument_floor.h)
+    ReqRead = 5,         // the REQ index's eventfd: the host wants the device back (docs/kernel-vfio-irq.md §2.6)
+    FloorRead = 6,       // the instrument floor's own eventfd (engine/instrument_floor.h)
+    WakeTimer = 7,       // the core thread's armed timeout (engine/wake_timer.h)
+    WakeTimerUpdate = 8, // moving that timeout earlier
 };
 
 struct CqeTag
@@ -60,6 +62,10 @@ public:
     bool queueRead(uint32_t fileIndex, uint64_t* buffer, uint64_t userData);
     bool queueWrite(uint32_t fileIndex, const uint64_t* buffer, uint64_t userData);
     bool queueCancel(uint64_t targetUserData, uint64_t userData);
+    // A pure timer (IORING_OP_TIMEOUT, count 0) expiring at absolute CLOCK_MONOTONIC `at`, and the update that
+    // moves one (IORING_TIMEOUT_UPDATE, 5.11+). `at` must stay valid until the next submit.
+    bool queueTimeout(__kernel_timespec* at, uint64_t userData);
+    bool queueTimeoutUpdate(__kernel_timespec* at, uint64_t timerUserData, uint64_t userData);
 
     // Submits what is queued and waits for at least one completion or until `timeoutNs` (relative; < 0: no
     // timeout). When the kernel still holds completion work from the last enter it runs all of it instead, without

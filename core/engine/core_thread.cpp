@@ -231,7 +231,15 @@ bool CoreThread::waitAndHarvest(int64_t now)
         if (force)
             m_nextForcedPollNs = now + m_scanIntervalNs;
     } else {
-        rc = m_ring.waitAndSubmit(waitTimeoutNs(now));
+        const int64_t timeout = waitTimeoutNs(now);
+        if (timeout == 0) {
+            rc = m_ring.poll(true); // something is due now: run the completion work there is, never sleep
+        } else if (timeout < 0 || m_wakeTimer.wakeBy(m_ring, now + timeout)) {
+            // The wait itself has no timeout: the armed timer wakes the thread (engine/wake_timer.h says why).
+            rc = m_ring.waitAndSubmit(-1);
+        } else {
+            rc = m_ring.waitAndSubmit(timeout); // no SQ entry for the timer: the timed wait still works
+        }
     }
     m_status.countLoop();
     if (rc < 0) {
@@ -300,6 +308,13 @@ void CoreThread::harvest()
             case CqeKind::ReqRead:
                 if (m_reqWatch.onCompletion(res))
                     hostTookDevice(monotonicNs(), true, "VFIO REQ");
+                break;
+            case CqeKind::WakeTimer:
+                m_wakeTimer.onExpired(tag.generation);
+                break;
+            case CqeKind::WakeTimerUpdate:
+                if (res < 0)
+                    m_wakeTimer.onUpdateFailed(tag.generation);
                 break;
             case CqeKind::Cancel:
                 break;

@@ -35,6 +35,7 @@
 #include "engine/trigger_plan.h"
 #include "engine/vector_arming.h"
 #include "engine/vector_counters.h"
+#include "engine/wake_timer.h"
 #include "vfio/irq_device.h"
 #include "vfio/irq_set_request.h"
 
@@ -123,6 +124,7 @@ private:
     SpscRing<Command> m_commands{256};
     PmQosGuard m_pmQos; // --pm-qos on the core CPU, restored at tear-down
     InstrumentFloor m_floor;
+    WakeTimer m_wakeTimer;    // wakes the blocking wait for what is due next; the wait itself has no timeout
     DeliveryWatch m_delivery; // the delivery poller on another CPU (docs/dma-triggers.md §6)
 
     int m_doorbell = -1;
