@@ -96,8 +96,8 @@ inline void expectDeliveryPerVector(const nlohmann::json& report, const char* wh
         EXPECT_EQ(stamped + unstamped, roundTrips) << v["name"];
         stampedInRun += stamped;
         roundTripsInRun += roundTrips;
-        ASSERT_GE(stamped, kMinStampedPerVector) << v["name"] << ": the poller stamped " << stamped << " of "
-                                                 << roundTrips << " completions";
+        ASSERT_GE(stamped, kMinStampedPerVector)
+            << v["name"] << ": the poller stamped " << stamped << " of " << roundTrips << " completions";
         EXPECT_LE(d["max"].get<int64_t>(), l["max"].get<int64_t>()) << v["name"];
         if (static_cast<double>(stamped) >= kReportP50ComparableShare * static_cast<double>(roundTrips)) {
             EXPECT_LT(d["p50"].get<int64_t>(), l["p50"].get<int64_t>()) << v["name"];

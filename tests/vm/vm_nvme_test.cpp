@@ -53,8 +53,7 @@ TEST(VmNvme, DeviceRaisedCompletionsOnFourVectors)
     for (const auto& v : report["vectors"]) {
         std::printf("NVME %s triggered=%s completed=%s missed=%s device_originated=%s host_count=%s min=%s p50=%s\n",
                     v["name"].dump().c_str(), v["triggered"].dump().c_str(), v["completed"].dump().c_str(),
-                    v["missed"].dump().c_str(),
-                    v["device_originated"].dump().c_str(), v["host_count"].dump().c_str(),
+                    v["missed"].dump().c_str(), v["device_originated"].dump().c_str(), v["host_count"].dump().c_str(),
                     v["latency_ns"]["min"].dump().c_str(), v["latency_ns"]["p50"].dump().c_str());
         EXPECT_GT(v["completed"].get<uint64_t>(), 0u) << v["name"];
         EXPECT_EQ(v["completed"], v["triggered"]) << v["name"];
