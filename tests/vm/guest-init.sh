@@ -2,8 +2,9 @@
 # /init of the irqscope test guest: loads the vfio modules (no-IOMMU or type1), binds the QEMU test devices to
 # vfio-pci, runs irqscope's guest tests and the irqscope CLI, then igb's SR-IOV phases (docs/guest-tests.md §10),
 # prints IRQSCOPE-VM lines on the serial console and powers off.
-# Kernel command line: irqscope.mode=noiommu|type1 irqscope.bind=VVVV:DDDD,... irqscope.phases=all|rt (rt: the
-# lighter set of the PREEMPT_RT and threadirqs configs, docs/guest-tests.md §12)
+# Kernel command line: irqscope.mode=noiommu|type1 irqscope.bind=VVVV:DDDD,... irqscope.phases=all|rt|delivery (rt:
+# the lighter set of the PREEMPT_RT and threadirqs configs, docs/guest-tests.md §12; delivery: only the NVMe and
+# xHCI delivery latency runs of the two-vCPU configs, §13)
 /bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -24,7 +25,7 @@ for arg in $(cat /proc/cmdline); do
     irqscope.phases=*) PHASES=${arg#*=} ;;
     esac
 done
-say "boot kernel=$(uname -r) mode=$MODE uptime=$(cut -d' ' -f1 /proc/uptime)"
+say "boot kernel=$(uname -r) mode=$MODE cpus=$(grep -c ^processor /proc/cpuinfo) uptime=$(cut -d' ' -f1 /proc/uptime)"
 # Whether the handlers run in threads (PREEMPT_RT, threadirqs) and which cpuidle driver runs: docs/guest-tests.md §12.
 say "kernel-build $(uname -v) threadirqs=$(grep -c threadirqs /proc/cmdline) cpuidle=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo none) phases=$PHASES"
 RC=0
@@ -59,12 +60,20 @@ adduser -D -H -u 1000 user 2>/dev/null
 
 export IRQSCOPE_VM_MODE=$MODE
 # Phase A: every device above on vfio-pci, the whole suite (the VF cases skip: no VF exists yet).
-say "phase A: devices on vfio-pci uptime=$(cut -d" " -f1 /proc/uptime)"
 # The PREEMPT_RT and threadirqs configs (§12): the differential table, the edu and e1000e measurements, the host
 # counts through the CLI and the IRQ thread checks; the rest is the same code on the same kernel line.
+# The delivery configs (§13): the NVMe and qemu-xhci device-raised runs with their delivery latency, nothing else.
 FILTER='*'
-[ "$PHASES" = rt ] && FILTER='VmDifferential.*:VmEdu.*:VmE1000e.*:VmRt.*:VmCli.HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions'
-IRQSCOPE_VM_PHASE=vfio /bin/irqscope_vm_tests --gtest_brief=0 --gtest_color=no --gtest_filter="$FILTER"
+APHASE=vfio
+case $PHASES in
+rt) FILTER='VmDifferential.*:VmEdu.*:VmE1000e.*:VmRt.*:VmCli.HostCountLoopbackUnchangedDeviceRaisedMovesByTheCompletions' ;;
+delivery)
+    FILTER='VmNvme.DeviceRaisedCompletionsOnFourVectors:VmQemuXhci.DeviceRaisedNoOpCompletionsOnVectorZero'
+    APHASE=delivery
+    ;;
+esac
+say "phase A ($APHASE): devices on vfio-pci uptime=$(cut -d" " -f1 /proc/uptime)"
+IRQSCOPE_VM_PHASE=$APHASE /bin/irqscope_vm_tests --gtest_brief=0 --gtest_color=no --gtest_filter="$FILTER"
 r=$?
 say "gtest phase A rc=$r"
 [ $r -eq 0 ] || fail "irqscope_vm_tests phase A"
@@ -93,8 +102,8 @@ bad_input() {
     [ $r -ne 0 ] && [ "$lines" -eq 1 ] || fail "cli $what: rc=$r, $lines stderr lines"
     [ "$(grep -c 'vfio-' /proc/interrupts)" = "$ARMED_BEFORE" ] || fail "cli $what changed the armed vectors"
 }
-if [ "$PHASES" = rt ]; then
-    say "phases=rt: the CLI shell checks and the SR-IOV phases run on the stock configs only"
+if [ "$PHASES" != all ]; then
+    say "phases=$PHASES: the CLI shell checks and the SR-IOV phases run on the stock configs only"
 elif [ -x /bin/irqscope ]; then
     cli list --json
     r=$?
@@ -150,7 +159,7 @@ fi
 NVME=
 for dev in /sys/bus/pci/drivers/vfio-pci/0000:*; do [ "$(pci_id $dev)" = 1b36:0010 ] && NVME=${dev##*/}; done
 [ -n "$NVME" ] || fail "QEMU's nvme is not bound to vfio-pci"
-if [ -n "$NVME" ] && [ -x /bin/irqscope ] && [ "$MODE" = type1 ]; then
+if [ -n "$NVME" ] && [ -x /bin/irqscope ] && [ "$MODE" = type1 ] && [ "$PHASES" != delivery ]; then
     for sig in INT:130 TERM:143 KILL:137; do
         want=${sig#*:}
         sig=${sig%:*}
@@ -178,7 +187,7 @@ fi
 # its interface opens: pitfall 19).
 IGB_PF=
 for dev in /sys/bus/pci/devices/*; do [ "$(pci_id $dev)" = 8086:10c9 ] && IGB_PF=$dev; done
-if [ "$PHASES" = rt ]; then
+if [ "$PHASES" != all ]; then
     :
 elif [ -n "$IGB_PF" ] && [ -e /lib/modules/igb.order ]; then
     say "phase B: SR-IOV, igb PF ${IGB_PF##*/} on igb uptime=$(cut -d" " -f1 /proc/uptime)"

@@ -36,7 +36,7 @@ TEST(VmQemuXhci, DeviceRaisedNoOpCompletionsOnVectorZero)
     const std::string xhci = findQemuXhci();
     if (xhci.empty())
         GTEST_SKIP() << "no qemu-xhci is bound to vfio-pci here: run tests/vm/run-vm-tests.sh";
-    const std::string args = fmt::format("run -d {} -v msix:0 -t device -r 200 -D 2s --no-live", xhci);
+    const std::string args = fmt::format("run -d {} -v msix:0 -t device {} --no-live", xhci, commandTriggerPacing());
     if (guestMode() == "noiommu") {
         const auto r = runCli(args, "vmxhci");
         EXPECT_NE(r.rc, 0) << r.err;
