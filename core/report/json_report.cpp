@@ -108,6 +108,8 @@ nlohmann::json vectorJson(const VectorSnapshot& v, double elapsedSec)
     if (v.deliveryTracked) {
         j["delivery_latency_ns"] = latencyJson(v.delivery);
         j["delivery_unstamped"] = v.deliveryUnstamped;
+        if (v.deliveryRoundTrip.count > 0) // final reports: the round trips of the same stamped completions
+            j["delivery_round_trip_ns"] = latencyJson(v.deliveryRoundTrip);
     }
     return j;
 }

@@ -78,9 +78,12 @@ void ReportCollector::add(const Sample& s)
         if (s.deliveryTracked()) {
             if (!v.delivery)
                 v.delivery.emplace();
-            if (s.visibleNs > 0 && s.deliveryNs() >= 0)
+            if (s.visibleNs > 0 && s.deliveryNs() >= 0) {
                 v.delivery->record(s.deliveryNs());
-            else
+                if (!v.deliveryRoundTrip)
+                    v.deliveryRoundTrip.emplace();
+                v.deliveryRoundTrip->record(latency);
+            } else
                 ++v.deliveryUnstamped;
         }
         if (SecondPoint* p = second(v, s.completionNs)) {

@@ -18,6 +18,7 @@ void applyCollector(Snapshot& snapshot, const ReportCollector& collector)
         v.deliveryInterval = {};
         v.deliveryHistogram.clear();
         v.deliveryUnstamped = 0;
+        v.deliveryRoundTrip = {};
         const CollectedVector* c = collector.vector(v.slot);
         if (!c)
             continue;
@@ -27,6 +28,8 @@ void applyCollector(Snapshot& snapshot, const ReportCollector& collector)
             v.deliveryTracked = true;
             v.delivery = summarizeLatency(*c->delivery);
             v.deliveryUnstamped = c->deliveryUnstamped;
+            if (c->deliveryRoundTrip)
+                v.deliveryRoundTrip = summarizeLatency(*c->deliveryRoundTrip);
             c->delivery->forEachBucket(
                 [&v](const HistogramBucket& b) { v.deliveryHistogram.emplace_back(b.lowerNs, b.count); });
         }

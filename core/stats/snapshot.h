@@ -104,7 +104,10 @@ struct VectorSnapshot
     LatencySummary deliveryInterval;                             // since the previous snapshot
     std::vector<std::pair<int64_t, uint64_t>> deliveryHistogram; // as `histogram`
     uint64_t deliveryUnstamped = 0; // watched completions with no stamp of their own (never given one)
-    std::string lastError;          // the latest error or missed reason, human readable ("" when none)
+    // Final reports only: the round trip of the stamped completions, the like-for-like partner of `delivery`
+    // (the poller tends to miss the fastest round trips, so `latency` over all of them can sit below it).
+    LatencySummary deliveryRoundTrip;
+    std::string lastError; // the latest error or missed reason, human readable ("" when none)
     // Host side, in both modes (filled by the host IRQ tracker in active mode, by the observer in observer mode):
     // the Linux IRQ serving the vector (from its vfio action name in /proc/interrupts) and its effective affinity
     // CPU, -1 when unknown. After the vector is disarmed (or gone) they keep their last known values.
