@@ -33,6 +33,9 @@ namespace sampleflag {
 // A Completion of a vector whose completions the delivery poller watches (docs/dma-triggers.md §6): visibleNs is
 // its "completion visible in memory" stamp, or 0 when the poller had none that belongs to this command.
 inline constexpr uint8_t kDeliveryTracked = 1u << 0;
+// An Unsolicited sample counted spurious (irqscope was triggering the vector when it came), not the device's own.
+// Decided by the core thread when it counted it: the vector's state when a reader sees the sample may differ.
+inline constexpr uint8_t kSpurious = 1u << 1;
 } // namespace sampleflag
 
 struct Sample

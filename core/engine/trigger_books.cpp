@@ -97,6 +97,7 @@ uint64_t TriggerBooks::resolveCompletion(uint32_t slot, uint64_t count, int64_t 
         Sample sample;
         sample.slot = slot;
         sample.kind = SampleKind::Unsolicited;
+        sample.flags = b.triggering ? sampleflag::kSpurious : 0;
         sample.value = remaining;
         sample.completionNs = nowNs;
         pushSample(sample);

@@ -168,8 +168,10 @@ void Aggregator::apply(const Sample& s)
             v.lastError = missedText(static_cast<int>(s.value));
         break;
     case SampleKind::Unsolicited:
-        // Completions the device raised by itself are normal when irqscope is not triggering the vector.
-        if (m_source.counters(s.slot).state.load(std::memory_order_relaxed) & vstate::kTriggering)
+        // Completions the device raised by itself are normal when irqscope is not triggering the vector; the core
+        // thread decided which it was when it counted them (an NVMe controller's admin completions on vector 0,
+        // before triggering starts, are the device's own even if triggering has started by the time they are read).
+        if (s.flags & sampleflag::kSpurious)
             v.lastError = spuriousText(s.value);
         break;
     case SampleKind::Event:

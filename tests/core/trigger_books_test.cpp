@@ -106,6 +106,7 @@ TEST(TriggerBooks, LeftoversAreSpuriousWhileIrqscopeTriggers)
     const auto unsolicited = booksSamplesOfKind(drainBookSamples(t.ring), SampleKind::Unsolicited);
     ASSERT_EQ(unsolicited.size(), 1u);
     EXPECT_EQ(unsolicited[0].value, 2u);
+    EXPECT_TRUE(unsolicited[0].flags & sampleflag::kSpurious);
     expectSlotBalances(t.books, 0);
 }
 
@@ -118,6 +119,9 @@ TEST(TriggerBooks, LeftoversAreTheDevicesOwnWhenIrqscopeDoesNotTrigger)
     EXPECT_EQ(c.spurious, 0u);
     EXPECT_EQ(c.completed, 0u);
     EXPECT_EQ(c.triggered, 0u);
+    const auto unsolicited = booksSamplesOfKind(drainBookSamples(t.ring), SampleKind::Unsolicited);
+    ASSERT_EQ(unsolicited.size(), 1u);
+    EXPECT_FALSE(unsolicited[0].flags & sampleflag::kSpurious) << "the device's own, never reported as spurious";
 }
 
 TEST(TriggerBooks, DeadlineScanMarksMissedAndThreeInARowStuck)
