@@ -170,9 +170,13 @@ int CompletionRing::waitAndSubmit(int64_t timeoutNs)
         // One io_uring_enter with IORING_ENTER_EXT_ARG (5.11+): submit, then wait with a timeout.
         rc = io_uring_submit_and_wait_timeout(&m_ring, &cqe, 1, &ts, nullptr);
     }
-    if (rc == -ETIME || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY)
-        rc = 0;
-    if (rc < 0)
+    return readyAfterWait(rc);
+}
+
+int CompletionRing::readyAfterWait(int rc) const
+{
+    // A wait that timed out, was interrupted or found the ring busy is no error: the CQEs there are are the result.
+    if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EAGAIN && rc != -EBUSY)
         return rc;
     return static_cast<int>(io_uring_cq_ready(&m_ring));
 }
@@ -190,12 +194,7 @@ int CompletionRing::drainWork(unsigned limit)
     // CQEs and returns ETIME at once instead of sleeping.
     __kernel_timespec zero{};
     io_uring_cqe* cqe = nullptr;
-    int rc = io_uring_submit_and_wait_timeout(&m_ring, &cqe, std::max(1u, limit), &zero, nullptr);
-    if (rc == -ETIME || rc == -EINTR || rc == -EAGAIN || rc == -EBUSY)
-        rc = 0;
-    if (rc < 0)
-        return rc;
-    return static_cast<int>(io_uring_cq_ready(&m_ring));
+    return readyAfterWait(io_uring_submit_and_wait_timeout(&m_ring, &cqe, std::max(1u, limit), &zero, nullptr));
 }
 
 unsigned CompletionRing::cqSpace() const

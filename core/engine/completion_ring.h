@@ -100,6 +100,7 @@ public:
 
 private:
     io_uring_sqe* sqe();
+    int readyAfterWait(int rc) const; // ready CQEs, or -errno for a failure other than ETIME/EINTR/EAGAIN/EBUSY
 
     io_uring m_ring{};
     uint32_t m_flags = 0;

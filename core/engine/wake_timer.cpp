@@ -31,8 +31,7 @@ void WakeTimer::onExpired(uint32_t generation)
 
 void WakeTimer::onUpdateFailed(uint32_t generation)
 {
-    if ((generation & 0xffffff) == (m_generation & 0xffffff))
-        m_armedNs = -1;
+    onExpired(generation); // the timer it was to move had fired: nothing is armed either way
 }
 
 } // namespace irqscope::core

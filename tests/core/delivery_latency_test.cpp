@@ -49,6 +49,13 @@ SimConfig deliverySim(SimModel model)
     return c;
 }
 
+OpenedDevice openDeliverySim(SimModel model)
+{
+    DeviceRequest request;
+    request.sim = deliverySim(model);
+    return openDevice(request);
+}
+
 // A command trigger whose completions are in memory whenever the test says so, with tokens it sets.
 class ScriptedTrigger final : public CommandTrigger
 {
@@ -301,9 +308,7 @@ TEST(DeliveryRunSim, NvmeVectorsReportDeliveryWithinTheirRoundTrip)
 {
     if (allowedCpus().size() < 2)
         GTEST_SKIP() << "the delivery poller needs a second allowed CPU";
-    DeviceRequest request;
-    request.sim = deliverySim(SimModel::Nvme);
-    OpenedDevice opened = openDevice(request);
+    OpenedDevice opened = openDeliverySim(SimModel::Nvme);
     ASSERT_TRUE(opened.device && opened.commandTrigger) << opened.error;
     const DeliveryRun r = runDelivery(opened, "msix:0-3", 10, true);
     ASSERT_TRUE(r.final);
@@ -336,9 +341,7 @@ TEST(DeliveryRunSim, XhciVectorZeroReportsDeliveryWithinItsRoundTrip)
 {
     if (allowedCpus().size() < 2)
         GTEST_SKIP() << "the delivery poller needs a second allowed CPU";
-    DeviceRequest request;
-    request.sim = deliverySim(SimModel::Xhci);
-    OpenedDevice opened = openDevice(request);
+    OpenedDevice opened = openDeliverySim(SimModel::Xhci);
     ASSERT_TRUE(opened.device && opened.commandTrigger) << opened.error;
     const DeliveryRun r = runDelivery(opened, "msix:0", 20, true);
     ASSERT_TRUE(r.final);
@@ -359,9 +362,7 @@ TEST(DeliveryRunSim, CompletionsThePollerNeverSawAreCountedUnstamped)
 {
     if (allowedCpus().size() < 2)
         GTEST_SKIP() << "the delivery poller needs a second allowed CPU";
-    DeviceRequest request;
-    request.sim = deliverySim(SimModel::Nvme);
-    OpenedDevice opened = openDevice(request);
+    OpenedDevice opened = openDeliverySim(SimModel::Nvme);
     ASSERT_TRUE(opened.device && opened.commandTrigger) << opened.error;
     opened.commandTrigger = std::make_unique<BlindTrigger>(std::move(opened.commandTrigger));
     const DeliveryRun r = runDelivery(opened, "msix:1", 10, false);
@@ -391,9 +392,7 @@ TEST(DeliveryRunSim, OneAllowedCpuRunsWithoutDeliveryAndSaysWhy)
     CPU_ZERO(&one);
     CPU_SET(allowed.front(), &one);
     ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-    DeviceRequest request;
-    request.sim = deliverySim(SimModel::Nvme);
-    OpenedDevice opened = openDevice(request);
+    OpenedDevice opened = openDeliverySim(SimModel::Nvme);
     ASSERT_TRUE(opened.device && opened.commandTrigger) << opened.error;
     const DeliveryRun r = runDelivery(opened, "msix:0", 5, false);
     ASSERT_EQ(sched_setaffinity(0, sizeof saved, &saved), 0);
@@ -414,9 +413,7 @@ TEST(DeliveryRunSim, OneAllowedCpuRunsWithoutDeliveryAndSaysWhy)
 
 TEST(DeliveryRunSim, LoopbackRunsOfACommandTriggerDeviceHaveNoPoller)
 {
-    DeviceRequest request;
-    request.sim = deliverySim(SimModel::Nvme);
-    OpenedDevice opened = openDevice(request);
+    OpenedDevice opened = openDeliverySim(SimModel::Nvme);
     ASSERT_TRUE(opened.device) << opened.error;
     LiveRunConfig config;
     config.engine.triggerMode = TriggerMode::Loopback;
